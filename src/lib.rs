@@ -1,0 +1,19 @@
+//! Archplay: an architecture playground.
+//!
+//! The crate is layered in one direction:
+//!
+//! - [`sim`] — the deterministic discrete-event engine;
+//! - [`model`] — the diagram document: components, wires, settings, validation;
+//! - [`share`] — the share-link codec;
+//! - `ui` (feature `web`) — the Leptos components, which depend on the three above and never the
+//!   reverse.
+//!
+//! Everything but `ui` builds and tests natively with `--no-default-features`, with no web crate in
+//! the dependency graph.
+
+pub mod model;
+pub mod share;
+pub mod sim;
+
+#[cfg(feature = "web")]
+pub mod ui;

@@ -1,0 +1,17 @@
+//! The Leptos user interface. Components here read signals and call into `model`, `sim` and
+//! `share`; the rules live there, with native tests.
+
+mod app;
+mod canvas;
+mod header;
+mod inspector;
+mod palette;
+mod run_bar;
+
+pub use app::App;
+
+/// Browser entry point: route panics to the console, then mount [`App`] on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,76 @@
+// The release site, served from a sub-path, renders the app shell in real Chromium.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+
+import { serveSite } from "./server.mjs";
+import { launch, openPage } from "./browser.mjs";
+
+const dist = process.env.ARCHPLAY_DIST;
+const shots = resolve(process.env.ARCHPLAY_SCREENSHOTS || "target/e2e-screenshots");
+const REGIONS = ["header", "palette", "canvas", "inspector", "runbar"];
+
+describe("app shell from a sub-path", () => {
+  let site;
+  let browser;
+
+  before(async () => {
+    assert.ok(dist, "ARCHPLAY_DIST must name the built site (scripts/test.sh sets it)");
+    site = await serveSite(dist, "/some/sub/path/");
+    browser = await launch();
+    await mkdir(shots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  test("renders every region with no console errors", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(site.url);
+    await page.waitForSelector('[data-testid="app-shell"]', { timeout: 15000 });
+    for (const region of REGIONS) {
+      assert.ok(await page.getByTestId(region).isVisible(), `${region} is visible`);
+    }
+    assert.equal(await page.locator("h1").textContent(), "Archplay");
+    assert.equal(await page.title(), "Archplay — architecture playground");
+    await page.screenshot({ path: `${shots}/shell-desktop.png` });
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("fits a 400 px wide screen without horizontal scrolling", async () => {
+    const page = await openPage(browser, { viewport: { width: 400, height: 800 } });
+    await page.goto(site.url);
+    await page.waitForSelector('[data-testid="app-shell"]', { timeout: 15000 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.equal(overflow, 0, "no horizontal overflow at 400 px");
+    for (const region of REGIONS) {
+      const box = await page.getByTestId(region).boundingBox();
+      assert.ok(box && box.width > 0 && box.height > 0, `${region} has a box`);
+      assert.ok(box.x >= 0 && box.x + box.width <= 400.5, `${region} stays inside 400 px`);
+    }
+    await page.screenshot({ path: `${shots}/shell-400px.png`, fullPage: true });
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("follows the system's dark colour scheme", async () => {
+    const background = async (colorScheme) => {
+      const page = await openPage(browser, { colorScheme, viewport: { width: 1024, height: 700 } });
+      await page.goto(site.url);
+      await page.waitForSelector('[data-testid="app-shell"]', { timeout: 15000 });
+      if (colorScheme === "dark") await page.screenshot({ path: `${shots}/shell-dark.png` });
+      assert.deepEqual(page.problems, []);
+      return page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    };
+    const light = await background("light");
+    const dark = await background("dark");
+    assert.notEqual(light, dark);
+    // Dark means a dark background: every channel below half.
+    const channels = dark.match(/\d+/g).slice(0, 3).map(Number);
+    assert.ok(channels.every((c) => c < 128), `dark background ${dark}`);
+  });
+});
