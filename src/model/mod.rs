@@ -1,7 +1,22 @@
 //! The diagram document: what an architecture is made of, independent of any view of it.
 //!
+//! - [`catalogue`]: the kinds of component, their parameters, wiring rules and metrics;
+//! - [`Diagram`]: the document itself, serialised as the documented JSON format;
+//! - loading ([`Diagram::from_json`]) validates and reports every problem by place.
+//!
 //! Documents are versioned from the first release; [`FORMAT_VERSION`] is the version this build
 //! writes. A version number never changes meaning once released.
+
+pub mod catalogue;
+mod diagram;
+mod validate;
+
+pub use catalogue::{Kind, catalogue};
+pub use diagram::{
+    Action, Component, ComponentId, DEFAULT_LATENCY_MS, Diagram, FORMAT_MARKER, ParamValue, RunSettings,
+    TimelineEvent, Traffic, Wire,
+};
+pub use validate::{LoadError, MAX_COMPONENTS, MAX_DOCUMENT_BYTES, Problem};
 
 /// The diagram format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

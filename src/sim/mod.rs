@@ -1,11 +1,35 @@
 //! The deterministic discrete-event engine.
 //!
-//! Time is an integer ([`SimTime`], nanoseconds); pending events sit in an [`EventQueue`] ordered
-//! by `(time, seq)`, so events scheduled for the same instant run in the order they were
-//! scheduled and a run is a pure function of its model and seed.
+//! Build a [`Simulation`] from a [`crate::model::Diagram`], advance it with
+//! [`Simulation::step_until`] / [`Simulation::run_for`] (each with an event budget, so a caller
+//! can keep a frame short), and read a [`Report`] or the per-second [`SeriesStore`] at any time.
+//!
+//! Determinism by construction: time is an integer ([`SimTime`], nanoseconds); pending events
+//! sit in an [`EventQueue`] ordered by `(time, seq)`, so same-instant events run in the order
+//! they were scheduled; one seeded generator ([`rng::SimRng`]) draws every random number;
+//! nothing iterates a hash map. The same diagram and seed give bit-identical reports natively
+//! and in wasm32.
 
+mod dns;
+mod engine;
+mod histogram;
+mod load_balancer;
+mod log;
+mod metrics;
 mod queue;
+mod report;
+pub mod rng;
+mod series;
+mod station;
 mod time;
+mod request;
+mod users;
 
+pub use engine::{BuildError, MAX_IN_FLIGHT, MAX_TOTAL_USERS, SERIES_CAPACITY, Simulation, StepOutcome};
+pub use histogram::Histogram;
+pub use log::{EventLog, LogEntry, LogLevel};
+pub use metrics::Cause;
 pub use queue::EventQueue;
+pub use report::{ComponentReport, DnsReport, Latency, Report, RequestCounts, StationReport};
+pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};

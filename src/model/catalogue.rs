@@ -1,0 +1,823 @@
+//! The catalogue of component kinds: the single source of truth for what can be placed on a
+//! diagram, which parameters each kind has (unit, range, default, help), what it may be wired to,
+//! and which metrics it publishes. The palette, the inspector, validation and `docs/` all read it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A kind of component. Closed on purpose: adding one makes the compiler list every place to
+/// touch. Identifiers in the diagram format are the snake_case names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Clients generating open-loop traffic.
+    Users,
+    /// A DNS provider resolving the site's name.
+    Dns,
+    /// A load balancer spreading requests over backends.
+    LoadBalancer,
+    /// A web / application server.
+    WebServer,
+    /// A database primary.
+    Database,
+}
+
+impl Kind {
+    /// Every kind, in palette order.
+    pub const ALL: [Kind; 5] = [
+        Kind::Users,
+        Kind::Dns,
+        Kind::LoadBalancer,
+        Kind::WebServer,
+        Kind::Database,
+    ];
+
+    /// The identifier used in the diagram format.
+    pub fn id(self) -> &'static str {
+        self.spec().id
+    }
+
+    /// Looks a kind up by its format identifier.
+    pub fn from_id(id: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.id() == id)
+    }
+
+    /// The catalogue entry for this kind.
+    pub fn spec(self) -> &'static KindSpec {
+        match self {
+            Kind::Users => &USERS,
+            Kind::Dns => &DNS,
+            Kind::LoadBalancer => &LOAD_BALANCER,
+            Kind::WebServer => &WEB_SERVER,
+            Kind::Database => &DATABASE,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.spec().name)
+    }
+}
+
+/// Palette groups, in display order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Group {
+    /// Where requests come from.
+    Traffic,
+    /// Name resolution and the edge of the network.
+    Edge,
+    /// Servers that run application code.
+    Compute,
+    /// Databases and caches.
+    Data,
+    /// Queues and workers.
+    Async,
+    /// Data centers and regions.
+    Regions,
+}
+
+impl Group {
+    /// The group's display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Traffic => "Traffic",
+            Group::Edge => "Edge",
+            Group::Compute => "Compute",
+            Group::Data => "Data",
+            Group::Async => "Async",
+            Group::Regions => "Regions",
+        }
+    }
+}
+
+/// Everything the product knows about one kind.
+#[derive(Debug)]
+pub struct KindSpec {
+    /// The kind itself.
+    pub kind: Kind,
+    /// Identifier in the diagram format (snake_case).
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// Palette group.
+    pub group: Group,
+    /// One line for the palette.
+    pub summary: &'static str,
+    /// A few sentences for hover help and the docs.
+    pub details: &'static str,
+    /// Prefix for generated component ids (`web` gives `web-1`, `web-2`, …).
+    pub id_prefix: &'static str,
+    /// Parameters, in inspector order.
+    pub params: &'static [ParamSpec],
+    /// Kinds this kind may send requests to, with the reason when it may not.
+    pub targets: &'static [Kind],
+    /// Metrics this kind publishes each simulated second, in chart order.
+    pub metrics: &'static [MetricSpec],
+}
+
+impl KindSpec {
+    /// The parameter called `name`.
+    pub fn param(&self, name: &str) -> Option<&'static ParamSpec> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// Every kind's spec, in palette order.
+pub fn catalogue() -> impl Iterator<Item = &'static KindSpec> {
+    Kind::ALL.into_iter().map(Kind::spec)
+}
+
+/// One parameter of a kind.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    /// Key in the diagram format.
+    pub name: &'static str,
+    /// Inspector label.
+    pub label: &'static str,
+    /// Unit of the value.
+    pub unit: Unit,
+    /// Allowed values and the default.
+    pub domain: Domain,
+    /// A short help text.
+    pub help: &'static str,
+}
+
+/// The values a parameter may take.
+#[derive(Clone, Copy, Debug)]
+pub enum Domain {
+    /// A number in `[min, max]`; `integer` numbers must be whole.
+    Number {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+        /// Value when the diagram leaves it out.
+        default: f64,
+        /// Whether only whole numbers are allowed.
+        integer: bool,
+    },
+    /// One of a fixed list of options.
+    Choice {
+        /// Allowed values, in display order.
+        options: &'static [Choice],
+        /// Value when the diagram leaves it out.
+        default: &'static str,
+    },
+}
+
+/// One option of a choice parameter.
+#[derive(Debug)]
+pub struct Choice {
+    /// Value in the diagram format.
+    pub value: &'static str,
+    /// Display label.
+    pub label: &'static str,
+}
+
+/// Units of parameters and metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Unit {
+    /// A plain number or a choice.
+    None,
+    /// A count of things.
+    Count,
+    /// Requests per second.
+    PerSecond,
+    /// Milliseconds.
+    Millis,
+    /// Seconds.
+    Seconds,
+    /// Percent, 0–100.
+    Percent,
+    /// A multiplier.
+    Factor,
+    /// US dollars per hour.
+    DollarsPerHour,
+}
+
+impl Unit {
+    /// The symbol shown after a value.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::None => "",
+            Unit::Count => "",
+            Unit::PerSecond => "req/s",
+            Unit::Millis => "ms",
+            Unit::Seconds => "s",
+            Unit::Percent => "%",
+            Unit::Factor => "×",
+            Unit::DollarsPerHour => "$/h",
+        }
+    }
+}
+
+/// One metric a kind publishes in its per-second samples.
+#[derive(Debug)]
+pub struct MetricSpec {
+    /// Key in reports and CSV headers.
+    pub name: &'static str,
+    /// Chart label.
+    pub label: &'static str,
+    /// Unit of the value.
+    pub unit: Unit,
+}
+
+const fn num(min: f64, max: f64, default: f64) -> Domain {
+    Domain::Number {
+        min,
+        max,
+        default,
+        integer: false,
+    }
+}
+
+const fn int(min: f64, max: f64, default: f64) -> Domain {
+    Domain::Number {
+        min,
+        max,
+        default,
+        integer: true,
+    }
+}
+
+const fn choice(value: &'static str, label: &'static str) -> Choice {
+    Choice { value, label }
+}
+
+const fn metric(name: &'static str, label: &'static str, unit: Unit) -> MetricSpec {
+    MetricSpec { name, label, unit }
+}
+
+/// Metrics every queueing station (server, database) publishes.
+const STATION_METRICS: &[MetricSpec] = &[
+    metric("arrivals", "Arrivals", Unit::PerSecond),
+    metric("throughput", "Completed", Unit::PerSecond),
+    metric("errors", "Errors", Unit::PerSecond),
+    metric("utilisation", "Utilisation", Unit::Percent),
+    metric("queue", "Queue length", Unit::Count),
+    metric("wait_ms", "Mean wait", Unit::Millis),
+];
+
+/// Machine sizes for vertical scaling, from the chapter's 4-core/16 GB to 32-core/256 GB.
+/// Cost per hour grows faster than cores at the high end.
+pub const SIZES: &[SizePreset] = &[
+    SizePreset {
+        value: "c4",
+        label: "4 cores / 16 GB",
+        cores: 4,
+        cost_per_hour: 0.20,
+    },
+    SizePreset {
+        value: "c8",
+        label: "8 cores / 32 GB",
+        cores: 8,
+        cost_per_hour: 0.40,
+    },
+    SizePreset {
+        value: "c16",
+        label: "16 cores / 64 GB",
+        cores: 16,
+        cost_per_hour: 0.85,
+    },
+    SizePreset {
+        value: "c32",
+        label: "32 cores / 128 GB",
+        cores: 32,
+        cost_per_hour: 1.90,
+    },
+    SizePreset {
+        value: "c32m",
+        label: "32 cores / 256 GB",
+        cores: 32,
+        cost_per_hour: 2.60,
+    },
+];
+
+/// A machine size: how many workers it runs and what it costs.
+#[derive(Debug)]
+pub struct SizePreset {
+    /// Value of the `size` parameter.
+    pub value: &'static str,
+    /// Display label.
+    pub label: &'static str,
+    /// Cores, which is also the number of workers.
+    pub cores: u32,
+    /// On-demand price.
+    pub cost_per_hour: f64,
+}
+
+/// Looks up a size preset by its `size` parameter value (`custom` has none).
+pub fn size_preset(value: &str) -> Option<&'static SizePreset> {
+    SIZES.iter().find(|s| s.value == value)
+}
+
+const SIZE_CHOICES: &[Choice] = &[
+    choice("custom", "Custom (workers and cost below)"),
+    choice("c4", "4 cores / 16 GB"),
+    choice("c8", "8 cores / 32 GB"),
+    choice("c16", "16 cores / 64 GB"),
+    choice("c32", "32 cores / 128 GB"),
+    choice("c32m", "32 cores / 256 GB"),
+];
+
+const SERVICE_DIST: &[Choice] = &[
+    choice("exponential", "Exponential"),
+    choice("constant", "Constant"),
+    choice("lognormal", "Log-normal"),
+];
+
+const REGIONS: &[Choice] = &[
+    choice("virginia", "Virginia (US-East)"),
+    choice("new_york", "New York"),
+    choice("oregon", "Oregon (US-West)"),
+    choice("los_angeles", "Los Angeles"),
+    choice("ireland", "Ireland (EU-West)"),
+    choice("tokyo", "Tokyo"),
+    choice("singapore", "Singapore (AP-Southeast)"),
+    choice("sydney", "Sydney"),
+];
+
+static USERS: KindSpec = KindSpec {
+    kind: Kind::Users,
+    id: "users",
+    name: "Users",
+    group: Group::Traffic,
+    summary: "Browsers and mobile apps sending requests.",
+    details: "Open-loop traffic: requests arrive at the configured rate whether or not earlier \
+              ones were answered, so an overloaded system builds queues instead of slowing its \
+              users down. Each request is a read, a write or a static asset, for a key drawn \
+              from a popularity model, from one of a population of users.",
+    id_prefix: "users",
+    params: &[
+        ParamSpec {
+            name: "rate",
+            label: "Request rate",
+            unit: Unit::PerSecond,
+            domain: num(0.0, 1_000_000.0, 100.0),
+            help: "Mean requests per second before the rate profile is applied.",
+        },
+        ParamSpec {
+            name: "arrivals",
+            label: "Arrival process",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("poisson", "Poisson (random)"),
+                    choice("deterministic", "Deterministic (evenly spaced)"),
+                ],
+                default: "poisson",
+            },
+            help: "Poisson arrivals are independent, like real users; deterministic ones are \
+                   evenly spaced.",
+        },
+        ParamSpec {
+            name: "profile",
+            label: "Rate profile",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("constant", "Constant"),
+                    choice("step", "Step to peak"),
+                    choice("ramp", "Ramp to peak"),
+                    choice("spike", "Spike"),
+                    choice("diurnal", "Diurnal (day/night)"),
+                ],
+                default: "constant",
+            },
+            help: "How the rate changes over time. Step: jumps to the peak at the start time. \
+                   Ramp: climbs linearly to the peak over the profile duration. Spike: the \
+                   peak for the profile duration, then back. Diurnal: a cosine between the \
+                   rate and the peak with the profile duration as its period.",
+        },
+        ParamSpec {
+            name: "peak_rate",
+            label: "Peak rate",
+            unit: Unit::PerSecond,
+            domain: num(0.0, 1_000_000.0, 200.0),
+            help: "The rate the profile moves to (unused when constant).",
+        },
+        ParamSpec {
+            name: "profile_start",
+            label: "Profile start",
+            unit: Unit::Seconds,
+            domain: num(0.0, 86_400.0, 30.0),
+            help: "When the step, ramp or spike begins.",
+        },
+        ParamSpec {
+            name: "profile_duration",
+            label: "Profile duration",
+            unit: Unit::Seconds,
+            domain: num(0.001, 86_400.0, 30.0),
+            help: "Ramp length, spike length, or the diurnal period.",
+        },
+        ParamSpec {
+            name: "read_pct",
+            label: "Reads",
+            unit: Unit::Percent,
+            domain: num(0.0, 100.0, 60.0),
+            help: "Share of requests that read data. Reads, writes and static assets add up \
+                   to 100 %.",
+        },
+        ParamSpec {
+            name: "write_pct",
+            label: "Writes",
+            unit: Unit::Percent,
+            domain: num(0.0, 100.0, 10.0),
+            help: "Share of requests that change data.",
+        },
+        ParamSpec {
+            name: "static_pct",
+            label: "Static assets",
+            unit: Unit::Percent,
+            domain: num(0.0, 100.0, 30.0),
+            help: "Share of requests for images, scripts and styles, which need no database.",
+        },
+        ParamSpec {
+            name: "keys",
+            label: "Distinct keys",
+            unit: Unit::Count,
+            domain: int(1.0, 100_000_000.0, 100_000.0),
+            help: "How many different records the requests touch.",
+        },
+        ParamSpec {
+            name: "key_popularity",
+            label: "Key popularity",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[choice("uniform", "Uniform"), choice("zipf", "Zipf (skewed)")],
+                default: "zipf",
+            },
+            help: "Uniform: every key equally likely. Zipf: the k-th most popular key is \
+                   requested in proportion to 1/k^s, so a few keys are hot.",
+        },
+        ParamSpec {
+            name: "zipf_s",
+            label: "Zipf exponent s",
+            unit: Unit::None,
+            domain: num(0.0, 5.0, 1.0),
+            help: "Skew of the Zipf model: 0 is uniform, 1 is typical of web content, higher \
+                   is more skewed.",
+        },
+        ParamSpec {
+            name: "users",
+            label: "Distinct users",
+            unit: Unit::Count,
+            domain: int(1.0, 1_000_000.0, 10_000.0),
+            help: "How many different users send the requests (for DNS caching and sticky \
+                   routing).",
+        },
+        ParamSpec {
+            name: "region",
+            label: "Region",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: REGIONS,
+                default: "virginia",
+            },
+            help: "Where these users are.",
+        },
+    ],
+    targets: &[Kind::Dns, Kind::LoadBalancer, Kind::WebServer],
+    metrics: &[
+        metric("sent", "Sent", Unit::PerSecond),
+        metric("ok", "Succeeded", Unit::PerSecond),
+        metric("errors", "Errors", Unit::PerSecond),
+        metric("p50_ms", "Latency p50", Unit::Millis),
+        metric("p95_ms", "Latency p95", Unit::Millis),
+        metric("p99_ms", "Latency p99", Unit::Millis),
+    ],
+};
+
+static DNS: KindSpec = KindSpec {
+    kind: Kind::Dns,
+    id: "dns",
+    name: "DNS",
+    group: Group::Edge,
+    summary: "Turns www.example.com into the address of what it is wired to.",
+    details: "Clients cache an answer for the TTL, so only requests that miss the client's cache \
+              pay for a lookup. Wired to several targets it answers round-robin. If it is \
+              down, clients with a cached answer carry on and the rest fail.",
+    id_prefix: "dns",
+    params: &[
+        ParamSpec {
+            name: "lookup_ms",
+            label: "Lookup time",
+            unit: Unit::Millis,
+            domain: num(0.0, 10_000.0, 30.0),
+            help: "Time to resolve a name when the client has no cached answer.",
+        },
+        ParamSpec {
+            name: "ttl_s",
+            label: "TTL",
+            unit: Unit::Seconds,
+            domain: num(0.0, 604_800.0, 300.0),
+            help: "How long clients cache an answer.",
+        },
+    ],
+    targets: &[Kind::LoadBalancer, Kind::WebServer],
+    metrics: &[
+        metric("lookups", "Lookups", Unit::PerSecond),
+        metric("cached", "Cached answers", Unit::PerSecond),
+        metric("errors", "Failed lookups", Unit::PerSecond),
+    ],
+};
+
+static LOAD_BALANCER: KindSpec = KindSpec {
+    kind: Kind::LoadBalancer,
+    id: "load_balancer",
+    name: "Load balancer",
+    group: Group::Edge,
+    summary: "Spreads requests over the servers behind it and routes around dead ones.",
+    details: "Users reach only the load balancer's public address; the servers sit on a private \
+              network. Health checks probe each backend every interval; after the failure \
+              threshold in a row a backend leaves the rotation, and it returns after the \
+              healthy threshold of successes. Until a dead backend is detected it keeps \
+              receiving traffic, and those requests fail.",
+    id_prefix: "lb",
+    params: &[
+        ParamSpec {
+            name: "algorithm",
+            label: "Algorithm",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("round_robin", "Round-robin"),
+                    choice("least_connections", "Least connections"),
+                    choice("random", "Random"),
+                    choice("weighted", "Weighted round-robin"),
+                    choice("user_hash", "Hash by user (sticky)"),
+                ],
+                default: "round_robin",
+            },
+            help: "How a backend is chosen. Weighted uses each wire's weight; hash by user \
+                   sends each user to the same backend while it is healthy.",
+        },
+        ParamSpec {
+            name: "max_connections",
+            label: "Max connections",
+            unit: Unit::Count,
+            domain: int(1.0, 10_000_000.0, 100_000.0),
+            help: "Requests in flight through the balancer; beyond this new ones are rejected.",
+        },
+        ParamSpec {
+            name: "check_interval_s",
+            label: "Health-check interval",
+            unit: Unit::Seconds,
+            domain: num(0.1, 3_600.0, 5.0),
+            help: "Time between probes of each backend.",
+        },
+        ParamSpec {
+            name: "unhealthy_threshold",
+            label: "Failure threshold",
+            unit: Unit::Count,
+            domain: int(1.0, 100.0, 2.0),
+            help: "Failed probes in a row before a backend leaves the rotation.",
+        },
+        ParamSpec {
+            name: "healthy_threshold",
+            label: "Recovery threshold",
+            unit: Unit::Count,
+            domain: int(1.0, 100.0, 2.0),
+            help: "Successful probes in a row before a backend returns to the rotation.",
+        },
+    ],
+    targets: &[Kind::WebServer, Kind::LoadBalancer],
+    metrics: &[
+        metric("arrivals", "Arrivals", Unit::PerSecond),
+        metric("errors", "Errors", Unit::PerSecond),
+        metric("in_rotation", "Backends in rotation", Unit::Count),
+        metric("connections", "Open connections", Unit::Count),
+    ],
+};
+
+/// Parameters shared by every station that serves requests with a pool of workers.
+macro_rules! station_params {
+    ($workers:expr, $queue:expr, $timeout:expr) => {
+        [
+            ParamSpec {
+                name: "size",
+                label: "Machine size",
+                unit: Unit::None,
+                domain: Domain::Choice {
+                    options: SIZE_CHOICES,
+                    default: "custom",
+                },
+                help: "Vertical scaling: a preset sets the workers (one per core) and the cost; \
+                       custom uses the two parameters below.",
+            },
+            ParamSpec {
+                name: "workers",
+                label: "Workers",
+                unit: Unit::Count,
+                domain: int(1.0, 100_000.0, $workers),
+                help: "Requests served at once (custom size only).",
+            },
+            ParamSpec {
+                name: "cost_per_hour",
+                label: "Cost",
+                unit: Unit::DollarsPerHour,
+                domain: num(0.0, 1_000.0, 0.20),
+                help: "What the machine costs to run (custom size only).",
+            },
+            ParamSpec {
+                name: "speed",
+                label: "Speed factor",
+                unit: Unit::Factor,
+                domain: num(0.01, 100.0, 1.0),
+                help: "Faster hardware: service times are divided by this.",
+            },
+            ParamSpec {
+                name: "service",
+                label: "Service-time distribution",
+                unit: Unit::None,
+                domain: Domain::Choice {
+                    options: SERVICE_DIST,
+                    default: "exponential",
+                },
+                help: "Shape of the time a worker spends on one request.",
+            },
+            ParamSpec {
+                name: "service_cv",
+                label: "Service-time CV",
+                unit: Unit::None,
+                domain: num(0.01, 10.0, 1.0),
+                help: "Coefficient of variation (standard deviation / mean) for log-normal \
+                       service times.",
+            },
+            ParamSpec {
+                name: "queue_capacity",
+                label: "Queue capacity",
+                unit: Unit::Count,
+                domain: int(0.0, 10_000_000.0, $queue),
+                help: "Requests that may wait for a worker; beyond this they are rejected.",
+            },
+            ParamSpec {
+                name: "timeout_ms",
+                label: "Request timeout",
+                unit: Unit::Millis,
+                domain: num(1.0, 3_600_000.0, $timeout),
+                help: "A request still unanswered this long after it arrived fails with a \
+                       timeout.",
+            },
+        ]
+    };
+}
+
+const WEB_STATION: [ParamSpec; 8] = station_params!(4.0, 1_000.0, 30_000.0);
+const DB_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
+
+static WEB_SERVER: KindSpec = KindSpec {
+    kind: Kind::WebServer,
+    id: "web_server",
+    name: "Web server",
+    group: Group::Compute,
+    summary: "Runs the application: answers requests, calling the database when needed.",
+    details: "A pool of workers with a bounded queue. A worker serves a request for a sampled \
+              service time; reads and writes then call what the server is wired to and the \
+              worker waits for the answer, so slow databases tie up web workers. Static \
+              assets are answered without a downstream call.",
+    id_prefix: "web",
+    params: &[
+        WEB_STATION[0],
+        WEB_STATION[1],
+        WEB_STATION[2],
+        WEB_STATION[3],
+        WEB_STATION[4],
+        ParamSpec {
+            name: "service_ms",
+            label: "Service time",
+            unit: Unit::Millis,
+            domain: num(0.0, 600_000.0, 20.0),
+            help: "Mean time a worker spends on one request, before any downstream call.",
+        },
+        WEB_STATION[5],
+        WEB_STATION[6],
+        WEB_STATION[7],
+    ],
+    targets: &[Kind::Database, Kind::WebServer, Kind::LoadBalancer],
+    metrics: STATION_METRICS,
+};
+
+static DATABASE: KindSpec = KindSpec {
+    kind: Kind::Database,
+    id: "database",
+    name: "Database",
+    group: Group::Data,
+    summary: "Stores the data: serves reads and writes from a connection pool.",
+    details: "Queries run on a pool of connections with a bounded wait queue. Reads and writes \
+              have their own service times (the chapter's 50–100 ms per query), and writes \
+              beyond the write ceiling are rejected.",
+    id_prefix: "db",
+    params: &[
+        DB_STATION[0],
+        DB_STATION[1],
+        DB_STATION[2],
+        DB_STATION[3],
+        DB_STATION[4],
+        ParamSpec {
+            name: "read_ms",
+            label: "Read time",
+            unit: Unit::Millis,
+            domain: num(0.0, 600_000.0, 50.0),
+            help: "Mean time to serve a read query.",
+        },
+        ParamSpec {
+            name: "write_ms",
+            label: "Write time",
+            unit: Unit::Millis,
+            domain: num(0.0, 600_000.0, 100.0),
+            help: "Mean time to serve a write query.",
+        },
+        ParamSpec {
+            name: "max_writes_per_s",
+            label: "Write ceiling",
+            unit: Unit::PerSecond,
+            domain: num(0.0, 10_000_000.0, 0.0),
+            help: "Writes accepted per second (a one-second burst allowance); more are \
+                   rejected. 0 means no ceiling.",
+        },
+        DB_STATION[5],
+        DB_STATION[6],
+        DB_STATION[7],
+    ],
+    targets: &[],
+    metrics: STATION_METRICS,
+};
+
+/// Why `from` may not send requests to `to`, or `None` when it may.
+pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
+    if from.spec().targets.contains(&to) {
+        return None;
+    }
+    let reason = match (from, to) {
+        (_, Kind::Users) => "users only send requests; nothing sends requests to them".to_string(),
+        (Kind::Database, _) => "a database answers queries; it does not send requests onward".to_string(),
+        (_, Kind::Dns) => "only users look names up in DNS".to_string(),
+        _ => {
+            let allowed: Vec<&str> = from.spec().targets.iter().map(|k| k.spec().name).collect();
+            format!("a {} can send requests to: {}", from.spec().name.to_lowercase(), allowed.join(", ").to_lowercase())
+        }
+    };
+    Some(format!("{} → {}: {reason}", from.spec().name, to.spec().name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_ids_round_trip_and_match_serde() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_id(kind.id()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.id()));
+        }
+        assert_eq!(Kind::from_id("mainframe"), None);
+    }
+
+    #[test]
+    fn every_default_is_inside_its_domain() {
+        for spec in catalogue() {
+            for p in spec.params {
+                match &p.domain {
+                    Domain::Number { min, max, default, integer } => {
+                        assert!(min <= default && default <= max, "{}.{}", spec.id, p.name);
+                        if *integer {
+                            assert_eq!(default.fract(), 0.0, "{}.{}", spec.id, p.name);
+                        }
+                    }
+                    Domain::Choice { options, default } => {
+                        assert!(options.iter().any(|o| o.value == *default), "{}.{}", spec.id, p.name);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parameter_names_are_unique_per_kind() {
+        for spec in catalogue() {
+            let mut names: Vec<_> = spec.params.iter().map(|p| p.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), spec.params.len(), "{}", spec.id);
+        }
+    }
+
+    #[test]
+    fn size_presets_are_offered_as_choices() {
+        for preset in SIZES {
+            assert!(SIZE_CHOICES.iter().any(|c| c.value == preset.value));
+        }
+    }
+
+    #[test]
+    fn refusals_explain_themselves() {
+        assert_eq!(connection_refusal(Kind::Users, Kind::LoadBalancer), None);
+        let why = connection_refusal(Kind::Database, Kind::Dns).unwrap();
+        assert!(why.contains("Database → DNS"), "{why}");
+        assert!(connection_refusal(Kind::WebServer, Kind::Users).is_some());
+    }
+}

@@ -1,0 +1,379 @@
+//! Loading and validating diagrams. Every problem names the component (or wire, or timeline
+//! entry) and says what is wrong; loading never panics.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::FORMAT_VERSION;
+use super::catalogue::{Domain, Kind, connection_refusal};
+use super::diagram::{Action, Component, Diagram, FORMAT_MARKER, ParamValue};
+
+/// Why a document could not be loaded.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Not JSON, or JSON of the wrong shape.
+    Syntax(String),
+    /// Not an Archplay diagram.
+    NotADiagram(String),
+    /// Written by a newer Archplay.
+    TooNew {
+        /// The document's version.
+        found: u32,
+        /// The newest version this build reads.
+        supported: u32,
+    },
+    /// Well-formed but wrong: each problem is listed.
+    Invalid(Vec<Problem>),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Syntax(msg) => write!(f, "not a valid diagram file: {msg}"),
+            LoadError::NotADiagram(msg) => write!(f, "not an Archplay diagram: {msg}"),
+            LoadError::TooNew { found, supported } => write!(
+                f,
+                "this diagram is format version {found}, newer than this Archplay reads \
+                 (up to {supported}); update Archplay to open it"
+            ),
+            LoadError::Invalid(problems) => {
+                write!(f, "the diagram has {} problem(s):", problems.len())?;
+                for p in problems {
+                    write!(f, "\n  - {p}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// One thing wrong with a diagram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Where: `component web-1`, `wire lb → web-1`, `timeline entry 3`, `run settings`.
+    pub place: String,
+    /// What is wrong, as a sentence fragment.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.place, self.message)
+    }
+}
+
+/// Largest document accepted, so a hostile file cannot exhaust memory.
+pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
+/// Most components in one diagram.
+pub const MAX_COMPONENTS: usize = 2_000;
+/// Most wires in one diagram.
+pub const MAX_WIRES: usize = 10_000;
+/// Most timeline entries.
+pub const MAX_TIMELINE: usize = 10_000;
+/// Longest run: one simulated week.
+pub const MAX_DURATION_S: f64 = 7.0 * 86_400.0;
+/// Largest wire latency: one minute.
+pub const MAX_LATENCY_MS: f64 = 60_000.0;
+
+impl Diagram {
+    /// Parses and validates a document in the diagram format.
+    pub fn from_json(text: &str) -> Result<Diagram, LoadError> {
+        if text.len() > MAX_DOCUMENT_BYTES {
+            return Err(LoadError::Syntax(format!(
+                "the file is {} bytes; the limit is {MAX_DOCUMENT_BYTES}",
+                text.len()
+            )));
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| LoadError::Syntax(e.to_string()))?;
+        precheck(&value)?;
+        let diagram: Diagram =
+            serde_json::from_value(value).map_err(|e| LoadError::Syntax(e.to_string()))?;
+        diagram.validate().map_err(LoadError::Invalid)?;
+        Ok(diagram)
+    }
+
+    /// Checks everything the format promises; returns every problem found, not just the first.
+    pub fn validate(&self) -> Result<(), Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut report = |place: String, message: String| problems.push(Problem { place, message });
+
+        if self.format != FORMAT_MARKER {
+            report(
+                "document".into(),
+                format!("format is '{}', expected '{FORMAT_MARKER}'", self.format),
+            );
+        }
+        if self.version != FORMAT_VERSION {
+            report(
+                "document".into(),
+                format!("version {} is not supported (this build reads {FORMAT_VERSION})", self.version),
+            );
+        }
+        if self.components.len() > MAX_COMPONENTS {
+            report(
+                "document".into(),
+                format!("{} components; at most {MAX_COMPONENTS} are allowed", self.components.len()),
+            );
+        }
+        if self.wires.len() > MAX_WIRES {
+            report("document".into(), format!("{} wires; at most {MAX_WIRES} are allowed", self.wires.len()));
+        }
+        if self.timeline.len() > MAX_TIMELINE {
+            report(
+                "document".into(),
+                format!("{} timeline entries; at most {MAX_TIMELINE} are allowed", self.timeline.len()),
+            );
+        }
+
+        let mut kinds: BTreeMap<&str, Kind> = BTreeMap::new();
+        for c in &self.components {
+            let place = format!("component {}", c.id);
+            if let Some(msg) = id_problem(c.id.as_str()) {
+                report(place.clone(), msg);
+            }
+            if kinds.insert(c.id.as_str(), c.kind).is_some() {
+                report(place.clone(), "the id is used by another component too".into());
+            }
+            if c.label.chars().count() > 200 {
+                report(place.clone(), "label is longer than 200 characters".into());
+            }
+            if !c.x.is_finite() || !c.y.is_finite() {
+                report(place.clone(), "position is not a finite number".into());
+            }
+            for (name, value) in &c.params {
+                if let Some(msg) = param_problem(c.kind, name, value) {
+                    report(place.clone(), msg);
+                }
+            }
+            if let Some(msg) = kind_rule_problem(c) {
+                report(place, msg);
+            }
+        }
+
+        let mut seen_wires = BTreeSet::new();
+        for w in &self.wires {
+            let place = format!("wire {} → {}", w.from, w.to);
+            let (from, to) = (kinds.get(w.from.as_str()), kinds.get(w.to.as_str()));
+            if from.is_none() {
+                report(place.clone(), format!("no component has id '{}'", w.from));
+            }
+            if to.is_none() {
+                report(place.clone(), format!("no component has id '{}'", w.to));
+            }
+            if w.from == w.to {
+                report(place.clone(), "a component cannot be wired to itself".into());
+            } else if let (Some(&f), Some(&t)) = (from, to)
+                && let Some(why) = connection_refusal(f, t)
+            {
+                report(place.clone(), why);
+            }
+            if !seen_wires.insert((w.from.as_str(), w.to.as_str())) {
+                report(place.clone(), "the same two components are wired twice".into());
+            }
+            if !(w.latency_ms.is_finite() && (0.0..=MAX_LATENCY_MS).contains(&w.latency_ms)) {
+                report(
+                    place.clone(),
+                    format!("latency {} ms is outside 0–{MAX_LATENCY_MS} ms", w.latency_ms),
+                );
+            }
+            if !(w.weight.is_finite() && w.weight > 0.0 && w.weight <= 1_000.0) {
+                report(place, format!("weight {} is outside (0, 1000]", w.weight));
+            }
+        }
+        if let Some(cycle) = find_loop(self) {
+            report(
+                "wires".into(),
+                format!("requests would go round a loop: {}", cycle.join(" → ")),
+            );
+        }
+
+        let run = &self.run;
+        if !(run.duration_s.is_finite() && run.duration_s > 0.0 && run.duration_s <= MAX_DURATION_S) {
+            report(
+                "run settings".into(),
+                format!("duration {} s is outside (0, {MAX_DURATION_S}] s", run.duration_s),
+            );
+        }
+        if !(run.warmup_s.is_finite() && run.warmup_s >= 0.0 && run.warmup_s < run.duration_s) {
+            report(
+                "run settings".into(),
+                format!("warm-up {} s must be at least 0 and shorter than the run", run.warmup_s),
+            );
+        }
+        if !(self.traffic.rate_scale.is_finite() && (0.0..=1_000.0).contains(&self.traffic.rate_scale)) {
+            report(
+                "traffic".into(),
+                format!("rate scale {} is outside 0–1000", self.traffic.rate_scale),
+            );
+        }
+
+        for (i, ev) in self.timeline.iter().enumerate() {
+            let place = format!("timeline entry {}", i + 1);
+            if !(ev.at_s.is_finite() && ev.at_s >= 0.0 && ev.at_s <= MAX_DURATION_S) {
+                report(place.clone(), format!("time {} s is outside 0–{MAX_DURATION_S} s", ev.at_s));
+            }
+            match &ev.action {
+                Action::Kill { target } | Action::Restore { target } => {
+                    if !kinds.contains_key(target.as_str()) {
+                        report(place, format!("no component has id '{target}'"));
+                    }
+                }
+                Action::RateScale { scale } => {
+                    if !(scale.is_finite() && (0.0..=1_000.0).contains(scale)) {
+                        report(place, format!("rate scale {scale} is outside 0–1000"));
+                    }
+                }
+            }
+        }
+
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}
+
+/// Friendlier messages than serde's for the two mistakes people make most: not a diagram at all,
+/// and an unknown component kind.
+fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
+    let Some(obj) = value.as_object() else {
+        return Err(LoadError::NotADiagram("the file is not a JSON object".into()));
+    };
+    if let Some(format) = obj.get("format").and_then(|f| f.as_str())
+        && format != FORMAT_MARKER
+    {
+        return Err(LoadError::NotADiagram(format!("its format is '{format}'")));
+    }
+    match obj.get("version").and_then(|v| v.as_u64()) {
+        None => return Err(LoadError::NotADiagram("it has no numeric 'version'".into())),
+        Some(v) if v > u64::from(FORMAT_VERSION) => {
+            return Err(LoadError::TooNew {
+                found: u32::try_from(v).unwrap_or(u32::MAX),
+                supported: FORMAT_VERSION,
+            });
+        }
+        Some(_) => {}
+    }
+    let mut problems = Vec::new();
+    if let Some(components) = obj.get("components").and_then(|c| c.as_array()) {
+        for (i, c) in components.iter().enumerate() {
+            let id = c.get("id").and_then(|v| v.as_str()).map_or_else(|| format!("#{}", i + 1), str::to_string);
+            match c.get("kind").and_then(|k| k.as_str()) {
+                Some(kind) if Kind::from_id(kind).is_none() => {
+                    let known: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+                    problems.push(Problem {
+                        place: format!("component {id}"),
+                        message: format!("unknown kind '{kind}' (known kinds: {})", known.join(", ")),
+                    });
+                }
+                None => problems.push(Problem {
+                    place: format!("component {id}"),
+                    message: "has no 'kind'".into(),
+                }),
+                Some(_) => {}
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(LoadError::Invalid(problems)) }
+}
+
+fn id_problem(id: &str) -> Option<String> {
+    if id.is_empty() {
+        Some("the id is empty".into())
+    } else if id.len() > 64 {
+        Some("the id is longer than 64 characters".into())
+    } else if !id.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.')) {
+        Some(format!("id '{id}' may only use letters, digits, '-', '_' and '.'"))
+    } else {
+        None
+    }
+}
+
+fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Option<String> {
+    let Some(spec) = kind.spec().param(name) else {
+        return Some(format!("a {} has no parameter '{name}'", kind.spec().name.to_lowercase()));
+    };
+    match (&spec.domain, value) {
+        (Domain::Number { min, max, integer, .. }, ParamValue::Number(v)) => {
+            let unit = spec.unit.symbol();
+            if !v.is_finite() {
+                Some(format!("{name} is not a finite number"))
+            } else if v < min || v > max {
+                Some(format!("{name} {v} {unit} is outside the allowed range {min}–{max} {unit}"))
+            } else if *integer && v.fract() != 0.0 {
+                Some(format!("{name} must be a whole number, not {v}"))
+            } else {
+                None
+            }
+        }
+        (Domain::Choice { options, .. }, ParamValue::Text(v)) => {
+            if options.iter().any(|o| o.value == v) {
+                None
+            } else {
+                let allowed: Vec<&str> = options.iter().map(|o| o.value).collect();
+                Some(format!("{name} '{v}' is not one of: {}", allowed.join(", ")))
+            }
+        }
+        (Domain::Number { .. }, ParamValue::Text(v)) => Some(format!("{name} must be a number, not '{v}'")),
+        (Domain::Choice { .. }, ParamValue::Number(v)) => Some(format!("{name} must be one of its options, not {v}")),
+    }
+}
+
+/// Rules that span several parameters of one component.
+fn kind_rule_problem(c: &Component) -> Option<String> {
+    match c.kind {
+        Kind::Users => {
+            let total = c.number("read_pct") + c.number("write_pct") + c.number("static_pct");
+            ((total - 100.0).abs() > 1e-6).then(|| {
+                format!("reads, writes and static assets add up to {total} %, not 100 %")
+            })
+        }
+        Kind::Dns | Kind::LoadBalancer | Kind::WebServer | Kind::Database => None,
+    }
+}
+
+/// A loop in the wires, as the ids along it (first repeated at the end), if there is one.
+fn find_loop(d: &Diagram) -> Option<Vec<String>> {
+    let index: BTreeMap<&str, usize> = d.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); d.components.len()];
+    for w in &d.wires {
+        if let (Some(&f), Some(&t)) = (index.get(w.from.as_str()), index.get(w.to.as_str()))
+            && f != t
+        {
+            out[f].push(t);
+        }
+    }
+    // Iterative depth-first search with colours: 0 unseen, 1 on the stack, 2 done.
+    let mut colour = vec![0u8; out.len()];
+    for start in 0..out.len() {
+        if colour[start] != 0 {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        colour[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&child) = out[node].get(*next) {
+                *next += 1;
+                match colour[child] {
+                    0 => {
+                        colour[child] = 1;
+                        stack.push((child, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|&(n, _)| n == child).unwrap_or(0);
+                        let mut ids: Vec<String> =
+                            stack[from..].iter().map(|&(n, _)| d.components[n].id.to_string()).collect();
+                        ids.push(d.components[child].id.to_string());
+                        return Some(ids);
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,973 @@
+//! The simulation: build from a diagram, advance with a budget, read a report at any time.
+//!
+//! Requests are entities. Each one is born at a users node, travels wires (paying their
+//! latency), waits in queues, is served, calls downstream, and its answer travels back the same
+//! way; the latency a user sees is measured, never computed from a formula.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::model::{Action, ComponentId, Diagram, Kind, Problem};
+
+use super::dns::{Dns, Resolution};
+use super::histogram::Histogram;
+use super::load_balancer::{LoadBalancer, ProbeOutcome};
+use super::log::{EventLog, LogLevel};
+use super::metrics::{Cause, Counters, Level};
+use super::queue::EventQueue;
+use super::report::{self, Report};
+use super::request::{Class, Hop, Requests};
+use super::rng::SimRng;
+use super::series::SeriesStore;
+use super::station::Station;
+use super::time::{SimDuration, SimTime};
+use super::users::Users;
+
+/// Most requests in flight at once; beyond it users' new requests are rejected
+/// ([`Cause::InFlightCap`]), so memory stays bounded whatever the parameters.
+pub const MAX_IN_FLIGHT: u32 = 2_000_000;
+/// Most distinct users over all users nodes (DNS keeps one cache entry per user).
+pub const MAX_TOTAL_USERS: u64 = 4_000_000;
+/// Log entries kept.
+const LOG_CAPACITY: usize = 10_000;
+/// Per-second samples kept (one hour).
+pub const SERIES_CAPACITY: usize = 3_600;
+
+/// Why a diagram cannot be simulated.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The diagram breaks the format's rules.
+    Invalid(Vec<Problem>),
+    /// There is no users component, so nothing would happen.
+    NoTraffic,
+    /// A component that must send requests somewhere is not wired to anything.
+    Unwired {
+        /// The component.
+        component: ComponentId,
+        /// What it needs.
+        needs: &'static str,
+    },
+    /// The users components together have more users than the engine tracks.
+    TooManyUsers {
+        /// Their total.
+        total: u64,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Invalid(problems) => {
+                write!(f, "the diagram has {} problem(s):", problems.len())?;
+                for p in problems {
+                    write!(f, "\n  - {p}")?;
+                }
+                Ok(())
+            }
+            BuildError::NoTraffic => write!(f, "nothing to simulate: add a users component and wire it up"),
+            BuildError::Unwired { component, needs } => {
+                write!(f, "component {component} is not wired to {needs}")
+            }
+            BuildError::TooManyUsers { total } => write!(
+                f,
+                "the users components have {total} users together; at most {MAX_TOTAL_USERS} are supported"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Whether a call to [`Simulation::step_until`] got where it was going.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// Simulated time reached the target.
+    Reached,
+    /// The event budget ran out first; call again to continue.
+    BudgetExhausted,
+}
+
+/// A scheduled happening. Small (12 bytes) because the queue holds many.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// A users node's next arrival (ignored if its generation is stale).
+    Arrival { node: u32, generation: u32 },
+    /// A request reaches a node.
+    Deliver { req: u32, node: u32 },
+    /// A worker finishes serving a request.
+    ServiceDone { req: u32, node: u32 },
+    /// An answer reaches the node that made the call.
+    Response { req: u32, node: u32 },
+    /// A load balancer probes one backend.
+    HealthCheck { lb: u32, backend: u32 },
+    /// An entry of the diagram's timeline.
+    Timeline { index: u32 },
+    /// The once-a-second sample.
+    Sample,
+    /// The end of warm-up: summaries start here.
+    WarmupEnd,
+}
+
+/// A wire as the engine uses it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target {
+    pub node: u32,
+    pub latency: SimDuration,
+}
+
+/// Kind-specific state.
+#[derive(Debug)]
+pub(crate) enum Behaviour {
+    Users(Users),
+    Dns(Dns),
+    LoadBalancer(LoadBalancer),
+    Station(Station),
+}
+
+/// One component in the running simulation.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub id: ComponentId,
+    pub kind: Kind,
+    pub up: bool,
+    /// Bumped each time the node goes down, to recognise work it held before.
+    pub epoch: u32,
+    pub targets: Vec<Target>,
+    pub counters: Counters,
+    pub in_system: Level,
+    pub busy: Level,
+    pub queue_len: Level,
+    pub wait_hist: Histogram,
+    pub sojourn_hist: Histogram,
+    /// Users only: latencies of this second, for the per-second percentiles.
+    pub interval_latency: Histogram,
+    pub behaviour: Behaviour,
+}
+
+impl Node {
+    /// Counters with the time-weighted areas brought up to `now`.
+    pub(crate) fn counters_at(&self, now: SimTime) -> Counters {
+        let mut c = self.counters;
+        c.in_system_area = self.in_system.area_at(now);
+        c.busy_area = self.busy.area_at(now);
+        c.queue_area = self.queue_len.area_at(now);
+        c
+    }
+
+    /// Workers, for stations; 0 otherwise.
+    pub(crate) fn workers(&self) -> u64 {
+        match &self.behaviour {
+            Behaviour::Station(s) => s.workers,
+            _ => 0,
+        }
+    }
+}
+
+/// End-to-end counters over every users node.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct EndToEnd {
+    pub sent: u64,
+    pub ok: u64,
+    pub failed: [u64; Cause::COUNT],
+}
+
+impl EndToEnd {
+    pub(crate) fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+}
+
+/// The state at the end of warm-up, subtracted from later totals for summaries.
+#[derive(Clone, Debug)]
+pub(crate) struct Baseline {
+    pub time: SimTime,
+    pub nodes: Vec<Counters>,
+    pub e2e: EndToEnd,
+    pub in_flight: u32,
+    pub events: u64,
+}
+
+/// A running simulation of one diagram.
+pub struct Simulation {
+    pub(crate) now: SimTime,
+    queue: EventQueue<Event>,
+    pub(crate) rng: SimRng,
+    pub(crate) requests: Requests,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) log: EventLog,
+    pub(crate) e2e: EndToEnd,
+    pub(crate) latency: Histogram,
+    interval_latency: Histogram,
+    pub(crate) baseline: Baseline,
+    pub(crate) series: SeriesStore,
+    pub(crate) events: u64,
+    pub(crate) rate_scale: f64,
+    pub(crate) seed: u64,
+    pub(crate) duration: SimTime,
+    timeline: Vec<Action>,
+    index: BTreeMap<ComponentId, u32>,
+}
+
+impl Simulation {
+    /// Builds a simulation of `diagram`, validating it first.
+    pub fn new(diagram: &Diagram) -> Result<Simulation, BuildError> {
+        diagram.validate().map_err(BuildError::Invalid)?;
+        let index: BTreeMap<ComponentId, u32> =
+            diagram.components.iter().enumerate().map(|(i, c)| (c.id.clone(), i as u32)).collect();
+        let mut targets: Vec<Vec<(Target, f64)>> = vec![Vec::new(); diagram.components.len()];
+        for w in &diagram.wires {
+            let (from, to) = (index[&w.from], index[&w.to]);
+            let latency = SimDuration::from_secs_f64(w.latency_ms / 1000.0);
+            targets[from as usize].push((Target { node: to, latency }, w.weight));
+        }
+
+        let total_users: u64 = diagram
+            .components
+            .iter()
+            .filter(|c| c.kind == Kind::Users)
+            .map(|c| c.number("users") as u64)
+            .sum();
+        if total_users == 0 {
+            return Err(BuildError::NoTraffic);
+        }
+        if total_users > MAX_TOTAL_USERS {
+            return Err(BuildError::TooManyUsers { total: total_users });
+        }
+
+        let mut nodes = Vec::with_capacity(diagram.components.len());
+        let mut first_user = 0u32;
+        for (i, c) in diagram.components.iter().enumerate() {
+            let wires = &targets[i];
+            let needs = match c.kind {
+                Kind::Users => Some("a DNS, load balancer or web server"),
+                Kind::Dns => Some("a load balancer or web server"),
+                Kind::LoadBalancer => Some("any backend"),
+                Kind::WebServer | Kind::Database => None,
+            };
+            if let Some(needs) = needs
+                && wires.is_empty()
+            {
+                return Err(BuildError::Unwired {
+                    component: c.id.clone(),
+                    needs,
+                });
+            }
+            let behaviour = match c.kind {
+                Kind::Users => {
+                    let u = Users::from_component(c, first_user);
+                    first_user += u.population;
+                    Behaviour::Users(u)
+                }
+                Kind::Dns => Behaviour::Dns(Dns::from_component(c, total_users as u32)),
+                Kind::LoadBalancer => Behaviour::LoadBalancer(LoadBalancer::from_component(
+                    c,
+                    wires.iter().map(|(t, w)| (t.node, t.latency, *w)).collect(),
+                )),
+                Kind::WebServer | Kind::Database => Behaviour::Station(Station::from_component(c)),
+            };
+            nodes.push(Node {
+                id: c.id.clone(),
+                kind: c.kind,
+                up: true,
+                epoch: 0,
+                targets: wires.iter().map(|(t, _)| *t).collect(),
+                counters: Counters::default(),
+                in_system: Level::default(),
+                busy: Level::default(),
+                queue_len: Level::default(),
+                wait_hist: Histogram::new(),
+                sojourn_hist: Histogram::new(),
+                interval_latency: Histogram::new(),
+                behaviour,
+            });
+        }
+
+        let duration = SimTime::ZERO + SimDuration::from_secs_f64(diagram.run.duration_s);
+        let warmup = SimTime::ZERO + SimDuration::from_secs_f64(diagram.run.warmup_s);
+        let series = SeriesStore::new(&nodes, SERIES_CAPACITY);
+        let mut sim = Simulation {
+            now: SimTime::ZERO,
+            queue: EventQueue::new(),
+            rng: SimRng::new(diagram.run.seed),
+            requests: Requests::default(),
+            baseline: Baseline {
+                time: SimTime::ZERO,
+                nodes: vec![Counters::default(); nodes.len()],
+                e2e: EndToEnd::default(),
+                in_flight: 0,
+                events: 0,
+            },
+            nodes,
+            log: EventLog::new(LOG_CAPACITY),
+            e2e: EndToEnd::default(),
+            latency: Histogram::new(),
+            interval_latency: Histogram::new(),
+            series,
+            events: 0,
+            rate_scale: diagram.traffic.rate_scale,
+            seed: diagram.run.seed,
+            duration,
+            timeline: diagram.timeline.iter().map(|e| e.action.clone()).collect(),
+            index,
+        };
+
+        for (i, e) in diagram.timeline.iter().enumerate() {
+            let at = SimTime::ZERO + SimDuration::from_secs_f64(e.at_s);
+            sim.queue.schedule(at, Event::Timeline { index: i as u32 });
+        }
+        if warmup > SimTime::ZERO {
+            sim.queue.schedule(warmup, Event::WarmupEnd);
+        }
+        sim.queue.schedule(SimTime::ZERO + SimDuration::from_secs(1), Event::Sample);
+        for n in 0..sim.nodes.len() as u32 {
+            match &sim.nodes[n as usize].behaviour {
+                Behaviour::Users(_) => sim.schedule_arrival(n, true),
+                Behaviour::LoadBalancer(lb) => {
+                    let first = SimTime::ZERO + lb.check_interval;
+                    for b in 0..lb.backends.len() as u32 {
+                        sim.queue.schedule(first, Event::HealthCheck { lb: n, backend: b });
+                    }
+                }
+                Behaviour::Dns(_) | Behaviour::Station(_) => {}
+            }
+        }
+        Ok(sim)
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The run's configured end.
+    pub fn end(&self) -> SimTime {
+        self.duration
+    }
+
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Requests currently in flight.
+    pub fn in_flight(&self) -> u32 {
+        self.requests.live()
+    }
+
+    /// Whether the run has reached its configured duration.
+    pub fn finished(&self) -> bool {
+        self.now >= self.duration
+    }
+
+    /// The event log so far.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// Per-second samples so far.
+    pub fn series(&self) -> &SeriesStore {
+        &self.series
+    }
+
+    /// A summary of the measured window so far (after warm-up, up to now).
+    pub fn report(&self) -> Report {
+        report::build(self)
+    }
+
+    /// Processes events in `(time, seq)` order until simulated time reaches `until` or
+    /// `budget` events have been processed, whichever is first.
+    pub fn step_until(&mut self, until: SimTime, budget: u64) -> StepOutcome {
+        let mut left = budget;
+        while let Some(t) = self.queue.peek_time() {
+            if t > until {
+                break;
+            }
+            if left == 0 {
+                return StepOutcome::BudgetExhausted;
+            }
+            left -= 1;
+            let (t, event) = self.queue.pop().expect("peeked");
+            self.now = t;
+            self.events += 1;
+            self.dispatch(event);
+        }
+        self.now = self.now.max(until);
+        StepOutcome::Reached
+    }
+
+    /// Advances by `d` of simulated time, within `budget` events.
+    pub fn run_for(&mut self, d: SimDuration, budget: u64) -> StepOutcome {
+        self.step_until(self.now + d, budget)
+    }
+
+    /// Runs to the configured duration, within `budget` events.
+    pub fn run_to_end(&mut self, budget: u64) -> StepOutcome {
+        self.step_until(self.duration, budget)
+    }
+
+    /// Takes a component down now (as a timeline `kill` would).
+    pub fn kill(&mut self, id: &ComponentId) -> bool {
+        match self.index.get(id) {
+            Some(&n) => {
+                self.take_down(n);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Brings a component back up now.
+    pub fn restore(&mut self, id: &ComponentId) -> bool {
+        match self.index.get(id) {
+            Some(&n) => {
+                self.bring_up(n);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sets the global traffic multiplier now.
+    pub fn set_rate_scale(&mut self, scale: f64) {
+        if !(scale.is_finite() && scale >= 0.0) {
+            return;
+        }
+        self.rate_scale = scale;
+        for n in 0..self.nodes.len() as u32 {
+            if matches!(self.nodes[n as usize].behaviour, Behaviour::Users(_)) {
+                self.schedule_arrival(n, true);
+            }
+        }
+        self.log
+            .push(self.now, None, LogLevel::Info, format!("traffic scaled to {scale}×"));
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::Arrival { node, generation } => self.on_arrival(node, generation),
+            Event::Deliver { req, node } => self.on_deliver(req, node),
+            Event::ServiceDone { req, node } => self.on_service_done(req, node),
+            Event::Response { req, node } => self.on_response(req, node),
+            Event::HealthCheck { lb, backend } => self.on_health_check(lb, backend),
+            Event::Timeline { index } => self.on_timeline(index),
+            Event::Sample => {
+                self.take_sample();
+                self.queue.schedule(self.now + SimDuration::from_secs(1), Event::Sample);
+            }
+            Event::WarmupEnd => self.end_warmup(),
+        }
+    }
+
+    // ---- users ---------------------------------------------------------------------------
+
+    /// Schedules a users node's next arrival. `restart` invalidates the pending one (after a
+    /// rate change or a restore); Poisson arrivals are memoryless, so restarting is exact.
+    fn schedule_arrival(&mut self, node: u32, restart: bool) {
+        let now = self.now;
+        let scale = self.rate_scale;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Users(u) = &mut n.behaviour else { return };
+        if restart {
+            u.generation = u.generation.wrapping_add(1);
+        }
+        if !n.up {
+            return;
+        }
+        let generation = u.generation;
+        let gap = if u.poisson {
+            let max = u.max_rate() * scale;
+            if max <= 0.0 {
+                return; // silent until the rate changes
+            }
+            self.rng.exponential(1.0 / max)
+        } else {
+            let rate = u.rate_at(now.as_secs_f64()) * scale;
+            if rate > 0.0 { 1.0 / rate } else { 0.1 }
+        };
+        let at = now + SimDuration::from_secs_f64(gap).max(SimDuration::from_nanos(1));
+        self.queue.schedule(at, Event::Arrival { node, generation });
+    }
+
+    fn on_arrival(&mut self, node: u32, generation: u32) {
+        let now = self.now;
+        let scale = self.rate_scale;
+        let n = &self.nodes[node as usize];
+        let Behaviour::Users(u) = &n.behaviour else { return };
+        if u.generation != generation || !n.up {
+            return;
+        }
+        // Thinning: a Poisson stream at the peak rate, each arrival kept with probability
+        // rate(t)/peak, is a Poisson process with rate rate(t).
+        let emit = if u.poisson {
+            let max = u.max_rate();
+            let rate = u.rate_at(now.as_secs_f64());
+            rate >= max || self.rng.unit() * max < rate
+        } else {
+            u.rate_at(now.as_secs_f64()) * scale > 0.0
+        };
+        if emit {
+            self.emit_request(node);
+        }
+        self.schedule_arrival(node, false);
+    }
+
+    fn emit_request(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Users(u) = &n.behaviour else { return };
+        let user = u.draw_user(&mut self.rng);
+        let key = u.draw_key(&mut self.rng);
+        let class = u.draw_class(&mut self.rng);
+        let local_user = (user - u.first_user) as usize;
+        n.counters.arrivals += 1;
+        self.e2e.sent += 1;
+        if self.requests.live() >= MAX_IN_FLIGHT {
+            n.counters.fail(Cause::InFlightCap);
+            self.e2e.failed[Cause::InFlightCap as usize] += 1;
+            return;
+        }
+        // Each user sticks to one of the users node's wires.
+        let target = n.targets[local_user % n.targets.len()];
+        let req = self.requests.alloc(now, node, user, key, class);
+        let to = &self.nodes[target.node as usize];
+        if let Behaviour::Dns(_) = to.behaviour {
+            self.resolve_then_send(req, node, target);
+        } else {
+            self.send(req, node, 0, target, SimDuration::ZERO);
+        }
+    }
+
+    /// The client's resolver: a cached answer costs nothing; a lookup costs a round trip to
+    /// DNS plus the lookup time; DNS down and no cached answer fails the request.
+    fn resolve_then_send(&mut self, req: u32, users: u32, dns_wire: Target) {
+        let now = self.now;
+        let user = self.requests.get(req).user;
+        let dns_node = dns_wire.node;
+        let n = &mut self.nodes[dns_node as usize];
+        let up = n.up;
+        let targets = n.targets.len() as u32;
+        let Behaviour::Dns(dns) = &mut n.behaviour else { return };
+        let resolution = dns.resolve(user, now, dns_wire.latency + dns_wire.latency, up, targets);
+        n.counters.arrivals += 1;
+        match resolution {
+            Resolution::Cached { target } => {
+                n.counters.hits += 1;
+                n.counters.completed += 1;
+                let t = n.targets[target as usize];
+                self.send(req, users, 0, t, SimDuration::ZERO);
+            }
+            Resolution::LookedUp { target, delay } => {
+                n.counters.misses += 1;
+                n.counters.completed += 1;
+                let t = n.targets[target as usize];
+                self.send(req, users, 0, t, delay);
+            }
+            Resolution::Failed => {
+                n.counters.fail(Cause::DnsFailure);
+                let r = self.requests.get_mut(req);
+                r.failure = Some(Cause::DnsFailure);
+                r.stack.push(Hop {
+                    caller: users,
+                    slot: 0,
+                    latency: dns_wire.latency,
+                    arrived: now,
+                    epoch: 0,
+                });
+                self.queue
+                    .schedule(now + dns_wire.latency + dns_wire.latency, Event::Response { req, node: users });
+            }
+        }
+    }
+
+    fn finish(&mut self, req: u32, users: u32) {
+        let now = self.now;
+        let r = self.requests.get(req);
+        let latency = (now - r.born).as_nanos();
+        let failure = r.failure;
+        let n = &mut self.nodes[users as usize];
+        match failure {
+            None => {
+                n.counters.completed += 1;
+                n.interval_latency.record(latency);
+                self.e2e.ok += 1;
+                self.latency.record(latency);
+                self.interval_latency.record(latency);
+            }
+            Some(cause) => {
+                n.counters.downstream_failed += 1;
+                self.e2e.failed[cause as usize] += 1;
+            }
+        }
+        self.requests.release(req);
+    }
+
+    // ---- moving requests -----------------------------------------------------------------
+
+    /// Sends `req` from `caller` over `wire`, after an extra `delay` (a DNS lookup).
+    fn send(&mut self, req: u32, caller: u32, slot: u32, wire: Target, delay: SimDuration) {
+        let at = self.now + delay + wire.latency;
+        self.requests.get_mut(req).stack.push(Hop {
+            caller,
+            slot,
+            latency: wire.latency,
+            arrived: at,
+            epoch: 0,
+        });
+        self.queue.schedule(at, Event::Deliver { req, node: wire.node });
+    }
+
+    /// Records a failure at `node` (the first failure on a request's path wins).
+    fn fail(&mut self, req: u32, node: u32, cause: Cause) {
+        let r = self.requests.get_mut(req);
+        if r.failure.is_none() {
+            r.failure = Some(cause);
+            self.nodes[node as usize].counters.fail(cause);
+        }
+    }
+
+    /// `node` is done with `req` (successfully or not): the answer travels back to the caller.
+    fn respond(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let r = self.requests.get(req);
+        let hop = *r.stack.last().expect("a request at a node has a hop to it");
+        let ok = r.failure.is_none();
+        let n = &mut self.nodes[node as usize];
+        n.in_system.dec(now);
+        let sojourn = (now - hop.arrived).as_nanos();
+        n.counters.sojourn_sum += u128::from(sojourn);
+        n.counters.sojourns += 1;
+        n.sojourn_hist.record(sojourn);
+        if ok {
+            n.counters.completed += 1;
+        }
+        self.queue.schedule(now + hop.latency, Event::Response { req, node: hop.caller });
+    }
+
+    fn on_deliver(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        n.counters.arrivals += 1;
+        n.in_system.inc(now);
+        let epoch = n.epoch;
+        let up = n.up;
+        if let Some(hop) = self.requests.get_mut(req).stack.last_mut() {
+            hop.arrived = now;
+            hop.epoch = epoch;
+        }
+        if !up {
+            self.fail(req, node, Cause::ConnectionRefused);
+            self.respond(req, node);
+            return;
+        }
+        match self.nodes[node as usize].behaviour {
+            Behaviour::LoadBalancer(_) => self.balance(req, node),
+            Behaviour::Station(_) => self.station_arrive(req, node),
+            // Validation keeps users and DNS from being delivered to.
+            Behaviour::Users(_) | Behaviour::Dns(_) => {
+                self.fail(req, node, Cause::ConnectionRefused);
+                self.respond(req, node);
+            }
+        }
+    }
+
+    fn on_response(&mut self, req: u32, node: u32) {
+        let out = self.requests.get_mut(req).stack.pop().expect("an answer has a hop to pop");
+        match self.nodes[node as usize].behaviour {
+            Behaviour::Users(_) => self.finish(req, node),
+            Behaviour::LoadBalancer(_) => self.balancer_answer(req, node, out.slot),
+            Behaviour::Station(_) => self.station_answer(req, node),
+            Behaviour::Dns(_) => {}
+        }
+    }
+
+    /// True if `node` went down after `req` arrived at it.
+    fn crashed_since_arrival(&self, req: u32, node: u32) -> bool {
+        let hop = self.requests.get(req).stack.last().expect("hop");
+        hop.epoch != self.nodes[node as usize].epoch
+    }
+
+    // ---- load balancer -------------------------------------------------------------------
+
+    fn balance(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let user = self.requests.get(req).user;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::LoadBalancer(lb) = &mut n.behaviour else { return };
+        if n.busy.value() >= lb.max_connections {
+            self.fail(req, node, Cause::LbOverloaded);
+            self.respond(req, node);
+            return;
+        }
+        match lb.choose(user, &mut self.rng) {
+            None => {
+                self.fail(req, node, Cause::NoHealthyBackend);
+                self.respond(req, node);
+            }
+            Some(i) => {
+                let b = &mut lb.backends[i];
+                b.active += 1;
+                let wire = Target {
+                    node: b.node,
+                    latency: b.latency,
+                };
+                // A balancer's "busy" level is its open connections.
+                n.busy.inc(now);
+                self.send(req, node, i as u32, wire, SimDuration::ZERO);
+            }
+        }
+    }
+
+    fn balancer_answer(&mut self, req: u32, node: u32, slot: u32) {
+        let now = self.now;
+        if self.crashed_since_arrival(req, node) {
+            self.fail(req, node, Cause::Crashed);
+        } else {
+            let n = &mut self.nodes[node as usize];
+            if let Behaviour::LoadBalancer(lb) = &mut n.behaviour {
+                let b = &mut lb.backends[slot as usize];
+                b.active = b.active.saturating_sub(1);
+            }
+            n.busy.dec(now);
+        }
+        if self.requests.get(req).failure.is_some() {
+            self.nodes[node as usize].counters.downstream_failed += 1;
+        }
+        self.respond(req, node);
+    }
+
+    fn on_health_check(&mut self, lb_node: u32, backend: u32) {
+        let now = self.now;
+        let (target, interval) = match &self.nodes[lb_node as usize].behaviour {
+            Behaviour::LoadBalancer(lb) => (lb.backends[backend as usize].node, lb.check_interval),
+            _ => return,
+        };
+        self.queue
+            .schedule(now + interval, Event::HealthCheck { lb: lb_node, backend });
+        if !self.nodes[lb_node as usize].up {
+            return;
+        }
+        let passed = self.nodes[target as usize].up;
+        let n = &mut self.nodes[lb_node as usize];
+        let Behaviour::LoadBalancer(lb) = &mut n.behaviour else { return };
+        let outcome = lb.probe(backend as usize, passed);
+        let lb_id = n.id.to_string();
+        let backend_id = self.nodes[target as usize].id.to_string();
+        let (level, message) = match outcome {
+            ProbeOutcome::Quiet => return,
+            ProbeOutcome::Failed => (LogLevel::Warn, format!("health check failed: {backend_id}")),
+            ProbeOutcome::Removed => (
+                LogLevel::Error,
+                format!("{backend_id} out of rotation (health checks failing)"),
+            ),
+            ProbeOutcome::Restored => (LogLevel::Info, format!("{backend_id} back in rotation")),
+        };
+        self.log.push(now, Some(&lb_id), level, message);
+    }
+
+    // ---- stations (web servers, databases) ----------------------------------------------
+
+    fn station_arrive(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let class = self.requests.get(req).class;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &mut n.behaviour else { return };
+        if class == Class::Write
+            && let Some(bucket) = &mut s.write_limit
+            && !bucket.take(now)
+        {
+            self.fail(req, node, Cause::WriteCeiling);
+            self.respond(req, node);
+            return;
+        }
+        if n.busy.value() < s.workers {
+            self.start_service(req, node, SimDuration::ZERO);
+        } else if (s.queue.len() as u64) < s.capacity {
+            s.queue.push_back(req);
+            let len = s.queue.len() as u64;
+            n.queue_len.set(now, len);
+        } else {
+            self.fail(req, node, Cause::QueueFull);
+            self.respond(req, node);
+        }
+    }
+
+    fn start_service(&mut self, req: u32, node: u32, wait: SimDuration) {
+        let now = self.now;
+        let class = self.requests.get(req).class;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &n.behaviour else { return };
+        let service = s.service_time(class).sample(&mut self.rng);
+        n.busy.inc(now);
+        n.counters.waits += 1;
+        n.counters.wait_sum += u128::from(wait.as_nanos());
+        n.wait_hist.record(wait.as_nanos());
+        n.counters.services += 1;
+        n.counters.service_sum += u128::from(service.as_nanos());
+        self.queue.schedule(now + service, Event::ServiceDone { req, node });
+    }
+
+    /// Frees one worker and gives it the oldest queued request that has not timed out.
+    fn free_worker(&mut self, node: u32) {
+        let now = self.now;
+        self.nodes[node as usize].busy.dec(now);
+        loop {
+            let n = &mut self.nodes[node as usize];
+            let Behaviour::Station(s) = &mut n.behaviour else { return };
+            if n.busy.value() >= s.workers {
+                return;
+            }
+            let Some(next) = s.queue.pop_front() else { return };
+            let timeout = s.timeout;
+            let len = s.queue.len() as u64;
+            n.queue_len.set(now, len);
+            let arrived = self.requests.get(next).stack.last().expect("hop").arrived;
+            let waited = now - arrived;
+            if waited > timeout {
+                self.fail(next, node, Cause::Timeout);
+                self.respond(next, node);
+            } else {
+                self.start_service(next, node, waited);
+                return;
+            }
+        }
+    }
+
+    fn on_service_done(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        if self.crashed_since_arrival(req, node) {
+            // Its worker vanished with the crash; only the request is left to answer.
+            self.fail(req, node, Cause::Crashed);
+            self.respond(req, node);
+            return;
+        }
+        let r = self.requests.get(req);
+        let arrived = r.stack.last().expect("hop").arrived;
+        let class = r.class;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &mut n.behaviour else { return };
+        if now - arrived > s.timeout {
+            self.free_worker(node);
+            self.fail(req, node, Cause::Timeout);
+            self.respond(req, node);
+            return;
+        }
+        if s.calls_downstream && class != Class::Static && !n.targets.is_empty() {
+            // The worker stays busy while it waits for the answer.
+            let i = s.next_target % n.targets.len();
+            s.next_target = (i + 1) % n.targets.len();
+            let wire = n.targets[i];
+            self.send(req, node, 0, wire, SimDuration::ZERO);
+        } else {
+            self.free_worker(node);
+            self.respond(req, node);
+        }
+    }
+
+    fn station_answer(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        if self.crashed_since_arrival(req, node) {
+            self.fail(req, node, Cause::Crashed);
+            self.respond(req, node);
+            return;
+        }
+        self.free_worker(node);
+        let r = self.requests.get(req);
+        let arrived = r.stack.last().expect("hop").arrived;
+        if r.failure.is_some() {
+            self.nodes[node as usize].counters.downstream_failed += 1;
+        } else if let Behaviour::Station(s) = &self.nodes[node as usize].behaviour
+            && now - arrived > s.timeout
+        {
+            self.fail(req, node, Cause::Timeout);
+        }
+        self.respond(req, node);
+    }
+
+    // ---- failures and the timeline -------------------------------------------------------
+
+    fn take_down(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        if !n.up {
+            return;
+        }
+        n.up = false;
+        n.epoch = n.epoch.wrapping_add(1);
+        let id = n.id.to_string();
+        // Work in progress vanishes with the machine: workers and connections reset now;
+        // requests it held are failed as their pending events come due.
+        n.busy.set(now, 0);
+        let mut dropped = Vec::new();
+        match &mut n.behaviour {
+            Behaviour::Station(s) => {
+                dropped.extend(s.queue.drain(..));
+                n.queue_len.set(now, 0);
+            }
+            Behaviour::LoadBalancer(lb) => lb.backends.iter_mut().for_each(|b| b.active = 0),
+            Behaviour::Users(u) => u.generation = u.generation.wrapping_add(1),
+            Behaviour::Dns(_) => {}
+        }
+        self.log.push(now, Some(&id), LogLevel::Error, format!("{id} down"));
+        for req in dropped {
+            self.fail(req, node, Cause::Crashed);
+            self.respond(req, node);
+        }
+    }
+
+    fn bring_up(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        if n.up {
+            return;
+        }
+        n.up = true;
+        let id = n.id.to_string();
+        let is_users = matches!(n.behaviour, Behaviour::Users(_));
+        self.log.push(now, Some(&id), LogLevel::Info, format!("{id} up"));
+        if is_users {
+            self.schedule_arrival(node, true);
+        }
+    }
+
+    fn on_timeline(&mut self, index: u32) {
+        let Some(action) = self.timeline.get(index as usize).cloned() else { return };
+        match action {
+            Action::Kill { target } => {
+                self.kill(&target);
+            }
+            Action::Restore { target } => {
+                self.restore(&target);
+            }
+            Action::RateScale { scale } => self.set_rate_scale(scale),
+        }
+    }
+
+    // ---- measurement ---------------------------------------------------------------------
+
+    fn end_warmup(&mut self) {
+        let now = self.now;
+        self.baseline = Baseline {
+            time: now,
+            nodes: self.nodes.iter().map(|n| n.counters_at(now)).collect(),
+            e2e: self.e2e,
+            in_flight: self.requests.live(),
+            events: self.events,
+        };
+        self.latency.clear();
+        for n in &mut self.nodes {
+            n.wait_hist.clear();
+            n.sojourn_hist.clear();
+            n.queue_len.reset_max();
+        }
+    }
+
+    fn take_sample(&mut self) {
+        let now = self.now;
+        self.series.sample(now, &self.nodes, &self.e2e, &self.interval_latency, self.requests.live());
+        self.interval_latency.clear();
+        for n in &mut self.nodes {
+            n.interval_latency.clear();
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Load balancer: chooses a backend per request by its algorithm, among the backends in
+//! rotation; health checks move backends in and out of rotation.
+
+use crate::model::Component;
+
+use super::rng::SimRng;
+use super::time::SimDuration;
+
+/// How a backend is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    RoundRobin,
+    LeastConnections,
+    Random,
+    Weighted,
+    UserHash,
+}
+
+/// One backend as the balancer sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct Backend {
+    /// The backend node.
+    pub node: u32,
+    /// One-way wire latency.
+    pub latency: SimDuration,
+    /// Weight for weighted round-robin.
+    pub weight: f64,
+    /// Whether the balancer currently sends it traffic.
+    pub in_rotation: bool,
+    /// Consecutive failed probes.
+    pub failed_probes: u32,
+    /// Consecutive successful probes.
+    pub passed_probes: u32,
+    /// Requests sent to it and not yet answered.
+    pub active: u32,
+    /// Smooth weighted round-robin state.
+    current: f64,
+}
+
+/// What a health probe changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ProbeOutcome {
+    /// Nothing worth logging.
+    Quiet,
+    /// A probe failed; the backend is still in rotation.
+    Failed,
+    /// The backend left the rotation.
+    Removed,
+    /// The backend returned to the rotation.
+    Restored,
+}
+
+/// A load balancer's state.
+#[derive(Clone, Debug)]
+pub(crate) struct LoadBalancer {
+    pub algorithm: Algorithm,
+    pub max_connections: u64,
+    pub check_interval: SimDuration,
+    unhealthy_threshold: u32,
+    healthy_threshold: u32,
+    pub backends: Vec<Backend>,
+    cursor: usize,
+}
+
+impl LoadBalancer {
+    /// Reads a validated `load_balancer` component with its backends as (node, latency, weight).
+    pub fn from_component(c: &Component, backends: Vec<(u32, SimDuration, f64)>) -> Self {
+        let algorithm = match c.choice("algorithm") {
+            "least_connections" => Algorithm::LeastConnections,
+            "random" => Algorithm::Random,
+            "weighted" => Algorithm::Weighted,
+            "user_hash" => Algorithm::UserHash,
+            _ => Algorithm::RoundRobin,
+        };
+        LoadBalancer {
+            algorithm,
+            max_connections: c.number("max_connections") as u64,
+            check_interval: SimDuration::from_secs_f64(c.number("check_interval_s")),
+            unhealthy_threshold: c.number("unhealthy_threshold") as u32,
+            healthy_threshold: c.number("healthy_threshold") as u32,
+            backends: backends
+                .into_iter()
+                .map(|(node, latency, weight)| Backend {
+                    node,
+                    latency,
+                    weight,
+                    in_rotation: true,
+                    failed_probes: 0,
+                    passed_probes: 0,
+                    active: 0,
+                    current: 0.0,
+                })
+                .collect(),
+            cursor: 0,
+        }
+    }
+
+    /// Backends in rotation.
+    pub fn in_rotation(&self) -> usize {
+        self.backends.iter().filter(|b| b.in_rotation).count()
+    }
+
+    /// Chooses a backend for a request from `user`, or `None` if none is in rotation.
+    pub fn choose(&mut self, user: u32, rng: &mut SimRng) -> Option<usize> {
+        let n = self.backends.len();
+        match self.algorithm {
+            Algorithm::RoundRobin => {
+                for step in 0..n {
+                    let i = (self.cursor + step) % n;
+                    if self.backends[i].in_rotation {
+                        self.cursor = (i + 1) % n;
+                        return Some(i);
+                    }
+                }
+                None
+            }
+            Algorithm::Random => {
+                let k = self.in_rotation();
+                if k == 0 {
+                    return None;
+                }
+                let pick = rng.below(k as u64) as usize;
+                self.backends
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.in_rotation)
+                    .nth(pick)
+                    .map(|(i, _)| i)
+            }
+            Algorithm::LeastConnections => {
+                // Fewest active; ties go to the first after the cursor, so equal backends
+                // take turns.
+                let mut best: Option<usize> = None;
+                for step in 0..n {
+                    let i = (self.cursor + step) % n;
+                    let b = &self.backends[i];
+                    if b.in_rotation && best.is_none_or(|j| b.active < self.backends[j].active) {
+                        best = Some(i);
+                    }
+                }
+                if let Some(i) = best {
+                    self.cursor = (i + 1) % n;
+                }
+                best
+            }
+            Algorithm::Weighted => {
+                // Smooth weighted round-robin (as in nginx): deterministic, evenly interleaved.
+                let total: f64 = self.backends.iter().filter(|b| b.in_rotation).map(|b| b.weight).sum();
+                let mut best: Option<usize> = None;
+                for i in 0..n {
+                    if !self.backends[i].in_rotation {
+                        continue;
+                    }
+                    self.backends[i].current += self.backends[i].weight;
+                    if best.is_none_or(|j| self.backends[i].current > self.backends[j].current) {
+                        best = Some(i);
+                    }
+                }
+                if let Some(i) = best {
+                    self.backends[i].current -= total;
+                }
+                best
+            }
+            Algorithm::UserHash => {
+                // Rendezvous hashing: when a backend leaves, only its users move.
+                self.backends
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.in_rotation)
+                    .max_by_key(|(_, b)| mix64((u64::from(user) << 32) ^ u64::from(b.node)))
+                    .map(|(i, _)| i)
+            }
+        }
+    }
+
+    /// Records a probe of backend `i`, which `passed` or not.
+    pub fn probe(&mut self, i: usize, passed: bool) -> ProbeOutcome {
+        let (healthy, unhealthy) = (self.healthy_threshold, self.unhealthy_threshold);
+        let b = &mut self.backends[i];
+        if passed {
+            b.failed_probes = 0;
+            b.passed_probes += 1;
+            if !b.in_rotation && b.passed_probes >= healthy {
+                b.in_rotation = true;
+                return ProbeOutcome::Restored;
+            }
+            ProbeOutcome::Quiet
+        } else {
+            b.passed_probes = 0;
+            b.failed_probes += 1;
+            if b.in_rotation && b.failed_probes >= unhealthy {
+                b.in_rotation = false;
+                ProbeOutcome::Removed
+            } else if b.in_rotation {
+                ProbeOutcome::Failed
+            } else {
+                ProbeOutcome::Quiet
+            }
+        }
+    }
+}
+
+/// SplitMix64's finaliser: a fast, well-mixed 64-bit hash.
+pub(crate) fn mix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+
+    fn lb(algorithm: &str, weights: &[f64]) -> LoadBalancer {
+        let c = Component::new("lb", Kind::LoadBalancer).with_choice("algorithm", algorithm);
+        let backends = weights.iter().enumerate().map(|(i, &w)| (i as u32 + 10, SimDuration::ZERO, w)).collect();
+        LoadBalancer::from_component(&c, backends)
+    }
+
+    #[test]
+    fn round_robin_skips_backends_out_of_rotation() {
+        let mut b = lb("round_robin", &[1.0, 1.0, 1.0]);
+        let mut rng = SimRng::new(1);
+        b.backends[1].in_rotation = false;
+        let picks: Vec<_> = (0..4).map(|_| b.choose(0, &mut rng).unwrap()).collect();
+        assert_eq!(picks, [0, 2, 0, 2]);
+        b.backends.iter_mut().for_each(|x| x.in_rotation = false);
+        assert_eq!(b.choose(0, &mut rng), None);
+    }
+
+    #[test]
+    fn weighted_round_robin_honours_weights_exactly() {
+        // Weights 5:1:1 over 7 picks give exactly 5, 1, 1, interleaved (a a b a c a a).
+        let mut b = lb("weighted", &[5.0, 1.0, 1.0]);
+        let mut rng = SimRng::new(1);
+        let picks: Vec<_> = (0..7).map(|_| b.choose(0, &mut rng).unwrap()).collect();
+        assert_eq!(picks, [0, 0, 1, 0, 2, 0, 0]);
+    }
+
+    #[test]
+    fn least_connections_prefers_the_idle() {
+        let mut b = lb("least_connections", &[1.0, 1.0, 1.0]);
+        let mut rng = SimRng::new(1);
+        b.backends[0].active = 3;
+        b.backends[1].active = 1;
+        b.backends[2].active = 2;
+        assert_eq!(b.choose(0, &mut rng), Some(1));
+    }
+
+    #[test]
+    fn user_hash_is_sticky_and_moves_only_the_lost_backends_users() {
+        let mut b = lb("user_hash", &[1.0, 1.0, 1.0, 1.0]);
+        let mut rng = SimRng::new(1);
+        let before: Vec<usize> = (0..1000).map(|u| b.choose(u, &mut rng).unwrap()).collect();
+        let again: Vec<usize> = (0..1000).map(|u| b.choose(u, &mut rng).unwrap()).collect();
+        assert_eq!(before, again, "sticky");
+        b.backends[2].in_rotation = false;
+        for u in 0..1000u32 {
+            let now = b.choose(u, &mut rng).unwrap();
+            if before[u as usize] != 2 {
+                assert_eq!(now, before[u as usize], "user {u} moved needlessly");
+            } else {
+                assert_ne!(now, 2);
+            }
+        }
+        // Each backend gets about a quarter of the users.
+        for i in 0..4 {
+            let share = before.iter().filter(|&&x| x == i).count();
+            assert!((180..320).contains(&share), "backend {i}: {share}");
+        }
+    }
+
+    #[test]
+    fn probes_apply_both_thresholds() {
+        let c = Component::new("lb", Kind::LoadBalancer)
+            .with("unhealthy_threshold", 3.0)
+            .with("healthy_threshold", 2.0);
+        let mut b = LoadBalancer::from_component(&c, vec![(1, SimDuration::ZERO, 1.0)]);
+        assert_eq!(b.probe(0, false), ProbeOutcome::Failed);
+        assert_eq!(b.probe(0, false), ProbeOutcome::Failed);
+        assert_eq!(b.probe(0, false), ProbeOutcome::Removed);
+        assert_eq!(b.probe(0, false), ProbeOutcome::Quiet);
+        assert_eq!(b.probe(0, true), ProbeOutcome::Quiet);
+        assert_eq!(b.probe(0, true), ProbeOutcome::Restored);
+        assert!(b.backends[0].in_rotation);
+    }
+}

@@ -1,0 +1,93 @@
+//! The structured event log: what happened, when, where. Bounded: past its capacity the oldest
+//! entries are dropped and counted.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::time::SimTime;
+
+/// How much an entry matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    /// Routine: a backend returned to rotation, a scheduled change.
+    Info,
+    /// Degraded: a health check failed.
+    Warn,
+    /// Broken: a component went down.
+    Error,
+}
+
+/// One log entry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogEntry {
+    /// Simulated time, in seconds.
+    pub time_s: f64,
+    /// The component it concerns, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// Severity.
+    pub level: LogLevel,
+    /// What happened, e.g. `health check failed: web-2`.
+    pub message: String,
+}
+
+/// A bounded log.
+#[derive(Clone, Debug)]
+pub struct EventLog {
+    entries: VecDeque<LogEntry>,
+    capacity: usize,
+    dropped: u64,
+}
+
+impl EventLog {
+    /// A log keeping at most `capacity` entries.
+    pub fn new(capacity: usize) -> Self {
+        EventLog {
+            entries: VecDeque::new(),
+            capacity: capacity.max(1),
+            dropped: 0,
+        }
+    }
+
+    /// Appends an entry, dropping the oldest if full.
+    pub fn push(&mut self, time: SimTime, component: Option<&str>, level: LogLevel, message: String) {
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(LogEntry {
+            time_s: time.as_secs_f64(),
+            component: component.map(str::to_string),
+            level,
+            message,
+        });
+    }
+
+    /// Entries kept, oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter()
+    }
+
+    /// Entries dropped for lack of room.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_newest_entries() {
+        let mut log = EventLog::new(2);
+        for i in 0..5 {
+            log.push(SimTime::ZERO, None, LogLevel::Info, format!("e{i}"));
+        }
+        let kept: Vec<_> = log.entries().map(|e| e.message.as_str()).collect();
+        assert_eq!(kept, ["e3", "e4"]);
+        assert_eq!(log.dropped(), 3);
+    }
+}

@@ -1,0 +1,236 @@
+//! What the engine counts: failure causes, time-weighted levels, per-component counters.
+//!
+//! Counters only ever grow; summaries and per-second samples are differences between two
+//! snapshots, so warm-up exclusion and sampling never disturb each other.
+
+use serde::Serialize;
+
+use super::time::SimTime;
+
+/// Why a request failed. Every failure is counted at the component where it happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The queue in front of the workers was full (a rejection).
+    QueueFull,
+    /// The load balancer was at its connection limit (a rejection).
+    LbOverloaded,
+    /// The database's write ceiling was reached (a rejection).
+    WriteCeiling,
+    /// The run's cap on requests in flight was reached (a rejection).
+    InFlightCap,
+    /// The request outlived the component's timeout.
+    Timeout,
+    /// Sent to a component that was down.
+    ConnectionRefused,
+    /// The component went down while holding the request.
+    Crashed,
+    /// The load balancer had no backend in rotation.
+    NoHealthyBackend,
+    /// The client had no cached answer and DNS was down.
+    DnsFailure,
+}
+
+impl Cause {
+    /// Number of causes, for per-cause arrays.
+    pub const COUNT: usize = 9;
+
+    /// Every cause, in report order.
+    pub const ALL: [Cause; Cause::COUNT] = [
+        Cause::QueueFull,
+        Cause::LbOverloaded,
+        Cause::WriteCeiling,
+        Cause::InFlightCap,
+        Cause::Timeout,
+        Cause::ConnectionRefused,
+        Cause::Crashed,
+        Cause::NoHealthyBackend,
+        Cause::DnsFailure,
+    ];
+
+    /// The snake_case name used in reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Cause::QueueFull => "queue_full",
+            Cause::LbOverloaded => "lb_overloaded",
+            Cause::WriteCeiling => "write_ceiling",
+            Cause::InFlightCap => "in_flight_cap",
+            Cause::Timeout => "timeout",
+            Cause::ConnectionRefused => "connection_refused",
+            Cause::Crashed => "crashed",
+            Cause::NoHealthyBackend => "no_healthy_backend",
+            Cause::DnsFailure => "dns_failure",
+        }
+    }
+
+    /// Rejections are refusals at the door; the rest are failures of admitted work.
+    pub fn is_rejection(self) -> bool {
+        matches!(
+            self,
+            Cause::QueueFull | Cause::LbOverloaded | Cause::WriteCeiling | Cause::InFlightCap
+        )
+    }
+}
+
+/// A quantity that changes at instants (busy workers, queue length) and its integral over time,
+/// for time averages: mean = area / elapsed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Level {
+    value: u64,
+    max: u64,
+    area: u128,
+    since: SimTime,
+}
+
+impl Level {
+    /// The current value.
+    pub fn value(&self) -> u64 {
+        self.value
+    }
+
+    /// Sets the value at `now`, accumulating the area under the old one.
+    pub fn set(&mut self, now: SimTime, value: u64) {
+        self.area += u128::from(self.value) * u128::from((now - self.since).as_nanos());
+        self.since = now;
+        self.value = value;
+        self.max = self.max.max(value);
+    }
+
+    /// Adds one at `now`.
+    pub fn inc(&mut self, now: SimTime) {
+        self.set(now, self.value + 1);
+    }
+
+    /// Subtracts one at `now` (never below zero).
+    pub fn dec(&mut self, now: SimTime) {
+        self.set(now, self.value.saturating_sub(1));
+    }
+
+    /// The integral of the value (value × nanoseconds) from the start up to `now`.
+    pub fn area_at(&self, now: SimTime) -> u128 {
+        self.area + u128::from(self.value) * u128::from((now - self.since).as_nanos())
+    }
+
+    /// Largest value since the last [`Level::reset_max`].
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+
+    /// Restarts the maximum from the current value (at the end of warm-up).
+    pub fn reset_max(&mut self) {
+        self.max = self.value;
+    }
+}
+
+/// Monotone counters of one component. Subtract two snapshots for a window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Counters {
+    /// Requests that reached the component.
+    pub arrivals: u64,
+    /// Requests it answered successfully.
+    pub completed: u64,
+    /// Requests that failed here, by [`Cause`] (index = position in [`Cause::ALL`]).
+    pub failed: [u64; Cause::COUNT],
+    /// Requests that passed through carrying a failure from further downstream.
+    pub downstream_failed: u64,
+    /// Sum of waiting times before service (ns) and how many.
+    pub wait_sum: u128,
+    /// Number of waits in `wait_sum`.
+    pub waits: u64,
+    /// Sum of service times (ns) and how many.
+    pub service_sum: u128,
+    /// Number of services in `service_sum`.
+    pub services: u64,
+    /// Sum of times spent in the component, arrival to answer (ns).
+    pub sojourn_sum: u128,
+    /// Number of sojourns in `sojourn_sum`.
+    pub sojourns: u64,
+    /// Kind-specific hit count (DNS answers from the client's cache).
+    pub hits: u64,
+    /// Kind-specific miss count (DNS lookups).
+    pub misses: u64,
+    /// Area under "requests in the component".
+    pub in_system_area: u128,
+    /// Area under "busy workers".
+    pub busy_area: u128,
+    /// Area under "queue length".
+    pub queue_area: u128,
+}
+
+impl Counters {
+    /// Failures here of every cause.
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+
+    /// Failures here that were rejections.
+    pub fn rejected_total(&self) -> u64 {
+        Cause::ALL
+            .iter()
+            .zip(self.failed)
+            .filter(|(c, _)| c.is_rejection())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Counts one failure of `cause`.
+    pub fn fail(&mut self, cause: Cause) {
+        self.failed[cause as usize] += 1;
+    }
+
+    /// `self - earlier`, field by field.
+    pub fn since(&self, earlier: &Counters) -> Counters {
+        let mut failed = [0; Cause::COUNT];
+        for (i, f) in failed.iter_mut().enumerate() {
+            *f = self.failed[i] - earlier.failed[i];
+        }
+        Counters {
+            arrivals: self.arrivals - earlier.arrivals,
+            completed: self.completed - earlier.completed,
+            failed,
+            downstream_failed: self.downstream_failed - earlier.downstream_failed,
+            wait_sum: self.wait_sum - earlier.wait_sum,
+            waits: self.waits - earlier.waits,
+            service_sum: self.service_sum - earlier.service_sum,
+            services: self.services - earlier.services,
+            sojourn_sum: self.sojourn_sum - earlier.sojourn_sum,
+            sojourns: self.sojourns - earlier.sojourns,
+            hits: self.hits - earlier.hits,
+            misses: self.misses - earlier.misses,
+            in_system_area: self.in_system_area - earlier.in_system_area,
+            busy_area: self.busy_area - earlier.busy_area,
+            queue_area: self.queue_area - earlier.queue_area,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_integrates_piecewise_constant_values() {
+        // 0 for 1 s, 2 for 3 s, 1 for 2 s: area = 0 + 6 + 2 = 8 unit-seconds over 6 s.
+        let s = |secs: u64| SimTime::from_nanos(secs * 1_000_000_000);
+        let mut l = Level::default();
+        l.set(s(1), 2);
+        l.set(s(4), 1);
+        assert_eq!(l.area_at(s(6)), 8 * 1_000_000_000);
+        assert_eq!(l.max(), 2);
+        l.dec(s(6));
+        l.dec(s(7));
+        assert_eq!(l.value(), 0, "never below zero");
+    }
+
+    #[test]
+    fn causes_are_indexed_in_order() {
+        for (i, c) in Cause::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
+        let mut c = Counters::default();
+        c.fail(Cause::QueueFull);
+        c.fail(Cause::Timeout);
+        assert_eq!(c.failed_total(), 2);
+        assert_eq!(c.rejected_total(), 1);
+    }
+}

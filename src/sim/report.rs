@@ -1,0 +1,283 @@
+//! The run summary: everything measured between the end of warm-up and now. Serialised as the
+//! runner's JSON report (`docs/cli.md`); maps are ordered so the output is byte-stable.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Kind;
+
+use super::engine::{Behaviour, Simulation};
+use super::log::LogEntry;
+use super::metrics::Cause;
+
+/// A summary of a run's measured window.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The run's seed.
+    pub seed: u64,
+    /// Simulated time reached, in seconds.
+    pub simulated_s: f64,
+    /// Start of the measured window (the end of warm-up, or 0), in seconds.
+    pub window_start_s: f64,
+    /// Length of the measured window, in seconds.
+    pub measured_s: f64,
+    /// Events processed in the window.
+    pub events: u64,
+    /// Request accounting for the window.
+    pub requests: RequestCounts,
+    /// Successful requests per second.
+    pub throughput_per_s: f64,
+    /// Failed and rejected requests as a fraction of those that finished.
+    pub error_rate: f64,
+    /// Failed and rejected requests by cause.
+    pub errors_by_cause: BTreeMap<&'static str, u64>,
+    /// End-to-end latency of successful requests, in milliseconds.
+    pub latency_ms: Latency,
+    /// What the servers and databases cost per hour.
+    pub cost_per_hour: f64,
+    /// Per-component figures, in diagram order.
+    pub components: Vec<ComponentReport>,
+    /// The event log (oldest entries may have been dropped; see `log_dropped`).
+    pub log: Vec<LogEntry>,
+    /// Log entries dropped for lack of room.
+    pub log_dropped: u64,
+}
+
+/// Where requests ended up. Conservation: `in_flight_at_start + sent = ok + failed + rejected +
+/// in_flight`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestCounts {
+    /// In flight when the window opened.
+    pub in_flight_at_start: u64,
+    /// Sent by users during the window.
+    pub sent: u64,
+    /// Answered successfully.
+    pub ok: u64,
+    /// Failed after being admitted.
+    pub failed: u64,
+    /// Refused at some component's door.
+    pub rejected: u64,
+    /// Still in flight now.
+    pub in_flight: u64,
+}
+
+/// A latency distribution, in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Latency {
+    /// How many values.
+    pub count: u64,
+    /// Mean (exact).
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Largest (exact).
+    pub max: f64,
+}
+
+impl Latency {
+    fn of(h: &super::histogram::Histogram) -> Self {
+        let ms = |ns: f64| ns / 1e6;
+        Latency {
+            count: h.count(),
+            mean: ms(h.mean()),
+            p50: ms(h.quantile(0.50)),
+            p95: ms(h.quantile(0.95)),
+            p99: ms(h.quantile(0.99)),
+            p999: ms(h.quantile(0.999)),
+            max: ms(h.max() as f64),
+        }
+    }
+}
+
+/// One component's figures for the window.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentReport {
+    /// Component id.
+    pub id: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// Whether it is up now.
+    pub up: bool,
+    /// Requests that reached it.
+    pub arrivals: u64,
+    /// Requests it answered successfully.
+    pub completed: u64,
+    /// Requests refused here (queue full, connection limit, write ceiling).
+    pub rejected: u64,
+    /// Requests that failed here, by cause (rejections included).
+    pub failed: BTreeMap<&'static str, u64>,
+    /// Requests that came back failed from further downstream.
+    pub downstream_failed: u64,
+    /// Arrivals per second.
+    pub arrival_rate: f64,
+    /// Mean requests inside the component (queued, in service or waiting on downstream).
+    pub mean_in_system: f64,
+    /// Mean time inside the component, arrival to answer, in ms.
+    pub mean_sojourn_ms: f64,
+    /// 99th percentile of the time inside, in ms.
+    pub p99_sojourn_ms: f64,
+    /// Workers (stations only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station: Option<StationReport>,
+    /// Answers from the client's cache (DNS only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<DnsReport>,
+    /// Backends in rotation now (load balancers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backends_in_rotation: Option<u64>,
+}
+
+/// Queueing figures of a web server or database.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StationReport {
+    /// Workers.
+    pub workers: u64,
+    /// Mean fraction of workers busy (or waiting on downstream), 0–1.
+    pub utilisation: f64,
+    /// Mean queue length.
+    pub mean_queue: f64,
+    /// Longest queue seen.
+    pub max_queue: u64,
+    /// Mean wait for a worker, in ms.
+    pub mean_wait_ms: f64,
+    /// Probability that a request had to wait at all.
+    pub p_wait: f64,
+    /// 99th percentile of the wait, in ms.
+    pub p99_wait_ms: f64,
+    /// Mean service time, in ms.
+    pub mean_service_ms: f64,
+    /// Machine cost per hour.
+    pub cost_per_hour: f64,
+}
+
+/// DNS figures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct DnsReport {
+    /// Lookups made.
+    pub lookups: u64,
+    /// Requests answered from the client's cache.
+    pub cached: u64,
+    /// Fraction answered from cache.
+    pub cached_fraction: f64,
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+fn by_cause(failed: &[u64; Cause::COUNT]) -> BTreeMap<&'static str, u64> {
+    Cause::ALL
+        .iter()
+        .zip(failed)
+        .filter(|(_, n)| **n > 0)
+        .map(|(c, n)| (c.id(), *n))
+        .collect()
+}
+
+pub(crate) fn build(sim: &Simulation) -> Report {
+    let now = sim.now;
+    let base = &sim.baseline;
+    let window = (now - base.time).as_secs_f64();
+    let window_ns = window * 1e9;
+    let ms = |ns: f64| ns / 1e6;
+
+    let mut failed_e2e = [0u64; Cause::COUNT];
+    for (i, f) in failed_e2e.iter_mut().enumerate() {
+        *f = sim.e2e.failed[i] - base.e2e.failed[i];
+    }
+    let rejected: u64 = Cause::ALL
+        .iter()
+        .zip(failed_e2e)
+        .filter(|(c, _)| c.is_rejection())
+        .map(|(_, n)| n)
+        .sum();
+    let failed_all: u64 = failed_e2e.iter().sum();
+    let ok = sim.e2e.ok - base.e2e.ok;
+
+    let components = sim
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let d = n.counters_at(now).since(&base.nodes[i]);
+            let station = match &n.behaviour {
+                Behaviour::Station(s) => Some(StationReport {
+                    workers: s.workers,
+                    utilisation: ratio(d.busy_area as f64, s.workers as f64 * window_ns),
+                    mean_queue: ratio(d.queue_area as f64, window_ns),
+                    max_queue: n.queue_len.max(),
+                    mean_wait_ms: ms(ratio(d.wait_sum as f64, d.waits as f64)),
+                    p_wait: 1.0 - ratio(n.wait_hist.count_at_most(0) as f64, n.wait_hist.count() as f64),
+                    p99_wait_ms: ms(n.wait_hist.quantile(0.99)),
+                    mean_service_ms: ms(ratio(d.service_sum as f64, d.services as f64)),
+                    cost_per_hour: s.cost_per_hour,
+                }),
+                _ => None,
+            };
+            let dns = matches!(n.behaviour, Behaviour::Dns(_)).then(|| DnsReport {
+                lookups: d.misses,
+                cached: d.hits,
+                cached_fraction: ratio(d.hits as f64, (d.hits + d.misses) as f64),
+            });
+            let backends_in_rotation = match &n.behaviour {
+                Behaviour::LoadBalancer(lb) => Some(lb.in_rotation() as u64),
+                _ => None,
+            };
+            ComponentReport {
+                id: n.id.to_string(),
+                kind: n.kind,
+                up: n.up,
+                arrivals: d.arrivals,
+                completed: d.completed,
+                rejected: d.rejected_total(),
+                failed: by_cause(&d.failed),
+                downstream_failed: d.downstream_failed,
+                arrival_rate: ratio(d.arrivals as f64, window),
+                mean_in_system: ratio(d.in_system_area as f64, window_ns),
+                mean_sojourn_ms: ms(ratio(d.sojourn_sum as f64, d.sojourns as f64)),
+                p99_sojourn_ms: ms(n.sojourn_hist.quantile(0.99)),
+                station,
+                dns,
+                backends_in_rotation,
+            }
+        })
+        .collect();
+
+    Report {
+        seed: sim.seed,
+        simulated_s: now.as_secs_f64(),
+        window_start_s: base.time.as_secs_f64(),
+        measured_s: window,
+        events: sim.events - base.events,
+        requests: RequestCounts {
+            in_flight_at_start: u64::from(base.in_flight),
+            sent: sim.e2e.sent - base.e2e.sent,
+            ok,
+            failed: failed_all - rejected,
+            rejected,
+            in_flight: u64::from(sim.requests.live()),
+        },
+        throughput_per_s: ratio(ok as f64, window),
+        error_rate: ratio(failed_all as f64, (ok + failed_all) as f64),
+        errors_by_cause: by_cause(&failed_e2e),
+        latency_ms: Latency::of(&sim.latency),
+        cost_per_hour: sim
+            .nodes
+            .iter()
+            .map(|n| match &n.behaviour {
+                Behaviour::Station(s) => s.cost_per_hour,
+                _ => 0.0,
+            })
+            .sum(),
+        components,
+        log: sim.log.entries().cloned().collect(),
+        log_dropped: sim.log.dropped(),
+    }
+}

@@ -1,0 +1,184 @@
+//! Per-second time series: one row a simulated second for the whole system and for each
+//! component, with the metrics its kind publishes (see the catalogue). Kept in bounded rings.
+
+use std::collections::VecDeque;
+
+use crate::model::Kind;
+
+use super::engine::{Behaviour, EndToEnd, Node};
+use super::histogram::Histogram;
+use super::metrics::Counters;
+use super::time::SimTime;
+
+/// Names of the system-wide series, after `time_s`.
+pub const GLOBAL_METRICS: [&str; 7] = ["sent", "ok", "errors", "p50_ms", "p95_ms", "p99_ms", "in_flight"];
+
+/// One table of samples: a time column and named value columns, oldest rows dropped first.
+#[derive(Clone, Debug)]
+pub struct Series {
+    names: Vec<&'static str>,
+    data: VecDeque<f64>,
+    capacity: usize,
+}
+
+impl Series {
+    fn new(names: Vec<&'static str>, capacity: usize) -> Self {
+        Series {
+            names,
+            data: VecDeque::new(),
+            capacity,
+        }
+    }
+
+    fn stride(&self) -> usize {
+        self.names.len() + 1
+    }
+
+    fn push(&mut self, time_s: f64, values: &[f64]) {
+        debug_assert_eq!(values.len(), self.names.len());
+        if self.len() == self.capacity {
+            self.data.drain(..self.stride());
+        }
+        self.data.push_back(time_s);
+        self.data.extend(values.iter().copied());
+    }
+
+    /// The value columns' names (the time column, `time_s`, comes first in every row).
+    pub fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    /// Rows kept.
+    pub fn len(&self) -> usize {
+        self.data.len() / self.stride()
+    }
+
+    /// True when no sample has been taken.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Row `i` (0 is the oldest kept): time, then the values.
+    pub fn row(&self, i: usize) -> Vec<f64> {
+        let s = self.stride();
+        self.data.range(i * s..(i + 1) * s).copied().collect()
+    }
+
+    /// The `(time, value)` points of column `name`.
+    pub fn column(&self, name: &str) -> Option<Vec<(f64, f64)>> {
+        let col = self.names.iter().position(|n| *n == name)? + 1;
+        let s = self.stride();
+        Some((0..self.len()).map(|i| (self.data[i * s], self.data[i * s + col])).collect())
+    }
+}
+
+/// Every series of a run.
+#[derive(Clone, Debug)]
+pub struct SeriesStore {
+    /// The whole system.
+    pub global: Series,
+    /// One per component, in diagram order.
+    pub nodes: Vec<Series>,
+    prev_nodes: Vec<Counters>,
+    prev_e2e: EndToEnd,
+    prev_time: SimTime,
+}
+
+impl SeriesStore {
+    pub(crate) fn new(nodes: &[Node], capacity: usize) -> Self {
+        SeriesStore {
+            global: Series::new(GLOBAL_METRICS.to_vec(), capacity),
+            nodes: nodes
+                .iter()
+                .map(|n| Series::new(n.kind.spec().metrics.iter().map(|m| m.name).collect(), capacity))
+                .collect(),
+            prev_nodes: vec![Counters::default(); nodes.len()],
+            prev_e2e: EndToEnd::default(),
+            prev_time: SimTime::ZERO,
+        }
+    }
+
+    /// Appends one row to every series: rates and means over the time since the last sample.
+    pub(crate) fn sample(&mut self, now: SimTime, nodes: &[Node], e2e: &EndToEnd, latency: &Histogram, in_flight: u32) {
+        let dt = (now - self.prev_time).as_secs_f64();
+        if dt <= 0.0 {
+            return;
+        }
+        let t = now.as_secs_f64();
+        let ms = |ns: f64| ns / 1e6;
+        let errors = (e2e.failed_total() - self.prev_e2e.failed_total()) as f64;
+        self.global.push(
+            t,
+            &[
+                (e2e.sent - self.prev_e2e.sent) as f64 / dt,
+                (e2e.ok - self.prev_e2e.ok) as f64 / dt,
+                errors / dt,
+                ms(latency.quantile(0.50)),
+                ms(latency.quantile(0.95)),
+                ms(latency.quantile(0.99)),
+                f64::from(in_flight),
+            ],
+        );
+        self.prev_e2e = *e2e;
+        for (i, n) in nodes.iter().enumerate() {
+            let now_c = n.counters_at(now);
+            let d = now_c.since(&self.prev_nodes[i]);
+            let rate = |x: u64| x as f64 / dt;
+            let values: Vec<f64> = match n.kind {
+                Kind::Users => vec![
+                    rate(d.arrivals),
+                    rate(d.completed),
+                    rate(d.failed_total() + d.downstream_failed),
+                    ms(n.interval_latency.quantile(0.50)),
+                    ms(n.interval_latency.quantile(0.95)),
+                    ms(n.interval_latency.quantile(0.99)),
+                ],
+                Kind::Dns => vec![rate(d.misses), rate(d.hits), rate(d.failed_total())],
+                Kind::LoadBalancer => {
+                    let in_rotation = match &n.behaviour {
+                        Behaviour::LoadBalancer(lb) => lb.in_rotation() as f64,
+                        _ => 0.0,
+                    };
+                    vec![
+                        rate(d.arrivals),
+                        rate(d.failed_total() + d.downstream_failed),
+                        in_rotation,
+                        n.busy.value() as f64,
+                    ]
+                }
+                Kind::WebServer | Kind::Database => {
+                    let workers = n.workers().max(1) as f64;
+                    let span_ns = dt * 1e9;
+                    vec![
+                        rate(d.arrivals),
+                        rate(d.completed),
+                        rate(d.failed_total()),
+                        100.0 * d.busy_area as f64 / (workers * span_ns),
+                        d.queue_area as f64 / span_ns,
+                        if d.waits > 0 { ms(d.wait_sum as f64 / d.waits as f64) } else { 0.0 },
+                    ]
+                }
+            };
+            self.nodes[i].push(t, &values);
+            self.prev_nodes[i] = now_c;
+        }
+        self.prev_time = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_ring_drops_its_oldest_rows() {
+        let mut s = Series::new(vec!["a", "b"], 2);
+        s.push(1.0, &[10.0, 11.0]);
+        s.push(2.0, &[20.0, 21.0]);
+        s.push(3.0, &[30.0, 31.0]);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.row(0), [2.0, 20.0, 21.0]);
+        assert_eq!(s.column("b").unwrap(), [(2.0, 21.0), (3.0, 31.0)]);
+        assert!(s.column("c").is_none());
+    }
+}
