@@ -1,37 +1,364 @@
-//! `archplay`: the native command-line runner.
+//! `archplay`: the native command-line runner. Runs a diagram file with the same engine as the
+//! browser and prints a summary (text), the full report (JSON) or the per-second series (CSV).
+//! Bad input exits with status 2 and a message naming the problem; it never panics.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::time::Instant;
+
+use archplay::model::Diagram;
+use archplay::sim::{Report, Simulation, StepOutcome};
 
 const USAGE: &str = "\
-usage: archplay <command>
+usage:
+  archplay run <diagram.json> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
+  archplay bench [--seconds N]
+  archplay version
+  archplay help
 
-commands:
-  version    print the version and the diagram format it reads
-  help       print this message
+run      simulate a diagram and print a summary (text), the report (json) or the
+         per-second series (csv). --seconds, --seed and --warmup override the
+         diagram's run settings.
+bench    simulate the three reference workloads and print events/s and requests/s.
+
+See docs/cli.md for the report's fields.
 ";
+
+/// Events one `run` may process before giving up: far beyond any sensible diagram, and a few
+/// minutes of work, so absurd parameters end with a message instead of a hang.
+const EVENT_LIMIT: u64 = 2_000_000_000;
+
+/// A command-line problem, printed with exit status 2.
+struct Usage(String);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("version" | "--version" | "-V") => {
             println!(
                 "archplay {} (diagram format {})",
                 env!("CARGO_PKG_VERSION"),
                 archplay::model::FORMAT_VERSION
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Some(other) => {
-            eprintln!("archplay: unknown command '{other}'\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-        None => {
-            eprint!("{USAGE}");
+        Some(other) => Err(Usage(format!("unknown command '{other}'"))),
+        None => Err(Usage("no command given".into())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Usage(msg)) => {
+            eprintln!("archplay: {msg}\n\n{USAGE}");
             ExitCode::from(2)
         }
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+struct RunArgs {
+    path: String,
+    seconds: Option<f64>,
+    seed: Option<u64>,
+    warmup: Option<f64>,
+    format: Format,
+}
+
+fn parse_run(args: &[String]) -> Result<RunArgs, Usage> {
+    let mut path = None;
+    let mut out = RunArgs {
+        path: String::new(),
+        seconds: None,
+        seed: None,
+        warmup: None,
+        format: Format::Text,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Usage(format!("{name} needs a value")))
+        };
+        match a.as_str() {
+            "--seconds" => out.seconds = Some(number(&value("--seconds")?, "--seconds")?),
+            "--warmup" => out.warmup = Some(number(&value("--warmup")?, "--warmup")?),
+            "--seed" => {
+                let v = value("--seed")?;
+                out.seed = Some(v.parse().map_err(|_| {
+                    Usage(format!(
+                        "--seed must be a whole number from 0 to {}, not '{v}'",
+                        u64::MAX
+                    ))
+                })?);
+            }
+            "--format" => {
+                out.format = match value("--format")?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "csv" => Format::Csv,
+                    other => {
+                        return Err(Usage(format!(
+                            "--format must be text, json or csv, not '{other}'"
+                        )));
+                    }
+                }
+            }
+            flag if flag.starts_with("--") => {
+                return Err(Usage(format!("unknown option '{flag}'")));
+            }
+            p if path.is_none() => path = Some(p.to_string()),
+            extra => return Err(Usage(format!("unexpected argument '{extra}'"))),
+        }
+    }
+    out.path = path.ok_or_else(|| Usage("run needs a diagram file".into()))?;
+    Ok(out)
+}
+
+fn number(v: &str, name: &str) -> Result<f64, Usage> {
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(Usage(format!(
+            "{name} must be a non-negative number, not '{v}'"
+        ))),
+    }
+}
+
+fn load(path: &str) -> Result<Diagram, Usage> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    Diagram::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))
+}
+
+fn run(args: &[String]) -> Result<(), Usage> {
+    let a = parse_run(args)?;
+    let mut diagram = load(&a.path)?;
+    if let Some(s) = a.seconds {
+        diagram.run.duration_s = s;
+    }
+    if let Some(w) = a.warmup {
+        diagram.run.warmup_s = w;
+    }
+    if let Some(s) = a.seed {
+        diagram.run.seed = s;
+    }
+    let mut sim = Simulation::new(&diagram).map_err(|e| Usage(format!("{}: {e}", a.path)))?;
+    if sim.run_to_end(EVENT_LIMIT) == StepOutcome::BudgetExhausted {
+        return Err(Usage(format!(
+            "{}: stopped after {EVENT_LIMIT} events at {} of simulated time; shorten the run or lower the request rate",
+            a.path,
+            sim.now()
+        )));
+    }
+    let report = sim.report();
+    match a.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("reports serialise")
+        ),
+        Format::Text => print!("{}", text_report(&diagram, &report)),
+        Format::Csv => print!("{}", csv_series(&sim)),
+    }
+    Ok(())
+}
+
+fn text_report(d: &Diagram, r: &Report) -> String {
+    let mut s = String::new();
+    let q = &r.requests;
+    let l = &r.latency_ms;
+    let _ = writeln!(
+        s,
+        "{}: seed {}, {:.1} s simulated ({:.1} s warm-up excluded), {} events",
+        if d.name.is_empty() {
+            "diagram"
+        } else {
+            &d.name
+        },
+        r.seed,
+        r.simulated_s,
+        r.window_start_s,
+        r.events
+    );
+    let _ = writeln!(
+        s,
+        "requests    sent {}  ok {}  failed {}  rejected {}  in flight {}",
+        q.sent, q.ok, q.failed, q.rejected, q.in_flight
+    );
+    let causes: Vec<String> = r
+        .errors_by_cause
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "throughput  {:.1} req/s   errors {:.3} %{}",
+        r.throughput_per_s,
+        r.error_rate * 100.0,
+        if causes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", causes.join(", "))
+        }
+    );
+    let _ = writeln!(
+        s,
+        "latency     mean {:.2} ms  p50 {:.2}  p95 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2} ms",
+        l.mean, l.p50, l.p95, l.p99, l.p999, l.max
+    );
+    let _ = writeln!(s, "cost        ${:.2}/h", r.cost_per_hour);
+    let _ = writeln!(
+        s,
+        "\n{:<14} {:<14} {:>10} {:>7} {:>13} {:>19} {:>19} {:>8}",
+        "component",
+        "kind",
+        "arrivals/s",
+        "util",
+        "queue mean/max",
+        "wait mean/p99 ms",
+        "time in mean/p99",
+        "errors"
+    );
+    for c in &r.components {
+        let (util, queue, wait) = match &c.station {
+            Some(st) => (
+                format!("{:.1}%", st.utilisation * 100.0),
+                format!("{:.2}/{}", st.mean_queue, st.max_queue),
+                format!("{:.2}/{:.2}", st.mean_wait_ms, st.p99_wait_ms),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        let errors: u64 = c.failed.values().sum();
+        let _ = writeln!(
+            s,
+            "{:<14} {:<14} {:>10.1} {:>7} {:>13} {:>19} {:>19} {:>8}{}",
+            c.id,
+            c.kind.id(),
+            c.arrival_rate,
+            util,
+            queue,
+            wait,
+            format!("{:.2}/{:.2}", c.mean_sojourn_ms, c.p99_sojourn_ms),
+            errors,
+            if c.up { "" } else { "  DOWN" }
+        );
+    }
+    if !r.log.is_empty() {
+        let _ = writeln!(s, "\nlog");
+        for e in &r.log {
+            let _ = writeln!(
+                s,
+                "{:>10.3} s  {:<5}  {:<12}  {}",
+                e.time_s,
+                format!("{:?}", e.level).to_lowercase(),
+                e.component.as_deref().unwrap_or("-"),
+                e.message
+            );
+        }
+        if r.log_dropped > 0 {
+            let _ = writeln!(s, "({} older entries dropped)", r.log_dropped);
+        }
+    }
+    s
+}
+
+/// The per-second series as one wide CSV table: time, the system columns, then each
+/// component's columns prefixed with its id.
+fn csv_series(sim: &Simulation) -> String {
+    let store = sim.series();
+    let mut s = String::from("time_s");
+    for n in store.global.names() {
+        let _ = write!(s, ",{n}");
+    }
+    let ids: Vec<String> = sim.report().components.into_iter().map(|c| c.id).collect();
+    for (id, series) in ids.iter().zip(&store.nodes) {
+        for n in series.names() {
+            let _ = write!(s, ",{id}.{n}");
+        }
+    }
+    s.push('\n');
+    for i in 0..store.global.len() {
+        let row = store.global.row(i);
+        let _ = write!(s, "{}", row[0]);
+        for v in &row[1..] {
+            let _ = write!(s, ",{v}");
+        }
+        for series in &store.nodes {
+            for v in &series.row(i)[1..] {
+                let _ = write!(s, ",{v}");
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The reference workloads, shipped as examples.
+const WORKLOADS: [(&str, &str); 3] = [
+    (
+        "M/M/1 (ρ = 0.9)",
+        include_str!("../../public/examples/mm1.json"),
+    ),
+    (
+        "M/M/4 (ρ = 0.9)",
+        include_str!("../../public/examples/mm4.json"),
+    ),
+    (
+        "users → LB → 4 servers → database, 900 req/s",
+        include_str!("../../public/examples/reference-network.json"),
+    ),
+];
+
+fn bench(args: &[String]) -> Result<(), Usage> {
+    let mut seconds = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--seconds" => {
+                let v = it
+                    .next()
+                    .ok_or_else(|| Usage("--seconds needs a value".into()))?;
+                seconds = Some(number(v, "--seconds")?);
+            }
+            other => return Err(Usage(format!("unexpected argument '{other}'"))),
+        }
+    }
+    println!(
+        "{:<48} {:>12} {:>14} {:>14} {:>9}",
+        "workload", "sim seconds", "events/s", "requests/s", "wall s"
+    );
+    for (name, json) in WORKLOADS {
+        let mut d =
+            Diagram::from_json(json).map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
+        if let Some(s) = seconds {
+            d.run.duration_s = s;
+        }
+        d.run.warmup_s = 0.0;
+        let mut sim =
+            Simulation::new(&d).map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
+        let start = Instant::now();
+        sim.run_to_end(u64::MAX);
+        let wall = start.elapsed().as_secs_f64();
+        let r = sim.report();
+        let done = r.requests.ok + r.requests.failed + r.requests.rejected;
+        println!(
+            "{:<48} {:>12.0} {:>14.0} {:>14.0} {:>9.2}",
+            name,
+            r.simulated_s,
+            r.events as f64 / wall,
+            done as f64 / wall,
+            wall
+        );
+    }
+    Ok(())
 }

@@ -446,7 +446,10 @@ static USERS: KindSpec = KindSpec {
             label: "Key popularity",
             unit: Unit::None,
             domain: Domain::Choice {
-                options: &[choice("uniform", "Uniform"), choice("zipf", "Zipf (skewed)")],
+                options: &[
+                    choice("uniform", "Uniform"),
+                    choice("zipf", "Zipf (skewed)"),
+                ],
                 default: "zipf",
             },
             help: "Uniform: every key equally likely. Zipf: the k-th most popular key is \
@@ -675,9 +678,9 @@ static WEB_SERVER: KindSpec = KindSpec {
     group: Group::Compute,
     summary: "Runs the application: answers requests, calling the database when needed.",
     details: "A pool of workers with a bounded queue. A worker serves a request for a sampled \
-              service time; reads and writes then call what the server is wired to and the \
-              worker waits for the answer, so slow databases tie up web workers. Static \
-              assets are answered without a downstream call.",
+              service time; reads and writes then call what the server is wired to (round-robin \
+              over its wires) and, with blocking calls, the worker waits for the answer, so \
+              slow databases tie up web workers. Static assets need no downstream call.",
     id_prefix: "web",
     params: &[
         WEB_STATION[0],
@@ -693,6 +696,20 @@ static WEB_SERVER: KindSpec = KindSpec {
             help: "Mean time a worker spends on one request, before any downstream call.",
         },
         WEB_STATION[5],
+        ParamSpec {
+            name: "call_mode",
+            label: "Downstream calls",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("blocking", "Blocking (a thread per request)"),
+                    choice("async", "Async (event loop)"),
+                ],
+                default: "blocking",
+            },
+            help: "Blocking: the worker waits for the database's answer, so a slow database \
+                   ties up web workers. Async: the worker is free while the call is out.",
+        },
         WEB_STATION[6],
         WEB_STATION[7],
     ],
@@ -753,14 +770,24 @@ pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
     }
     let reason = match (from, to) {
         (_, Kind::Users) => "users only send requests; nothing sends requests to them".to_string(),
-        (Kind::Database, _) => "a database answers queries; it does not send requests onward".to_string(),
+        (Kind::Database, _) => {
+            "a database answers queries; it does not send requests onward".to_string()
+        }
         (_, Kind::Dns) => "only users look names up in DNS".to_string(),
         _ => {
             let allowed: Vec<&str> = from.spec().targets.iter().map(|k| k.spec().name).collect();
-            format!("a {} can send requests to: {}", from.spec().name.to_lowercase(), allowed.join(", ").to_lowercase())
+            format!(
+                "a {} can send requests to: {}",
+                from.spec().name.to_lowercase(),
+                allowed.join(", ").to_lowercase()
+            )
         }
     };
-    Some(format!("{} → {}: {reason}", from.spec().name, to.spec().name))
+    Some(format!(
+        "{} → {}: {reason}",
+        from.spec().name,
+        to.spec().name
+    ))
 }
 
 #[cfg(test)]
@@ -782,14 +809,24 @@ mod tests {
         for spec in catalogue() {
             for p in spec.params {
                 match &p.domain {
-                    Domain::Number { min, max, default, integer } => {
+                    Domain::Number {
+                        min,
+                        max,
+                        default,
+                        integer,
+                    } => {
                         assert!(min <= default && default <= max, "{}.{}", spec.id, p.name);
                         if *integer {
                             assert_eq!(default.fract(), 0.0, "{}.{}", spec.id, p.name);
                         }
                     }
                     Domain::Choice { options, default } => {
-                        assert!(options.iter().any(|o| o.value == *default), "{}.{}", spec.id, p.name);
+                        assert!(
+                            options.iter().any(|o| o.value == *default),
+                            "{}.{}",
+                            spec.id,
+                            p.name
+                        );
                     }
                 }
             }

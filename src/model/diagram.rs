@@ -117,7 +117,8 @@ impl Component {
 
     /// Sets a numeric parameter (builder style, for code that makes diagrams).
     pub fn with(mut self, name: &str, value: f64) -> Self {
-        self.params.insert(name.to_string(), ParamValue::Number(value));
+        self.params
+            .insert(name.to_string(), ParamValue::Number(value));
         self
     }
 

@@ -13,8 +13,8 @@ mod validate;
 
 pub use catalogue::{Kind, catalogue};
 pub use diagram::{
-    Action, Component, ComponentId, DEFAULT_LATENCY_MS, Diagram, FORMAT_MARKER, ParamValue, RunSettings,
-    TimelineEvent, Traffic, Wire,
+    Action, Component, ComponentId, DEFAULT_LATENCY_MS, Diagram, FORMAT_MARKER, ParamValue,
+    RunSettings, TimelineEvent, Traffic, Wire,
 };
 pub use validate::{LoadError, MAX_COMPONENTS, MAX_DOCUMENT_BYTES, Problem};
 

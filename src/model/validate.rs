@@ -110,22 +110,37 @@ impl Diagram {
         if self.version != FORMAT_VERSION {
             report(
                 "document".into(),
-                format!("version {} is not supported (this build reads {FORMAT_VERSION})", self.version),
+                format!(
+                    "version {} is not supported (this build reads {FORMAT_VERSION})",
+                    self.version
+                ),
             );
         }
         if self.components.len() > MAX_COMPONENTS {
             report(
                 "document".into(),
-                format!("{} components; at most {MAX_COMPONENTS} are allowed", self.components.len()),
+                format!(
+                    "{} components; at most {MAX_COMPONENTS} are allowed",
+                    self.components.len()
+                ),
             );
         }
         if self.wires.len() > MAX_WIRES {
-            report("document".into(), format!("{} wires; at most {MAX_WIRES} are allowed", self.wires.len()));
+            report(
+                "document".into(),
+                format!(
+                    "{} wires; at most {MAX_WIRES} are allowed",
+                    self.wires.len()
+                ),
+            );
         }
         if self.timeline.len() > MAX_TIMELINE {
             report(
                 "document".into(),
-                format!("{} timeline entries; at most {MAX_TIMELINE} are allowed", self.timeline.len()),
+                format!(
+                    "{} timeline entries; at most {MAX_TIMELINE} are allowed",
+                    self.timeline.len()
+                ),
             );
         }
 
@@ -136,7 +151,10 @@ impl Diagram {
                 report(place.clone(), msg);
             }
             if kinds.insert(c.id.as_str(), c.kind).is_some() {
-                report(place.clone(), "the id is used by another component too".into());
+                report(
+                    place.clone(),
+                    "the id is used by another component too".into(),
+                );
             }
             if c.label.chars().count() > 200 {
                 report(place.clone(), "label is longer than 200 characters".into());
@@ -165,19 +183,28 @@ impl Diagram {
                 report(place.clone(), format!("no component has id '{}'", w.to));
             }
             if w.from == w.to {
-                report(place.clone(), "a component cannot be wired to itself".into());
+                report(
+                    place.clone(),
+                    "a component cannot be wired to itself".into(),
+                );
             } else if let (Some(&f), Some(&t)) = (from, to)
                 && let Some(why) = connection_refusal(f, t)
             {
                 report(place.clone(), why);
             }
             if !seen_wires.insert((w.from.as_str(), w.to.as_str())) {
-                report(place.clone(), "the same two components are wired twice".into());
+                report(
+                    place.clone(),
+                    "the same two components are wired twice".into(),
+                );
             }
             if !(w.latency_ms.is_finite() && (0.0..=MAX_LATENCY_MS).contains(&w.latency_ms)) {
                 report(
                     place.clone(),
-                    format!("latency {} ms is outside 0–{MAX_LATENCY_MS} ms", w.latency_ms),
+                    format!(
+                        "latency {} ms is outside 0–{MAX_LATENCY_MS} ms",
+                        w.latency_ms
+                    ),
                 );
             }
             if !(w.weight.is_finite() && w.weight > 0.0 && w.weight <= 1_000.0) {
@@ -192,19 +219,28 @@ impl Diagram {
         }
 
         let run = &self.run;
-        if !(run.duration_s.is_finite() && run.duration_s > 0.0 && run.duration_s <= MAX_DURATION_S) {
+        if !(run.duration_s.is_finite() && run.duration_s > 0.0 && run.duration_s <= MAX_DURATION_S)
+        {
             report(
                 "run settings".into(),
-                format!("duration {} s is outside (0, {MAX_DURATION_S}] s", run.duration_s),
+                format!(
+                    "duration {} s is outside (0, {MAX_DURATION_S}] s",
+                    run.duration_s
+                ),
             );
         }
         if !(run.warmup_s.is_finite() && run.warmup_s >= 0.0 && run.warmup_s < run.duration_s) {
             report(
                 "run settings".into(),
-                format!("warm-up {} s must be at least 0 and shorter than the run", run.warmup_s),
+                format!(
+                    "warm-up {} s must be at least 0 and shorter than the run",
+                    run.warmup_s
+                ),
             );
         }
-        if !(self.traffic.rate_scale.is_finite() && (0.0..=1_000.0).contains(&self.traffic.rate_scale)) {
+        if !(self.traffic.rate_scale.is_finite()
+            && (0.0..=1_000.0).contains(&self.traffic.rate_scale))
+        {
             report(
                 "traffic".into(),
                 format!("rate scale {} is outside 0–1000", self.traffic.rate_scale),
@@ -214,7 +250,10 @@ impl Diagram {
         for (i, ev) in self.timeline.iter().enumerate() {
             let place = format!("timeline entry {}", i + 1);
             if !(ev.at_s.is_finite() && ev.at_s >= 0.0 && ev.at_s <= MAX_DURATION_S) {
-                report(place.clone(), format!("time {} s is outside 0–{MAX_DURATION_S} s", ev.at_s));
+                report(
+                    place.clone(),
+                    format!("time {} s is outside 0–{MAX_DURATION_S} s", ev.at_s),
+                );
             }
             match &ev.action {
                 Action::Kill { target } | Action::Restore { target } => {
@@ -230,7 +269,11 @@ impl Diagram {
             }
         }
 
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -238,7 +281,9 @@ impl Diagram {
 /// and an unknown component kind.
 fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
     let Some(obj) = value.as_object() else {
-        return Err(LoadError::NotADiagram("the file is not a JSON object".into()));
+        return Err(LoadError::NotADiagram(
+            "the file is not a JSON object".into(),
+        ));
     };
     if let Some(format) = obj.get("format").and_then(|f| f.as_str())
         && format != FORMAT_MARKER
@@ -258,13 +303,19 @@ fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
     let mut problems = Vec::new();
     if let Some(components) = obj.get("components").and_then(|c| c.as_array()) {
         for (i, c) in components.iter().enumerate() {
-            let id = c.get("id").and_then(|v| v.as_str()).map_or_else(|| format!("#{}", i + 1), str::to_string);
+            let id = c
+                .get("id")
+                .and_then(|v| v.as_str())
+                .map_or_else(|| format!("#{}", i + 1), str::to_string);
             match c.get("kind").and_then(|k| k.as_str()) {
                 Some(kind) if Kind::from_id(kind).is_none() => {
                     let known: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
                     problems.push(Problem {
                         place: format!("component {id}"),
-                        message: format!("unknown kind '{kind}' (known kinds: {})", known.join(", ")),
+                        message: format!(
+                            "unknown kind '{kind}' (known kinds: {})",
+                            known.join(", ")
+                        ),
                     });
                 }
                 None => problems.push(Problem {
@@ -275,7 +326,11 @@ fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
             }
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(LoadError::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Invalid(problems))
+    }
 }
 
 fn id_problem(id: &str) -> Option<String> {
@@ -283,8 +338,13 @@ fn id_problem(id: &str) -> Option<String> {
         Some("the id is empty".into())
     } else if id.len() > 64 {
         Some("the id is longer than 64 characters".into())
-    } else if !id.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.')) {
-        Some(format!("id '{id}' may only use letters, digits, '-', '_' and '.'"))
+    } else if !id
+        .chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+    {
+        Some(format!(
+            "id '{id}' may only use letters, digits, '-', '_' and '.'"
+        ))
     } else {
         None
     }
@@ -292,15 +352,25 @@ fn id_problem(id: &str) -> Option<String> {
 
 fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Option<String> {
     let Some(spec) = kind.spec().param(name) else {
-        return Some(format!("a {} has no parameter '{name}'", kind.spec().name.to_lowercase()));
+        return Some(format!(
+            "a {} has no parameter '{name}'",
+            kind.spec().name.to_lowercase()
+        ));
     };
     match (&spec.domain, value) {
-        (Domain::Number { min, max, integer, .. }, ParamValue::Number(v)) => {
+        (
+            Domain::Number {
+                min, max, integer, ..
+            },
+            ParamValue::Number(v),
+        ) => {
             let unit = spec.unit.symbol();
             if !v.is_finite() {
                 Some(format!("{name} is not a finite number"))
             } else if v < min || v > max {
-                Some(format!("{name} {v} {unit} is outside the allowed range {min}–{max} {unit}"))
+                Some(format!(
+                    "{name} {v} {unit} is outside the allowed range {min}–{max} {unit}"
+                ))
             } else if *integer && v.fract() != 0.0 {
                 Some(format!("{name} must be a whole number, not {v}"))
             } else {
@@ -312,11 +382,18 @@ fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Option<String> {
                 None
             } else {
                 let allowed: Vec<&str> = options.iter().map(|o| o.value).collect();
-                Some(format!("{name} '{v}' is not one of: {}", allowed.join(", ")))
+                Some(format!(
+                    "{name} '{v}' is not one of: {}",
+                    allowed.join(", ")
+                ))
             }
         }
-        (Domain::Number { .. }, ParamValue::Text(v)) => Some(format!("{name} must be a number, not '{v}'")),
-        (Domain::Choice { .. }, ParamValue::Number(v)) => Some(format!("{name} must be one of its options, not {v}")),
+        (Domain::Number { .. }, ParamValue::Text(v)) => {
+            Some(format!("{name} must be a number, not '{v}'"))
+        }
+        (Domain::Choice { .. }, ParamValue::Number(v)) => {
+            Some(format!("{name} must be one of its options, not {v}"))
+        }
     }
 }
 
@@ -325,9 +402,8 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
     match c.kind {
         Kind::Users => {
             let total = c.number("read_pct") + c.number("write_pct") + c.number("static_pct");
-            ((total - 100.0).abs() > 1e-6).then(|| {
-                format!("reads, writes and static assets add up to {total} %, not 100 %")
-            })
+            ((total - 100.0).abs() > 1e-6)
+                .then(|| format!("reads, writes and static assets add up to {total} %, not 100 %"))
         }
         Kind::Dns | Kind::LoadBalancer | Kind::WebServer | Kind::Database => None,
     }
@@ -335,7 +411,12 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
 
 /// A loop in the wires, as the ids along it (first repeated at the end), if there is one.
 fn find_loop(d: &Diagram) -> Option<Vec<String>> {
-    let index: BTreeMap<&str, usize> = d.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = d
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); d.components.len()];
     for w in &d.wires {
         if let (Some(&f), Some(&t)) = (index.get(w.from.as_str()), index.get(w.to.as_str()))
@@ -362,8 +443,10 @@ fn find_loop(d: &Diagram) -> Option<Vec<String>> {
                     }
                     1 => {
                         let from = stack.iter().position(|&(n, _)| n == child).unwrap_or(0);
-                        let mut ids: Vec<String> =
-                            stack[from..].iter().map(|&(n, _)| d.components[n].id.to_string()).collect();
+                        let mut ids: Vec<String> = stack[from..]
+                            .iter()
+                            .map(|&(n, _)| d.components[n].id.to_string())
+                            .collect();
                         ids.push(d.components[child].id.to_string());
                         return Some(ids);
                     }

@@ -39,7 +39,14 @@ impl Dns {
 
     /// Resolves for `user` at `now`. `round_trip` is the network time to DNS and back;
     /// `targets` is how many targets DNS is wired to (at least one).
-    pub fn resolve(&mut self, user: u32, now: SimTime, round_trip: SimDuration, up: bool, targets: u32) -> Resolution {
+    pub fn resolve(
+        &mut self,
+        user: u32,
+        now: SimTime,
+        round_trip: SimDuration,
+        up: bool,
+        targets: u32,
+    ) -> Resolution {
         let entry = &mut self.cache[user as usize];
         if entry.0 > now {
             return Resolution::Cached { target: entry.1 };
@@ -62,22 +69,36 @@ mod tests {
 
     #[test]
     fn answers_are_cached_for_the_ttl() {
-        let c = Component::new("dns", Kind::Dns).with("lookup_ms", 30.0).with("ttl_s", 60.0);
+        let c = Component::new("dns", Kind::Dns)
+            .with("lookup_ms", 30.0)
+            .with("ttl_s", 60.0);
         let mut dns = Dns::from_component(&c, 2);
         let s = |x: f64| SimTime::ZERO + SimDuration::from_secs_f64(x);
         let rtt = SimDuration::from_millis(10);
         assert_eq!(
             dns.resolve(0, s(0.0), rtt, true, 2),
-            Resolution::LookedUp { target: 0, delay: SimDuration::from_millis(40) }
+            Resolution::LookedUp {
+                target: 0,
+                delay: SimDuration::from_millis(40)
+            }
         );
-        assert_eq!(dns.resolve(0, s(59.0), rtt, true, 2), Resolution::Cached { target: 0 });
+        assert_eq!(
+            dns.resolve(0, s(59.0), rtt, true, 2),
+            Resolution::Cached { target: 0 }
+        );
         // The answer expires 60 s after it arrived (at 0.04 s).
-        assert_eq!(dns.resolve(0, s(60.03), rtt, false, 2), Resolution::Cached { target: 0 });
+        assert_eq!(
+            dns.resolve(0, s(60.03), rtt, false, 2),
+            Resolution::Cached { target: 0 }
+        );
         assert_eq!(dns.resolve(0, s(60.05), rtt, false, 2), Resolution::Failed);
         // Round-robin over targets for new lookups.
         assert_eq!(
             dns.resolve(1, s(1.0), rtt, true, 2),
-            Resolution::LookedUp { target: 1, delay: SimDuration::from_millis(40) }
+            Resolution::LookedUp {
+                target: 1,
+                delay: SimDuration::from_millis(40)
+            }
         );
     }
 }

@@ -65,7 +65,10 @@ impl fmt::Display for BuildError {
                 }
                 Ok(())
             }
-            BuildError::NoTraffic => write!(f, "nothing to simulate: add a users component and wire it up"),
+            BuildError::NoTraffic => write!(
+                f,
+                "nothing to simulate: add a users component and wire it up"
+            ),
             BuildError::Unwired { component, needs } => {
                 write!(f, "component {component} is not wired to {needs}")
             }
@@ -213,8 +216,12 @@ impl Simulation {
     /// Builds a simulation of `diagram`, validating it first.
     pub fn new(diagram: &Diagram) -> Result<Simulation, BuildError> {
         diagram.validate().map_err(BuildError::Invalid)?;
-        let index: BTreeMap<ComponentId, u32> =
-            diagram.components.iter().enumerate().map(|(i, c)| (c.id.clone(), i as u32)).collect();
+        let index: BTreeMap<ComponentId, u32> = diagram
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i as u32))
+            .collect();
         let mut targets: Vec<Vec<(Target, f64)>> = vec![Vec::new(); diagram.components.len()];
         for w in &diagram.wires {
             let (from, to) = (index[&w.from], index[&w.to]);
@@ -319,14 +326,16 @@ impl Simulation {
         if warmup > SimTime::ZERO {
             sim.queue.schedule(warmup, Event::WarmupEnd);
         }
-        sim.queue.schedule(SimTime::ZERO + SimDuration::from_secs(1), Event::Sample);
+        sim.queue
+            .schedule(SimTime::ZERO + SimDuration::from_secs(1), Event::Sample);
         for n in 0..sim.nodes.len() as u32 {
             match &sim.nodes[n as usize].behaviour {
                 Behaviour::Users(_) => sim.schedule_arrival(n, true),
                 Behaviour::LoadBalancer(lb) => {
                     let first = SimTime::ZERO + lb.check_interval;
                     for b in 0..lb.backends.len() as u32 {
-                        sim.queue.schedule(first, Event::HealthCheck { lb: n, backend: b });
+                        sim.queue
+                            .schedule(first, Event::HealthCheck { lb: n, backend: b });
                     }
                 }
                 Behaviour::Dns(_) | Behaviour::Station(_) => {}
@@ -439,8 +448,12 @@ impl Simulation {
                 self.schedule_arrival(n, true);
             }
         }
-        self.log
-            .push(self.now, None, LogLevel::Info, format!("traffic scaled to {scale}×"));
+        self.log.push(
+            self.now,
+            None,
+            LogLevel::Info,
+            format!("traffic scaled to {scale}×"),
+        );
     }
 
     fn dispatch(&mut self, event: Event) {
@@ -453,7 +466,8 @@ impl Simulation {
             Event::Timeline { index } => self.on_timeline(index),
             Event::Sample => {
                 self.take_sample();
-                self.queue.schedule(self.now + SimDuration::from_secs(1), Event::Sample);
+                self.queue
+                    .schedule(self.now + SimDuration::from_secs(1), Event::Sample);
             }
             Event::WarmupEnd => self.end_warmup(),
         }
@@ -467,7 +481,9 @@ impl Simulation {
         let now = self.now;
         let scale = self.rate_scale;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::Users(u) = &mut n.behaviour else { return };
+        let Behaviour::Users(u) = &mut n.behaviour else {
+            return;
+        };
         if restart {
             u.generation = u.generation.wrapping_add(1);
         }
@@ -493,7 +509,9 @@ impl Simulation {
         let now = self.now;
         let scale = self.rate_scale;
         let n = &self.nodes[node as usize];
-        let Behaviour::Users(u) = &n.behaviour else { return };
+        let Behaviour::Users(u) = &n.behaviour else {
+            return;
+        };
         if u.generation != generation || !n.up {
             return;
         }
@@ -515,7 +533,9 @@ impl Simulation {
     fn emit_request(&mut self, node: u32) {
         let now = self.now;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::Users(u) = &n.behaviour else { return };
+        let Behaviour::Users(u) = &n.behaviour else {
+            return;
+        };
         let user = u.draw_user(&mut self.rng);
         let key = u.draw_key(&mut self.rng);
         let class = u.draw_class(&mut self.rng);
@@ -547,7 +567,9 @@ impl Simulation {
         let n = &mut self.nodes[dns_node as usize];
         let up = n.up;
         let targets = n.targets.len() as u32;
-        let Behaviour::Dns(dns) = &mut n.behaviour else { return };
+        let Behaviour::Dns(dns) = &mut n.behaviour else {
+            return;
+        };
         let resolution = dns.resolve(user, now, dns_wire.latency + dns_wire.latency, up, targets);
         n.counters.arrivals += 1;
         match resolution {
@@ -574,8 +596,10 @@ impl Simulation {
                     arrived: now,
                     epoch: 0,
                 });
-                self.queue
-                    .schedule(now + dns_wire.latency + dns_wire.latency, Event::Response { req, node: users });
+                self.queue.schedule(
+                    now + dns_wire.latency + dns_wire.latency,
+                    Event::Response { req, node: users },
+                );
             }
         }
     }
@@ -614,7 +638,13 @@ impl Simulation {
             arrived: at,
             epoch: 0,
         });
-        self.queue.schedule(at, Event::Deliver { req, node: wire.node });
+        self.queue.schedule(
+            at,
+            Event::Deliver {
+                req,
+                node: wire.node,
+            },
+        );
     }
 
     /// Records a failure at `node` (the first failure on a request's path wins).
@@ -641,7 +671,13 @@ impl Simulation {
         if ok {
             n.counters.completed += 1;
         }
-        self.queue.schedule(now + hop.latency, Event::Response { req, node: hop.caller });
+        self.queue.schedule(
+            now + hop.latency,
+            Event::Response {
+                req,
+                node: hop.caller,
+            },
+        );
     }
 
     fn on_deliver(&mut self, req: u32, node: u32) {
@@ -672,7 +708,12 @@ impl Simulation {
     }
 
     fn on_response(&mut self, req: u32, node: u32) {
-        let out = self.requests.get_mut(req).stack.pop().expect("an answer has a hop to pop");
+        let out = self
+            .requests
+            .get_mut(req)
+            .stack
+            .pop()
+            .expect("an answer has a hop to pop");
         match self.nodes[node as usize].behaviour {
             Behaviour::Users(_) => self.finish(req, node),
             Behaviour::LoadBalancer(_) => self.balancer_answer(req, node, out.slot),
@@ -693,7 +734,9 @@ impl Simulation {
         let now = self.now;
         let user = self.requests.get(req).user;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::LoadBalancer(lb) = &mut n.behaviour else { return };
+        let Behaviour::LoadBalancer(lb) = &mut n.behaviour else {
+            return;
+        };
         if n.busy.value() >= lb.max_connections {
             self.fail(req, node, Cause::LbOverloaded);
             self.respond(req, node);
@@ -742,14 +785,21 @@ impl Simulation {
             Behaviour::LoadBalancer(lb) => (lb.backends[backend as usize].node, lb.check_interval),
             _ => return,
         };
-        self.queue
-            .schedule(now + interval, Event::HealthCheck { lb: lb_node, backend });
+        self.queue.schedule(
+            now + interval,
+            Event::HealthCheck {
+                lb: lb_node,
+                backend,
+            },
+        );
         if !self.nodes[lb_node as usize].up {
             return;
         }
         let passed = self.nodes[target as usize].up;
         let n = &mut self.nodes[lb_node as usize];
-        let Behaviour::LoadBalancer(lb) = &mut n.behaviour else { return };
+        let Behaviour::LoadBalancer(lb) = &mut n.behaviour else {
+            return;
+        };
         let outcome = lb.probe(backend as usize, passed);
         let lb_id = n.id.to_string();
         let backend_id = self.nodes[target as usize].id.to_string();
@@ -771,7 +821,9 @@ impl Simulation {
         let now = self.now;
         let class = self.requests.get(req).class;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::Station(s) = &mut n.behaviour else { return };
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return;
+        };
         if class == Class::Write
             && let Some(bucket) = &mut s.write_limit
             && !bucket.take(now)
@@ -796,7 +848,9 @@ impl Simulation {
         let now = self.now;
         let class = self.requests.get(req).class;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::Station(s) = &n.behaviour else { return };
+        let Behaviour::Station(s) = &n.behaviour else {
+            return;
+        };
         let service = s.service_time(class).sample(&mut self.rng);
         n.busy.inc(now);
         n.counters.waits += 1;
@@ -804,7 +858,8 @@ impl Simulation {
         n.wait_hist.record(wait.as_nanos());
         n.counters.services += 1;
         n.counters.service_sum += u128::from(service.as_nanos());
-        self.queue.schedule(now + service, Event::ServiceDone { req, node });
+        self.queue
+            .schedule(now + service, Event::ServiceDone { req, node });
     }
 
     /// Frees one worker and gives it the oldest queued request that has not timed out.
@@ -813,11 +868,15 @@ impl Simulation {
         self.nodes[node as usize].busy.dec(now);
         loop {
             let n = &mut self.nodes[node as usize];
-            let Behaviour::Station(s) = &mut n.behaviour else { return };
+            let Behaviour::Station(s) = &mut n.behaviour else {
+                return;
+            };
             if n.busy.value() >= s.workers {
                 return;
             }
-            let Some(next) = s.queue.pop_front() else { return };
+            let Some(next) = s.queue.pop_front() else {
+                return;
+            };
             let timeout = s.timeout;
             let len = s.queue.len() as u64;
             n.queue_len.set(now, len);
@@ -845,7 +904,9 @@ impl Simulation {
         let arrived = r.stack.last().expect("hop").arrived;
         let class = r.class;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::Station(s) = &mut n.behaviour else { return };
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return;
+        };
         if now - arrived > s.timeout {
             self.free_worker(node);
             self.fail(req, node, Cause::Timeout);
@@ -853,10 +914,13 @@ impl Simulation {
             return;
         }
         if s.calls_downstream && class != Class::Static && !n.targets.is_empty() {
-            // The worker stays busy while it waits for the answer.
             let i = s.next_target % n.targets.len();
             s.next_target = (i + 1) % n.targets.len();
             let wire = n.targets[i];
+            // A blocking worker waits for the answer; an async one moves on.
+            if !s.holds_worker {
+                self.free_worker(node);
+            }
             self.send(req, node, 0, wire, SimDuration::ZERO);
         } else {
             self.free_worker(node);
@@ -871,7 +935,11 @@ impl Simulation {
             self.respond(req, node);
             return;
         }
-        self.free_worker(node);
+        if let Behaviour::Station(s) = &self.nodes[node as usize].behaviour
+            && s.holds_worker
+        {
+            self.free_worker(node);
+        }
         let r = self.requests.get(req);
         let arrived = r.stack.last().expect("hop").arrived;
         if r.failure.is_some() {
@@ -908,7 +976,8 @@ impl Simulation {
             Behaviour::Users(u) => u.generation = u.generation.wrapping_add(1),
             Behaviour::Dns(_) => {}
         }
-        self.log.push(now, Some(&id), LogLevel::Error, format!("{id} down"));
+        self.log
+            .push(now, Some(&id), LogLevel::Error, format!("{id} down"));
         for req in dropped {
             self.fail(req, node, Cause::Crashed);
             self.respond(req, node);
@@ -924,14 +993,17 @@ impl Simulation {
         n.up = true;
         let id = n.id.to_string();
         let is_users = matches!(n.behaviour, Behaviour::Users(_));
-        self.log.push(now, Some(&id), LogLevel::Info, format!("{id} up"));
+        self.log
+            .push(now, Some(&id), LogLevel::Info, format!("{id} up"));
         if is_users {
             self.schedule_arrival(node, true);
         }
     }
 
     fn on_timeline(&mut self, index: u32) {
-        let Some(action) = self.timeline.get(index as usize).cloned() else { return };
+        let Some(action) = self.timeline.get(index as usize).cloned() else {
+            return;
+        };
         match action {
             Action::Kill { target } => {
                 self.kill(&target);
@@ -964,7 +1036,13 @@ impl Simulation {
 
     fn take_sample(&mut self) {
         let now = self.now;
-        self.series.sample(now, &self.nodes, &self.e2e, &self.interval_latency, self.requests.live());
+        self.series.sample(
+            now,
+            &self.nodes,
+            &self.e2e,
+            &self.interval_latency,
+            self.requests.live(),
+        );
         self.interval_latency.clear();
         for n in &mut self.nodes {
             n.interval_latency.clear();

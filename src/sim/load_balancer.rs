@@ -145,7 +145,12 @@ impl LoadBalancer {
             }
             Algorithm::Weighted => {
                 // Smooth weighted round-robin (as in nginx): deterministic, evenly interleaved.
-                let total: f64 = self.backends.iter().filter(|b| b.in_rotation).map(|b| b.weight).sum();
+                let total: f64 = self
+                    .backends
+                    .iter()
+                    .filter(|b| b.in_rotation)
+                    .map(|b| b.weight)
+                    .sum();
                 let mut best: Option<usize> = None;
                 for i in 0..n {
                     if !self.backends[i].in_rotation {
@@ -215,7 +220,11 @@ mod tests {
 
     fn lb(algorithm: &str, weights: &[f64]) -> LoadBalancer {
         let c = Component::new("lb", Kind::LoadBalancer).with_choice("algorithm", algorithm);
-        let backends = weights.iter().enumerate().map(|(i, &w)| (i as u32 + 10, SimDuration::ZERO, w)).collect();
+        let backends = weights
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| (i as u32 + 10, SimDuration::ZERO, w))
+            .collect();
         LoadBalancer::from_component(&c, backends)
     }
 

@@ -52,7 +52,13 @@ impl EventLog {
     }
 
     /// Appends an entry, dropping the oldest if full.
-    pub fn push(&mut self, time: SimTime, component: Option<&str>, level: LogLevel, message: String) {
+    pub fn push(
+        &mut self,
+        time: SimTime,
+        component: Option<&str>,
+        level: LogLevel,
+        message: String,
+    ) {
         if self.entries.len() == self.capacity {
             self.entries.pop_front();
             self.dropped += 1;

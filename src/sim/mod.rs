@@ -18,14 +18,16 @@ mod log;
 mod metrics;
 mod queue;
 mod report;
+mod request;
 pub mod rng;
 mod series;
 mod station;
 mod time;
-mod request;
 mod users;
 
-pub use engine::{BuildError, MAX_IN_FLIGHT, MAX_TOTAL_USERS, SERIES_CAPACITY, Simulation, StepOutcome};
+pub use engine::{
+    BuildError, MAX_IN_FLIGHT, MAX_TOTAL_USERS, SERIES_CAPACITY, Simulation, StepOutcome,
+};
 pub use histogram::Histogram;
 pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;

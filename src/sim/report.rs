@@ -214,7 +214,11 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                     mean_queue: ratio(d.queue_area as f64, window_ns),
                     max_queue: n.queue_len.max(),
                     mean_wait_ms: ms(ratio(d.wait_sum as f64, d.waits as f64)),
-                    p_wait: 1.0 - ratio(n.wait_hist.count_at_most(0) as f64, n.wait_hist.count() as f64),
+                    p_wait: 1.0
+                        - ratio(
+                            n.wait_hist.count_at_most(0) as f64,
+                            n.wait_hist.count() as f64,
+                        ),
                     p99_wait_ms: ms(n.wait_hist.quantile(0.99)),
                     mean_service_ms: ms(ratio(d.service_sum as f64, d.services as f64)),
                     cost_per_hour: s.cost_per_hour,

@@ -220,7 +220,9 @@ mod tests {
         let mut rng = SimRng::new(11);
         let d = Distribution::lognormal(0.010, 0.5);
         assert!((d.mean() - 0.010).abs() < 1e-12);
-        let xs: Vec<f64> = (0..200_000).map(|_| d.sample(&mut rng).as_secs_f64()).collect();
+        let xs: Vec<f64> = (0..200_000)
+            .map(|_| d.sample(&mut rng).as_secs_f64())
+            .collect();
         let (mean, cv) = mean_and_cv(&xs);
         assert!((mean / 0.010 - 1.0).abs() < 0.01, "mean {mean}");
         assert!((cv - 0.5).abs() < 0.015, "cv {cv}");

@@ -11,7 +11,15 @@ use super::metrics::Counters;
 use super::time::SimTime;
 
 /// Names of the system-wide series, after `time_s`.
-pub const GLOBAL_METRICS: [&str; 7] = ["sent", "ok", "errors", "p50_ms", "p95_ms", "p99_ms", "in_flight"];
+pub const GLOBAL_METRICS: [&str; 7] = [
+    "sent",
+    "ok",
+    "errors",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "in_flight",
+];
 
 /// One table of samples: a time column and named value columns, oldest rows dropped first.
 #[derive(Clone, Debug)]
@@ -68,7 +76,11 @@ impl Series {
     pub fn column(&self, name: &str) -> Option<Vec<(f64, f64)>> {
         let col = self.names.iter().position(|n| *n == name)? + 1;
         let s = self.stride();
-        Some((0..self.len()).map(|i| (self.data[i * s], self.data[i * s + col])).collect())
+        Some(
+            (0..self.len())
+                .map(|i| (self.data[i * s], self.data[i * s + col]))
+                .collect(),
+        )
     }
 }
 
@@ -90,7 +102,12 @@ impl SeriesStore {
             global: Series::new(GLOBAL_METRICS.to_vec(), capacity),
             nodes: nodes
                 .iter()
-                .map(|n| Series::new(n.kind.spec().metrics.iter().map(|m| m.name).collect(), capacity))
+                .map(|n| {
+                    Series::new(
+                        n.kind.spec().metrics.iter().map(|m| m.name).collect(),
+                        capacity,
+                    )
+                })
                 .collect(),
             prev_nodes: vec![Counters::default(); nodes.len()],
             prev_e2e: EndToEnd::default(),
@@ -99,7 +116,14 @@ impl SeriesStore {
     }
 
     /// Appends one row to every series: rates and means over the time since the last sample.
-    pub(crate) fn sample(&mut self, now: SimTime, nodes: &[Node], e2e: &EndToEnd, latency: &Histogram, in_flight: u32) {
+    pub(crate) fn sample(
+        &mut self,
+        now: SimTime,
+        nodes: &[Node],
+        e2e: &EndToEnd,
+        latency: &Histogram,
+        in_flight: u32,
+    ) {
         let dt = (now - self.prev_time).as_secs_f64();
         if dt <= 0.0 {
             return;
@@ -155,7 +179,11 @@ impl SeriesStore {
                         rate(d.failed_total()),
                         100.0 * d.busy_area as f64 / (workers * span_ns),
                         d.queue_area as f64 / span_ns,
-                        if d.waits > 0 { ms(d.wait_sum as f64 / d.waits as f64) } else { 0.0 },
+                        if d.waits > 0 {
+                            ms(d.wait_sum as f64 / d.waits as f64)
+                        } else {
+                            0.0
+                        },
                     ]
                 }
             };

@@ -28,6 +28,8 @@ pub(crate) struct Station {
     pub static_time: Distribution,
     /// Whether reads and writes call downstream after service (web servers).
     pub calls_downstream: bool,
+    /// Whether the worker waits for the downstream answer (blocking) or is freed (async).
+    pub holds_worker: bool,
     /// The write ceiling, if any.
     pub write_limit: Option<TokenBucket>,
     /// Round-robin position over downstream targets.
@@ -78,6 +80,7 @@ impl Station {
             write_time,
             static_time,
             calls_downstream,
+            holds_worker: c.kind != Kind::WebServer || c.choice("call_mode") != "async",
             write_limit,
             next_target: 0,
             cost_per_hour,
@@ -117,8 +120,9 @@ impl TokenBucket {
         let elapsed = (now - self.at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.rate).min(self.rate.max(1.0));
         self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        // A hair of tolerance so that accruing 0.1 ten times counts as one whole token.
+        if self.tokens >= 1.0 - 1e-9 {
+            self.tokens = (self.tokens - 1.0).max(0.0);
             true
         } else {
             false
@@ -132,17 +136,22 @@ mod tests {
 
     #[test]
     fn a_size_preset_sets_workers_and_cost() {
-        let c = Component::new("db", Kind::Database).with_choice("size", "c32m").with("workers", 3.0);
+        let c = Component::new("db", Kind::Database)
+            .with_choice("size", "c32m")
+            .with("workers", 3.0);
         let s = Station::from_component(&c);
         assert_eq!(s.workers, 32);
         assert_eq!(s.cost_per_hour, 2.60);
-        let custom = Station::from_component(&Component::new("db", Kind::Database).with("workers", 3.0));
+        let custom =
+            Station::from_component(&Component::new("db", Kind::Database).with("workers", 3.0));
         assert_eq!(custom.workers, 3);
     }
 
     #[test]
     fn speed_divides_service_times() {
-        let c = Component::new("web", Kind::WebServer).with("service_ms", 20.0).with("speed", 4.0);
+        let c = Component::new("web", Kind::WebServer)
+            .with("service_ms", 20.0)
+            .with("speed", 4.0);
         assert!((Station::from_component(&c).read_time.mean() - 0.005).abs() < 1e-15);
     }
 

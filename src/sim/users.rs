@@ -72,7 +72,7 @@ impl Users {
             write_below: read + write,
             keys,
             population: c.number("users") as u32,
-            first_user: first_user,
+            first_user,
             generation: 0,
         }
     }
@@ -171,8 +171,14 @@ mod tests {
         let spike = users("spike");
         assert_eq!((spike.rate_at(15.0), spike.rate_at(30.0)), (300.0, 100.0));
         let day = users("diurnal");
-        assert!((day.rate_at(10.0) - 300.0).abs() < 1e-9, "peak at half the period");
-        assert!((day.rate_at(20.0) - 100.0).abs() < 1e-9, "trough at a full period");
+        assert!(
+            (day.rate_at(10.0) - 300.0).abs() < 1e-9,
+            "peak at half the period"
+        );
+        assert!(
+            (day.rate_at(20.0) - 100.0).abs() < 1e-9,
+            "trough at a full period"
+        );
         for p in ["constant", "step", "ramp", "spike", "diurnal"] {
             let u = users(p);
             for t in 0..60 {
