@@ -13,6 +13,7 @@ const USAGE: &str = "\
 usage:
   archplay run <diagram.json> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
   archplay bench [--seconds N]
+  archplay reference
   archplay version
   archplay help
 
@@ -20,6 +21,8 @@ run      simulate a diagram and print a summary (text), the report (json) or the
          per-second series (csv). --seconds, --seed and --warmup override the
          diagram's run settings.
 bench    simulate the three reference workloads and print events/s and requests/s.
+reference
+         print the catalogue of component kinds as Markdown (docs/diagram-format.md).
 
 See docs/cli.md for the report's fields.
 ";
@@ -36,6 +39,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("reference") => {
+            print!("{}", archplay::model::reference_markdown());
+            Ok(())
+        }
         Some("version" | "--version" | "-V") => {
             println!(
                 "archplay {} (diagram format {})",

@@ -9,6 +9,7 @@
 
 pub mod catalogue;
 mod diagram;
+mod reference;
 mod validate;
 
 pub use catalogue::{Kind, catalogue};
@@ -16,6 +17,7 @@ pub use diagram::{
     Action, Component, ComponentId, DEFAULT_LATENCY_MS, Diagram, FORMAT_MARKER, ParamValue,
     RunSettings, TimelineEvent, Traffic, Wire,
 };
+pub use reference::reference_markdown;
 pub use validate::{LoadError, MAX_COMPONENTS, MAX_DOCUMENT_BYTES, Problem};
 
 /// The diagram format version this build reads and writes.

@@ -25,7 +25,7 @@ use super::users::Users;
 
 /// Most requests in flight at once; beyond it users' new requests are rejected
 /// ([`Cause::InFlightCap`]), so memory stays bounded whatever the parameters.
-pub const MAX_IN_FLIGHT: u32 = 2_000_000;
+pub const MAX_IN_FLIGHT: u32 = 500_000;
 /// Most distinct users over all users nodes (DNS keeps one cache entry per user).
 pub const MAX_TOTAL_USERS: u64 = 4_000_000;
 /// Log entries kept.

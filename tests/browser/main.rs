@@ -2,6 +2,7 @@
 //! Natively this binary is empty.
 #![cfg(all(target_arch = "wasm32", feature = "web"))]
 
+mod engine;
 mod shell;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -61,3 +61,30 @@ pub fn component<'a>(r: &'a Report, id: &str) -> &'a archplay::sim::ComponentRep
         .find(|c| c.id == id)
         .expect("component in report")
 }
+
+/// Mean and standard error of independent estimates.
+pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// Asserts that independent replications agree with a closed form: the replications' mean is
+/// within 4 standard errors (plus `resolution`, the measurement's own granularity, relative) of
+/// `want`, and the standard error itself is below `max_rel_se` of `want`, so the check can never
+/// pass by being vague.
+pub fn assert_agrees(what: &str, estimates: &[f64], want: f64, resolution: f64, max_rel_se: f64) {
+    let (mean, se) = mean_and_se(estimates);
+    assert!(
+        se <= max_rel_se * want.abs(),
+        "{what}: replications too noisy to judge (se {se:.4} vs {want:.4}); run longer"
+    );
+    let allowed = 4.0 * se + resolution * want.abs();
+    assert!(
+        (mean - want).abs() <= allowed,
+        "{what}: measured {mean:.4} ± {se:.4} (4 se + resolution = {allowed:.4}) but theory says {want:.4} \
+         ({:+.2} %); replications {estimates:?}",
+        (mean / want - 1.0) * 100.0
+    );
+}

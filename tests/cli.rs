@@ -1,0 +1,133 @@
+//! The command-line runner: exit codes, formats and messages.
+
+use std::process::Command;
+
+fn archplay(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_archplay"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run archplay");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const EXAMPLE: &str = "public/examples/reference-network.json";
+
+#[test]
+fn json_report_has_the_documented_fields_and_honours_overrides() {
+    let (code, out, err) = archplay(&[
+        "run",
+        EXAMPLE,
+        "--seconds",
+        "30",
+        "--warmup",
+        "5",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["simulated_s"], 30.0);
+    assert_eq!(v["window_start_s"], 5.0);
+    for field in [
+        "requests",
+        "throughput_per_s",
+        "error_rate",
+        "errors_by_cause",
+        "latency_ms",
+        "components",
+        "log",
+    ] {
+        assert!(v.get(field).is_some(), "missing {field}");
+    }
+    // 900 req/s offered, nothing failing: throughput is the offered rate within Poisson noise
+    // (25 s × 900 = 22,500 requests, sd ≈ 0.7 %).
+    let tput = v["throughput_per_s"].as_f64().unwrap();
+    assert!((tput / 900.0 - 1.0).abs() < 0.03, "{tput}");
+}
+
+#[test]
+fn text_and_csv_formats() {
+    let (code, out, _) = archplay(&["run", EXAMPLE, "--seconds", "10", "--warmup", "0"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("throughput") && out.contains("web-3") && out.contains("p99"),
+        "{out}"
+    );
+    let (code, out, _) = archplay(&[
+        "run",
+        EXAMPLE,
+        "--seconds",
+        "10",
+        "--warmup",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    let mut lines = out.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("time_s,sent,ok,errors,p50_ms"),
+        "{header}"
+    );
+    assert!(header.contains("db.utilisation"));
+    let columns = header.split(',').count();
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 10, "one row per simulated second");
+    assert!(rows.iter().all(|r| r.split(',').count() == columns));
+}
+
+#[test]
+fn bad_input_exits_2_with_the_problem_named() {
+    let dir = std::env::temp_dir().join(format!("archplay-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"version": 1, "components": [{"id": "x", "kind": "mainframe"}]}"#,
+    )
+    .unwrap();
+    let bad = bad.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "does/not/exist.json"],
+            "cannot read does/not/exist.json",
+        ),
+        (&["run", bad], "unknown kind 'mainframe'"),
+        (
+            &["run", EXAMPLE, "--seconds", "-3"],
+            "--seconds must be a non-negative number",
+        ),
+        (&["run", EXAMPLE, "--seconds", "0"], "duration 0 s"),
+        (
+            &["run", EXAMPLE, "--seed", "abc"],
+            "--seed must be a whole number",
+        ),
+        (
+            &["run", EXAMPLE, "--format", "xml"],
+            "--format must be text, json or csv",
+        ),
+        (
+            &["run", EXAMPLE, "--seconds", "30", "--warmup", "999"],
+            "warm-up 999 s",
+        ),
+        (&["run"], "run needs a diagram file"),
+        (&["fly"], "unknown command 'fly'"),
+        (&[], "no command given"),
+    ];
+    for (args, expect) in cases {
+        let (code, _, err) = archplay(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
