@@ -201,7 +201,6 @@ pub struct Simulation {
     pub(crate) log: EventLog,
     pub(crate) e2e: EndToEnd,
     pub(crate) latency: Histogram,
-    interval_latency: Histogram,
     pub(crate) baseline: Baseline,
     pub(crate) series: SeriesStore,
     pub(crate) events: u64,
@@ -309,7 +308,6 @@ impl Simulation {
             log: EventLog::new(LOG_CAPACITY),
             e2e: EndToEnd::default(),
             latency: Histogram::new(),
-            interval_latency: Histogram::new(),
             series,
             events: 0,
             rate_scale: diagram.traffic.rate_scale,
@@ -616,7 +614,6 @@ impl Simulation {
                 n.interval_latency.record(latency);
                 self.e2e.ok += 1;
                 self.latency.record(latency);
-                self.interval_latency.record(latency);
             }
             Some(cause) => {
                 n.counters.downstream_failed += 1;
@@ -1036,14 +1033,8 @@ impl Simulation {
 
     fn take_sample(&mut self) {
         let now = self.now;
-        self.series.sample(
-            now,
-            &self.nodes,
-            &self.e2e,
-            &self.interval_latency,
-            self.requests.live(),
-        );
-        self.interval_latency.clear();
+        self.series
+            .sample(now, &self.nodes, &self.e2e, self.requests.live());
         for n in &mut self.nodes {
             n.interval_latency.clear();
         }

@@ -90,23 +90,69 @@ impl Histogram {
     /// reaches `ceil(q·n)`), reported at the bucket's midpoint and clamped to the exact
     /// min and max. 0 if empty.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.total == 0 {
-            return 0.0;
+        let mut out = [0.0];
+        self.quantiles(&[q], &mut out);
+        out[0]
+    }
+
+    /// Several quantiles in one pass; `qs` must be increasing.
+    pub fn quantiles(&self, qs: &[f64], out: &mut [f64]) {
+        debug_assert!(qs.windows(2).all(|w| w[0] <= w[1]) && qs.len() == out.len());
+        if self.total == 0 || qs.is_empty() {
+            out.iter_mut().for_each(|o| *o = 0.0);
+            return;
         }
-        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let mut next = 0;
         let mut seen = 0;
-        for (i, &c) in self.counts.iter().enumerate() {
+        let mut want = Self::rank(qs[0], self.total);
+        let first = bucket_of(self.min);
+        for (i, &c) in self.counts.iter().enumerate().skip(first) {
             seen += c;
-            if seen >= rank {
-                return midpoint_of(i).clamp(self.min as f64, self.max as f64);
+            while seen >= want {
+                out[next] = midpoint_of(i).clamp(self.min as f64, self.max as f64);
+                next += 1;
+                if next == qs.len() {
+                    return;
+                }
+                want = Self::rank(qs[next], self.total);
             }
         }
-        self.max as f64
+        out[next..].iter_mut().for_each(|o| *o = self.max as f64);
+    }
+
+    fn rank(q: f64, total: u64) -> u64 {
+        ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1)
+    }
+
+    /// Adds every value of `other` to this histogram.
+    pub fn merge(&mut self, other: &Histogram) {
+        if other.total == 0 {
+            return;
+        }
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.min = if self.total == 0 {
+            other.min
+        } else {
+            self.min.min(other.min)
+        };
+        self.max = self.max.max(other.max);
+        self.total += other.total;
+        self.sum += other.sum;
     }
 
     /// Forgets every value, keeping the allocation.
     pub fn clear(&mut self) {
-        self.counts.iter_mut().for_each(|c| *c = 0);
+        if self.total == 0 {
+            return;
+        }
+        // Only buckets between the smallest and largest value can be non-zero.
+        let (lo, hi) = (bucket_of(self.min), bucket_of(self.max));
+        self.counts[lo..=hi].iter_mut().for_each(|c| *c = 0);
         self.total = 0;
         self.sum = 0;
         self.min = 0;
@@ -157,6 +203,30 @@ mod tests {
         }
         assert_eq!(h.mean(), 500_000.5);
         assert_eq!(h.max(), 1_000_000);
+    }
+
+    #[test]
+    fn quantiles_in_one_pass_agree_with_one_at_a_time_and_merge_adds() {
+        let mut a = Histogram::new();
+        let mut b = Histogram::new();
+        for v in (1..=10_000u64).map(|i| i * 37) {
+            if v % 3 == 0 { a.record(v) } else { b.record(v) }
+        }
+        let mut all = a.clone();
+        all.merge(&b);
+        assert_eq!(all.count(), 10_000);
+        let qs = [0.1, 0.5, 0.5, 0.95, 0.999, 1.0];
+        let mut out = [0.0; 6];
+        all.quantiles(&qs, &mut out);
+        for (q, got) in qs.iter().zip(out) {
+            assert_eq!(got, all.quantile(*q));
+            let want = q * 370_000.0;
+            assert!((got - want).abs() / want < 0.005, "q{q}: {got} vs {want}");
+        }
+        all.clear();
+        assert_eq!((all.count(), all.quantile(0.5)), (0, 0.0));
+        all.record(5);
+        assert_eq!(all.quantile(1.0), 5.0, "cleared buckets are really empty");
     }
 
     #[test]

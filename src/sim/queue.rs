@@ -112,6 +112,45 @@ mod tests {
     }
 
     #[test]
+    fn agrees_with_a_sort_on_interleaved_pushes_and_pops() {
+        // Pseudo-random times with many ties, pops interleaved as in the engine: the pop order
+        // must be exactly the (time, seq) sort.
+        let mut q = EventQueue::new();
+        let mut x: u64 = 12345;
+        let mut pending = Vec::new();
+        let mut popped = Vec::new();
+        let mut expected = Vec::new();
+        for seq in 0..20_000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let now = popped.last().map_or(0, |&(t, _)| t);
+            let t = now + (x >> 33) % 50;
+            q.schedule(SimTime::from_nanos(t), seq);
+            pending.push((t, seq));
+            let pops = if (5_000..10_000).contains(&seq) {
+                seq % 2
+            } else {
+                1 + seq % 2
+            };
+            for _ in 0..pops {
+                pending.sort_unstable();
+                if pending.is_empty() {
+                    break;
+                }
+                expected.push(pending.remove(0));
+                let (t, e) = q.pop().unwrap();
+                popped.push((t.as_nanos(), e));
+            }
+            assert_eq!(q.len(), pending.len());
+        }
+        pending.sort_unstable();
+        expected.extend(pending);
+        popped.extend(std::iter::from_fn(|| q.pop()).map(|(t, e)| (t.as_nanos(), e)));
+        assert_eq!(popped, expected);
+    }
+
+    #[test]
     fn peek_reports_the_earliest_instant() {
         let mut q = EventQueue::new();
         assert_eq!(q.peek_time(), None);

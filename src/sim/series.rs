@@ -94,6 +94,8 @@ pub struct SeriesStore {
     prev_nodes: Vec<Counters>,
     prev_e2e: EndToEnd,
     prev_time: SimTime,
+    /// Scratch space: this second's latencies over every users node.
+    merged: Histogram,
 }
 
 impl SeriesStore {
@@ -112,24 +114,25 @@ impl SeriesStore {
             prev_nodes: vec![Counters::default(); nodes.len()],
             prev_e2e: EndToEnd::default(),
             prev_time: SimTime::ZERO,
+            merged: Histogram::new(),
         }
     }
 
     /// Appends one row to every series: rates and means over the time since the last sample.
-    pub(crate) fn sample(
-        &mut self,
-        now: SimTime,
-        nodes: &[Node],
-        e2e: &EndToEnd,
-        latency: &Histogram,
-        in_flight: u32,
-    ) {
+    pub(crate) fn sample(&mut self, now: SimTime, nodes: &[Node], e2e: &EndToEnd, in_flight: u32) {
         let dt = (now - self.prev_time).as_secs_f64();
         if dt <= 0.0 {
             return;
         }
         let t = now.as_secs_f64();
         let ms = |ns: f64| ns / 1e6;
+        // Latency percentiles of this second, over every users node.
+        self.merged.clear();
+        for n in nodes.iter().filter(|n| n.kind == Kind::Users) {
+            self.merged.merge(&n.interval_latency);
+        }
+        let mut p = [0.0; 3];
+        self.merged.quantiles(&[0.50, 0.95, 0.99], &mut p);
         let errors = (e2e.failed_total() - self.prev_e2e.failed_total()) as f64;
         self.global.push(
             t,
@@ -137,9 +140,9 @@ impl SeriesStore {
                 (e2e.sent - self.prev_e2e.sent) as f64 / dt,
                 (e2e.ok - self.prev_e2e.ok) as f64 / dt,
                 errors / dt,
-                ms(latency.quantile(0.50)),
-                ms(latency.quantile(0.95)),
-                ms(latency.quantile(0.99)),
+                ms(p[0]),
+                ms(p[1]),
+                ms(p[2]),
                 f64::from(in_flight),
             ],
         );
@@ -149,14 +152,17 @@ impl SeriesStore {
             let d = now_c.since(&self.prev_nodes[i]);
             let rate = |x: u64| x as f64 / dt;
             let values: Vec<f64> = match n.kind {
-                Kind::Users => vec![
-                    rate(d.arrivals),
-                    rate(d.completed),
-                    rate(d.failed_total() + d.downstream_failed),
-                    ms(n.interval_latency.quantile(0.50)),
-                    ms(n.interval_latency.quantile(0.95)),
-                    ms(n.interval_latency.quantile(0.99)),
-                ],
+                Kind::Users => {
+                    n.interval_latency.quantiles(&[0.50, 0.95, 0.99], &mut p);
+                    vec![
+                        rate(d.arrivals),
+                        rate(d.completed),
+                        rate(d.failed_total() + d.downstream_failed),
+                        ms(p[0]),
+                        ms(p[1]),
+                        ms(p[2]),
+                    ]
+                }
                 Kind::Dns => vec![rate(d.misses), rate(d.hits), rate(d.failed_total())],
                 Kind::LoadBalancer => {
                     let in_rotation = match &n.behaviour {

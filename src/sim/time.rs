@@ -69,8 +69,10 @@ impl SimDuration {
     /// The span closest to `secs` seconds, rounded to the nanosecond. Negative and NaN inputs
     /// give zero; spans beyond the representable range saturate.
     pub fn from_secs_f64(secs: f64) -> Self {
-        let nanos = (secs * NANOS_PER_SEC as f64).round();
-        if nanos.is_nan() || nanos <= 0.0 {
+        // Adding a half and truncating rounds positive values without calling `round`, which
+        // is a library call on some targets and shows up in profiles.
+        let nanos = secs * NANOS_PER_SEC as f64 + 0.5;
+        if nanos.is_nan() || nanos < 1.0 {
             SimDuration(0)
         } else if nanos >= u64::MAX as f64 {
             SimDuration(u64::MAX)
