@@ -129,6 +129,20 @@ pub fn catalogue() -> impl Iterator<Item = &'static KindSpec> {
     Kind::ALL.into_iter().map(Kind::spec)
 }
 
+/// The catalogue grouped for the palette: every group that has kinds, in [`Group`] order, each
+/// with its kinds in catalogue order.
+pub fn by_group() -> Vec<(Group, Vec<&'static KindSpec>)> {
+    let mut groups: Vec<(Group, Vec<&'static KindSpec>)> = Vec::new();
+    for spec in catalogue() {
+        match groups.iter_mut().find(|(g, _)| *g == spec.group) {
+            Some((_, kinds)) => kinds.push(spec),
+            None => groups.push((spec.group, vec![spec])),
+        }
+    }
+    groups.sort_by_key(|(g, _)| *g);
+    groups
+}
+
 /// One parameter of a kind.
 #[derive(Clone, Copy, Debug)]
 pub struct ParamSpec {
@@ -840,6 +854,24 @@ mod tests {
             names.sort_unstable();
             names.dedup();
             assert_eq!(names.len(), spec.params.len(), "{}", spec.id);
+        }
+    }
+
+    #[test]
+    fn the_palette_groups_hold_every_kind_once_in_group_order() {
+        let groups = by_group();
+        let kinds: Vec<Kind> = groups
+            .iter()
+            .flat_map(|(_, ks)| ks.iter().map(|k| k.kind))
+            .collect();
+        let mut sorted = kinds.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), Kind::ALL.len());
+        assert_eq!(kinds.len(), Kind::ALL.len());
+        assert!(groups.windows(2).all(|w| w[0].0 < w[1].0));
+        for (g, ks) in &groups {
+            assert!(ks.iter().all(|k| k.group == *g));
         }
     }
 

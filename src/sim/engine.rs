@@ -415,24 +415,20 @@ impl Simulation {
 
     /// Takes a component down now (as a timeline `kill` would).
     pub fn kill(&mut self, id: &ComponentId) -> bool {
-        match self.index.get(id) {
-            Some(&n) => {
-                self.take_down(n);
-                true
-            }
-            None => false,
-        }
+        let Some(&n) = self.index.get(id) else {
+            return false;
+        };
+        self.take_down(n);
+        true
     }
 
     /// Brings a component back up now.
     pub fn restore(&mut self, id: &ComponentId) -> bool {
-        match self.index.get(id) {
-            Some(&n) => {
-                self.bring_up(n);
-                true
-            }
-            None => false,
-        }
+        let Some(&n) = self.index.get(id) else {
+            return false;
+        };
+        self.bring_up(n);
+        true
     }
 
     /// Sets the global traffic multiplier now.

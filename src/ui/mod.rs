@@ -4,6 +4,7 @@
 mod app;
 mod canvas;
 mod header;
+mod icons;
 mod inspector;
 mod palette;
 mod run_bar;

@@ -68,3 +68,31 @@ fn the_clock_starts_at_zero() {
     let clock = by_testid(&host, "clock").expect("clock");
     assert_eq!(clock.text_content().as_deref(), Some("0.000 s"));
 }
+
+#[wasm_bindgen_test]
+fn the_palette_lists_every_kind_in_the_catalogue_by_group() {
+    let host = mount_app();
+    let palette = by_testid(&host, "palette").expect("palette");
+    for spec in archplay::model::catalogue() {
+        let item = by_testid(&palette, &format!("palette-{}", spec.id))
+            .unwrap_or_else(|| panic!("no palette item for {}", spec.id));
+        assert_eq!(item.get_attribute("data-kind").as_deref(), Some(spec.id));
+        let text = item.text_content().unwrap_or_default();
+        assert!(
+            text.contains(spec.name) && text.contains(spec.summary),
+            "{text}"
+        );
+        assert_eq!(
+            item.get_attribute("tabindex").as_deref(),
+            Some("0"),
+            "focusable"
+        );
+    }
+    let groups = palette
+        .query_selector_all("section")
+        .expect("valid selector");
+    assert_eq!(
+        groups.length() as usize,
+        archplay::model::catalogue::by_group().len()
+    );
+}

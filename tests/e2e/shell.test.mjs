@@ -35,8 +35,16 @@ describe("app shell from a sub-path", () => {
       assert.ok(await page.getByTestId(region).isVisible(), `${region} is visible`);
     }
     assert.equal(await page.locator("h1").textContent(), "Archplay");
-    assert.equal(await page.title(), "Archplay — architecture playground");
+    for (const kind of ["users", "dns", "load_balancer", "web_server", "database"]) {
+      assert.ok(await page.getByTestId(`palette-${kind}`).isVisible(), `palette-${kind} is visible`);
+    }
     await page.screenshot({ path: `${shots}/shell-desktop.png` });
+    // Focusing a palette item reveals its longer explanation.
+    const details = page.getByTestId("palette-load_balancer").locator(".ap-palette__details");
+    assert.equal(await details.isVisible(), false);
+    await page.getByTestId("palette-load_balancer").focus();
+    assert.equal(await details.isVisible(), true);
+    assert.equal(await page.title(), "Archplay — architecture playground");
     assert.deepEqual(page.problems, []);
   });
 
