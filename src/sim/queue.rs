@@ -28,8 +28,9 @@ struct Entry<E> {
 }
 
 impl<E> Entry<E> {
-    fn key(&self) -> (SimTime, u32) {
-        (self.time, self.seq)
+    /// `(time, seq)` as one integer: one branch-free comparison instead of two.
+    fn key(&self) -> u128 {
+        (u128::from(self.time.as_nanos()) << 32) | u128::from(self.seq)
     }
 }
 
