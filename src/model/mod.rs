@@ -2,13 +2,19 @@
 //!
 //! - [`catalogue`]: the kinds of component, their parameters, wiring rules and metrics;
 //! - [`Diagram`]: the document itself, serialised as the documented JSON format;
-//! - loading ([`Diagram::from_json`]) validates and reports every problem by place.
+//! - loading ([`Diagram::from_json`]) validates and reports every problem by place;
+//! - [`edit`]: changes as data, applied by a pure function that returns the inverse;
+//! - [`History`]: undo and redo on top of that;
+//! - [`geometry`]: viewport, snapping and bounds for the canvas.
 //!
 //! Documents are versioned from the first release; [`FORMAT_VERSION`] is the version this build
 //! writes. A version number never changes meaning once released.
 
 pub mod catalogue;
 mod diagram;
+pub mod edit;
+pub mod geometry;
+mod history;
 mod reference;
 mod validate;
 
@@ -17,6 +23,8 @@ pub use diagram::{
     Action, Component, ComponentId, DEFAULT_LATENCY_MS, Diagram, FORMAT_MARKER, ParamValue,
     RunSettings, TimelineEvent, Traffic, Wire,
 };
+pub use edit::{Edit, Refusal, apply};
+pub use history::History;
 pub use reference::reference_markdown;
 pub use validate::{LoadError, MAX_COMPONENTS, MAX_DOCUMENT_BYTES, Problem};
 

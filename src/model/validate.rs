@@ -333,7 +333,7 @@ fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
     }
 }
 
-fn id_problem(id: &str) -> Option<String> {
+pub(crate) fn id_problem(id: &str) -> Option<String> {
     if id.is_empty() {
         Some("the id is empty".into())
     } else if id.len() > 64 {
@@ -350,7 +350,7 @@ fn id_problem(id: &str) -> Option<String> {
     }
 }
 
-fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Option<String> {
+pub(crate) fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Option<String> {
     let Some(spec) = kind.spec().param(name) else {
         return Some(format!(
             "a {} has no parameter '{name}'",
@@ -410,7 +410,7 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
 }
 
 /// A loop in the wires, as the ids along it (first repeated at the end), if there is one.
-fn find_loop(d: &Diagram) -> Option<Vec<String>> {
+pub(crate) fn find_loop(d: &Diagram) -> Option<Vec<String>> {
     let index: BTreeMap<&str, usize> = d
         .components
         .iter()

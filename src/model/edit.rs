@@ -1,0 +1,512 @@
+//! Edits as data. Every change the editor makes to a diagram — add, remove, move, wire, set a
+//! parameter — is an [`Edit`]; [`apply`] folds it into the diagram and returns the edit that
+//! undoes it, or refuses with a [`Refusal`] that says why. Nothing here knows about pointers or
+//! the DOM: gestures become edits in the UI, and the rules live here with native tests.
+
+use std::fmt;
+
+use super::catalogue::{Kind, connection_refusal};
+use super::diagram::{Action, Component, ComponentId, Diagram, ParamValue, TimelineEvent, Wire};
+use super::validate::{
+    MAX_COMPONENTS, MAX_LATENCY_MS, MAX_WIRES, find_loop, id_problem, param_problem,
+};
+
+/// One change to a diagram.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Add components (placed, duplicated or pasted) and wires among them or to others.
+    Insert {
+        /// New components; their ids must be unused.
+        components: Vec<Component>,
+        /// New wires.
+        wires: Vec<Wire>,
+    },
+    /// Put removed components and wires back where they were: the undo of [`Edit::Remove`].
+    /// Indices are positions in the diagram's lists after re-insertion, ascending.
+    Restore {
+        /// Components and the index each had.
+        components: Vec<(usize, Component)>,
+        /// Wires and the index each had.
+        wires: Vec<(usize, Wire)>,
+        /// Timeline entries that named removed components, and the index each had.
+        timeline: Vec<(usize, TimelineEvent)>,
+    },
+    /// Remove components (with every wire that touches them and every timeline entry that names
+    /// them) and wires.
+    Remove {
+        /// Components to remove.
+        components: Vec<ComponentId>,
+        /// Wires to remove, as (from, to).
+        wires: Vec<(ComponentId, ComponentId)>,
+    },
+    /// Put components at new positions (a drag, an arrow key, a snap).
+    Move {
+        /// Each component and its new top-left corner.
+        positions: Vec<(ComponentId, f64, f64)>,
+    },
+    /// Set (or, with `None`, reset to its default) one parameter on several components of one
+    /// kind — the inspector's multi-edit.
+    SetParam {
+        /// The components.
+        ids: Vec<ComponentId>,
+        /// The parameter.
+        name: String,
+        /// The new value, or `None` for the default.
+        value: Option<ParamValue>,
+    },
+    /// Set parameters that may differ per component (the inverse of a multi-edit).
+    SetParams {
+        /// (component, parameter, value or `None` for the default).
+        changes: Vec<(ComponentId, String, Option<ParamValue>)>,
+    },
+    /// Rename a component's label (its id never changes).
+    SetLabel {
+        /// The component.
+        id: ComponentId,
+        /// The new label; empty shows the id.
+        label: String,
+    },
+    /// Change a wire's latency and weight.
+    SetWire {
+        /// The caller.
+        from: ComponentId,
+        /// The callee.
+        to: ComponentId,
+        /// New one-way latency.
+        latency_ms: f64,
+        /// New weight.
+        weight: f64,
+    },
+    /// Several edits applied as one step (undone as one step).
+    Batch(Vec<Edit>),
+}
+
+/// Why an edit was refused. The diagram is unchanged when an edit is refused.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// No component has this id.
+    NoSuchComponent(ComponentId),
+    /// No wire joins these two.
+    NoSuchWire(ComponentId, ComponentId),
+    /// The id is taken or malformed.
+    BadId(ComponentId, String),
+    /// A component wired to itself.
+    SelfLoop(ComponentId),
+    /// The two are already wired.
+    DuplicateWire(ComponentId, ComponentId),
+    /// This kind may not send requests to that kind.
+    IllegalPair(String),
+    /// The wire would let requests go round in a circle.
+    WouldLoop(Vec<String>),
+    /// A parameter value outside its domain, or a parameter the kind lacks.
+    BadParam(ComponentId, String),
+    /// A multi-edit across kinds that do not share the parameter.
+    MixedKinds,
+    /// A wire's latency or weight out of range.
+    BadWire(String),
+    /// The diagram would exceed its size limits.
+    TooBig(String),
+    /// The edit changes nothing.
+    Empty,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NoSuchComponent(id) => write!(f, "there is no component {id}"),
+            Refusal::NoSuchWire(a, b) => write!(f, "{a} is not wired to {b}"),
+            Refusal::BadId(id, why) => write!(f, "{id}: {why}"),
+            Refusal::SelfLoop(id) => write!(f, "{id} cannot be wired to itself"),
+            Refusal::DuplicateWire(a, b) => write!(f, "{a} is already wired to {b}"),
+            Refusal::IllegalPair(why) => f.write_str(why),
+            Refusal::WouldLoop(path) => {
+                write!(f, "requests would go round a loop: {}", path.join(" → "))
+            }
+            Refusal::BadParam(id, why) => write!(f, "{id}: {why}"),
+            Refusal::MixedKinds => {
+                f.write_str("the selected components do not all have this setting")
+            }
+            Refusal::BadWire(why) => f.write_str(why),
+            Refusal::TooBig(why) => f.write_str(why),
+            Refusal::Empty => f.write_str("nothing to change"),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Applies `edit` to `diagram`. On success returns the edit that undoes it; on refusal the
+/// diagram is exactly as it was.
+pub fn apply(diagram: &mut Diagram, edit: &Edit) -> Result<Edit, Refusal> {
+    // Apply to a copy for compound edits so a refusal half-way leaves nothing behind; simple
+    // edits check everything before changing anything.
+    match edit {
+        Edit::Batch(edits) => {
+            let mut working = diagram.clone();
+            let mut inverses = Vec::with_capacity(edits.len());
+            for e in edits {
+                inverses.push(apply(&mut working, e)?);
+            }
+            inverses.reverse();
+            *diagram = working;
+            Ok(Edit::Batch(inverses))
+        }
+        Edit::Insert { components, wires } => insert(diagram, components, wires),
+        Edit::Remove { components, wires } => remove(diagram, components, wires),
+        Edit::Restore {
+            components,
+            wires,
+            timeline,
+        } => restore(diagram, components, wires, timeline),
+        Edit::Move { positions } => {
+            let mut old = Vec::with_capacity(positions.len());
+            for (id, x, y) in positions {
+                let c = find(diagram, id)?;
+                if !x.is_finite() || !y.is_finite() {
+                    return Err(Refusal::BadParam(
+                        id.clone(),
+                        "position is not a finite number".into(),
+                    ));
+                }
+                old.push((id.clone(), c.x, c.y));
+            }
+            for (id, x, y) in positions {
+                let c = find_mut(diagram, id).expect("checked");
+                c.x = *x;
+                c.y = *y;
+            }
+            Ok(Edit::Move { positions: old })
+        }
+        Edit::SetParam { ids, name, value } => {
+            if ids.is_empty() {
+                return Err(Refusal::Empty);
+            }
+            let changes: Vec<_> = ids
+                .iter()
+                .map(|id| (id.clone(), name.clone(), value.clone()))
+                .collect();
+            set_params(diagram, &changes, true)
+        }
+        Edit::SetParams { changes } => set_params(diagram, changes, false),
+        Edit::SetLabel { id, label } => {
+            if label.chars().count() > 200 {
+                return Err(Refusal::BadParam(
+                    id.clone(),
+                    "label is longer than 200 characters".into(),
+                ));
+            }
+            let c = find_mut(diagram, id)?;
+            let old = std::mem::replace(&mut c.label, label.clone());
+            Ok(Edit::SetLabel {
+                id: id.clone(),
+                label: old,
+            })
+        }
+        Edit::SetWire {
+            from,
+            to,
+            latency_ms,
+            weight,
+        } => {
+            check_wire_numbers(*latency_ms, *weight)?;
+            let w = diagram
+                .wires
+                .iter_mut()
+                .find(|w| &w.from == from && &w.to == to)
+                .ok_or_else(|| Refusal::NoSuchWire(from.clone(), to.clone()))?;
+            let old = Edit::SetWire {
+                from: from.clone(),
+                to: to.clone(),
+                latency_ms: w.latency_ms,
+                weight: w.weight,
+            };
+            w.latency_ms = *latency_ms;
+            w.weight = *weight;
+            Ok(old)
+        }
+    }
+}
+
+/// Why a new wire from `from` to `to` would be refused, checked against `diagram` as it is —
+/// what the editor shows while the user drags a wire over a target.
+pub fn wire_refusal(diagram: &Diagram, from: &ComponentId, to: &ComponentId) -> Option<Refusal> {
+    if let Some(r) = pair_refusal(diagram, from, to) {
+        return Some(r);
+    }
+    let mut with = diagram.clone();
+    with.wires.push(Wire::new(from.as_str(), to.as_str()));
+    find_loop(&with).map(Refusal::WouldLoop)
+}
+
+/// Every wire rule except the loop check, which needs the whole new wire set.
+fn pair_refusal(diagram: &Diagram, from: &ComponentId, to: &ComponentId) -> Option<Refusal> {
+    let (Some(a), Some(b)) = (diagram.component(from), diagram.component(to)) else {
+        let missing = if diagram.component(from).is_none() {
+            from
+        } else {
+            to
+        };
+        return Some(Refusal::NoSuchComponent(missing.clone()));
+    };
+    if from == to {
+        return Some(Refusal::SelfLoop(from.clone()));
+    }
+    if diagram.wires.iter().any(|w| &w.from == from && &w.to == to) {
+        return Some(Refusal::DuplicateWire(from.clone(), to.clone()));
+    }
+    connection_refusal(a.kind, b.kind).map(Refusal::IllegalPair)
+}
+
+/// The first free id for a new component of `kind`: its prefix and the smallest unused number
+/// (`web-1`, `web-2`, …).
+pub fn next_id(diagram: &Diagram, kind: Kind) -> ComponentId {
+    let prefix = kind.spec().id_prefix;
+    (1..)
+        .map(|n| ComponentId(format!("{prefix}-{n}")))
+        .find(|id| diagram.component(id).is_none())
+        .expect("some number is free")
+}
+
+fn find<'a>(d: &'a Diagram, id: &ComponentId) -> Result<&'a Component, Refusal> {
+    d.component(id)
+        .ok_or_else(|| Refusal::NoSuchComponent(id.clone()))
+}
+
+fn find_mut<'a>(d: &'a mut Diagram, id: &ComponentId) -> Result<&'a mut Component, Refusal> {
+    d.components
+        .iter_mut()
+        .find(|c| &c.id == id)
+        .ok_or_else(|| Refusal::NoSuchComponent(id.clone()))
+}
+
+fn check_wire_numbers(latency_ms: f64, weight: f64) -> Result<(), Refusal> {
+    if !(latency_ms.is_finite() && (0.0..=MAX_LATENCY_MS).contains(&latency_ms)) {
+        return Err(Refusal::BadWire(format!(
+            "latency {latency_ms} ms is outside 0–{MAX_LATENCY_MS} ms"
+        )));
+    }
+    if !(weight.is_finite() && weight > 0.0 && weight <= 1_000.0) {
+        return Err(Refusal::BadWire(format!(
+            "weight {weight} is outside (0, 1000]"
+        )));
+    }
+    Ok(())
+}
+
+fn insert(
+    diagram: &mut Diagram,
+    components: &[Component],
+    wires: &[Wire],
+) -> Result<Edit, Refusal> {
+    if components.is_empty() && wires.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    if diagram.components.len() + components.len() > MAX_COMPONENTS {
+        return Err(Refusal::TooBig(format!(
+            "a diagram holds at most {MAX_COMPONENTS} components"
+        )));
+    }
+    if diagram.wires.len() + wires.len() > MAX_WIRES {
+        return Err(Refusal::TooBig(format!(
+            "a diagram holds at most {MAX_WIRES} wires"
+        )));
+    }
+    let mut working = diagram.clone();
+    for c in components {
+        if let Some(why) = id_problem(c.id.as_str()) {
+            return Err(Refusal::BadId(c.id.clone(), why));
+        }
+        if working.component(&c.id).is_some() {
+            return Err(Refusal::BadId(
+                c.id.clone(),
+                "the id is already used".into(),
+            ));
+        }
+        for (name, value) in &c.params {
+            if let Some(why) = param_problem(c.kind, name, value) {
+                return Err(Refusal::BadParam(c.id.clone(), why));
+            }
+        }
+        working.components.push(c.clone());
+    }
+    for w in wires {
+        if let Some(refusal) = pair_refusal(&working, &w.from, &w.to) {
+            return Err(refusal);
+        }
+        check_wire_numbers(w.latency_ms, w.weight)?;
+        working.wires.push(w.clone());
+    }
+    if !wires.is_empty()
+        && let Some(path) = find_loop(&working)
+    {
+        return Err(Refusal::WouldLoop(path));
+    }
+    *diagram = working;
+    Ok(Edit::Remove {
+        components: components.iter().map(|c| c.id.clone()).collect(),
+        wires: wires
+            .iter()
+            .map(|w| (w.from.clone(), w.to.clone()))
+            .collect(),
+    })
+}
+
+fn remove(
+    diagram: &mut Diagram,
+    components: &[ComponentId],
+    wires: &[(ComponentId, ComponentId)],
+) -> Result<Edit, Refusal> {
+    if components.is_empty() && wires.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    for id in components {
+        find(diagram, id)?;
+    }
+    for (a, b) in wires {
+        if !diagram.wires.iter().any(|w| &w.from == a && &w.to == b) {
+            return Err(Refusal::NoSuchWire(a.clone(), b.clone()));
+        }
+    }
+    let gone = |id: &ComponentId| components.contains(id);
+    let wire_gone = |w: &Wire| {
+        gone(&w.from) || gone(&w.to) || wires.iter().any(|(a, b)| &w.from == a && &w.to == b)
+    };
+    let removed_components: Vec<(usize, Component)> = diagram
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| gone(&c.id))
+        .map(|(i, c)| (i, c.clone()))
+        .collect();
+    let removed_wires: Vec<(usize, Wire)> = diagram
+        .wires
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| wire_gone(w))
+        .map(|(i, w)| (i, w.clone()))
+        .collect();
+    let event_gone = |e: &TimelineEvent| match &e.action {
+        Action::Kill { target } | Action::Restore { target } => gone(target),
+        Action::RateScale { .. } => false,
+    };
+    let removed_events: Vec<(usize, TimelineEvent)> = diagram
+        .timeline
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| event_gone(e))
+        .map(|(i, e)| (i, e.clone()))
+        .collect();
+    diagram.components.retain(|c| !gone(&c.id));
+    diagram.wires.retain(|w| !wire_gone(w));
+    diagram.timeline.retain(|e| !event_gone(e));
+    Ok(Edit::Restore {
+        components: removed_components,
+        wires: removed_wires,
+        timeline: removed_events,
+    })
+}
+
+fn restore(
+    diagram: &mut Diagram,
+    components: &[(usize, Component)],
+    wires: &[(usize, Wire)],
+    timeline: &[(usize, TimelineEvent)],
+) -> Result<Edit, Refusal> {
+    if components.is_empty() && wires.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    let mut working = diagram.clone();
+    for (i, c) in components {
+        if working.component(&c.id).is_some() {
+            return Err(Refusal::BadId(
+                c.id.clone(),
+                "the id is already used".into(),
+            ));
+        }
+        working
+            .components
+            .insert((*i).min(working.components.len()), c.clone());
+    }
+    for (i, w) in wires {
+        if working.component(&w.from).is_none() || working.component(&w.to).is_none() {
+            return Err(Refusal::NoSuchWire(w.from.clone(), w.to.clone()));
+        }
+        working
+            .wires
+            .insert((*i).min(working.wires.len()), w.clone());
+    }
+    for (i, e) in timeline {
+        working
+            .timeline
+            .insert((*i).min(working.timeline.len()), e.clone());
+    }
+    if let Some(path) = find_loop(&working) {
+        return Err(Refusal::WouldLoop(path));
+    }
+    *diagram = working;
+    Ok(Edit::Remove {
+        components: components.iter().map(|(_, c)| c.id.clone()).collect(),
+        wires: wires
+            .iter()
+            .map(|(_, w)| (w.from.clone(), w.to.clone()))
+            .collect(),
+    })
+}
+
+fn set_params(
+    diagram: &mut Diagram,
+    changes: &[(ComponentId, String, Option<ParamValue>)],
+    same_kind: bool,
+) -> Result<Edit, Refusal> {
+    if changes.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    let mut old = Vec::with_capacity(changes.len());
+    let mut kinds = Vec::new();
+    for (id, name, value) in changes {
+        let c = find(diagram, id)?;
+        if c.kind.spec().param(name).is_none() {
+            return Err(if same_kind && !kinds.is_empty() {
+                Refusal::MixedKinds
+            } else {
+                Refusal::BadParam(
+                    id.clone(),
+                    format!(
+                        "a {} has no setting '{name}'",
+                        c.kind.spec().name.to_lowercase()
+                    ),
+                )
+            });
+        }
+        if let Some(v) = value
+            && let Some(why) = param_problem(c.kind, name, v)
+        {
+            return Err(Refusal::BadParam(id.clone(), why));
+        }
+        kinds.push(c.kind);
+        old.push((id.clone(), name.clone(), c.params.get(name).cloned()));
+    }
+    let mut working = diagram.clone();
+    for (id, name, value) in changes {
+        let c = find_mut(&mut working, id).expect("checked");
+        match value {
+            Some(v) => c.params.insert(name.clone(), v.clone()),
+            None => c.params.remove(name),
+        };
+    }
+    // Rules across parameters (the users' mix adds up to 100 %) hold after the change; only
+    // problems of the edited components count (the rest of the diagram is not this edit's).
+    if let Err(problems) = working.validate()
+        && let Some((id, message)) = problems.iter().find_map(|p| {
+            changes
+                .iter()
+                .find(|(id, _, _)| p.place == format!("component {id}"))
+                .map(|(id, _, _)| (id.clone(), p.message.clone()))
+        })
+    {
+        return Err(Refusal::BadParam(id, message));
+    }
+    *diagram = working;
+    Ok(Edit::SetParams { changes: old })
+}

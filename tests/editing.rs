@@ -1,0 +1,298 @@
+//! Editing rules: every edit's inverse restores the diagram exactly, refusals explain
+//! themselves and change nothing, and undo/redo walk the history.
+
+use archplay::model::edit::{next_id, wire_refusal};
+use archplay::model::{
+    Component, ComponentId, Diagram, Edit, History, Kind, ParamValue, Refusal, Wire, apply,
+};
+use archplay::sim::rng::SimRng;
+
+fn example() -> Diagram {
+    Diagram::from_json(include_str!(
+        "../public/examples/load-balancer-failover.json"
+    ))
+    .unwrap()
+}
+
+fn id(s: &str) -> ComponentId {
+    ComponentId::from(s)
+}
+
+/// A random edit that may or may not be acceptable: about half are refused.
+fn random_edit(d: &Diagram, rng: &mut SimRng) -> Edit {
+    let pick = |rng: &mut SimRng| {
+        d.components[rng.below(d.components.len() as u64) as usize]
+            .id
+            .clone()
+    };
+    match rng.below(8) {
+        0 => {
+            let kind = Kind::ALL[rng.below(Kind::ALL.len() as u64) as usize];
+            let mut c = Component::new(next_id(d, kind).as_str(), kind);
+            c.x = rng.unit() * 1000.0;
+            Edit::Insert {
+                components: vec![c],
+                wires: vec![],
+            }
+        }
+        1 => Edit::Remove {
+            components: vec![pick(rng)],
+            wires: vec![],
+        },
+        2 => Edit::Move {
+            positions: vec![
+                (pick(rng), rng.unit() * 900.0, rng.unit() * 600.0),
+                (pick(rng), 1.0, 2.0),
+            ],
+        },
+        3 => {
+            let (a, b) = (pick(rng), pick(rng));
+            Edit::Insert {
+                components: vec![],
+                wires: vec![Wire::new(a.as_str(), b.as_str())],
+            }
+        }
+        4 => match d.wires.get(rng.below(d.wires.len().max(1) as u64) as usize) {
+            Some(w) => Edit::Remove {
+                components: vec![],
+                wires: vec![(w.from.clone(), w.to.clone())],
+            },
+            None => Edit::Batch(vec![]),
+        },
+        5 => Edit::SetParam {
+            ids: vec![pick(rng), pick(rng)],
+            name: "workers".into(),
+            value: if rng.unit() < 0.2 {
+                None
+            } else {
+                Some(ParamValue::Number((rng.below(40) as f64) - 2.0))
+            },
+        },
+        6 => Edit::SetLabel {
+            id: pick(rng),
+            label: format!("label {}", rng.below(100)),
+        },
+        _ => Edit::Batch(vec![
+            Edit::Move {
+                positions: vec![(pick(rng), 0.0, 0.0)],
+            },
+            Edit::SetLabel {
+                id: pick(rng),
+                label: "batched".into(),
+            },
+        ]),
+    }
+}
+
+#[test]
+fn every_inverse_restores_the_diagram_exactly() {
+    let mut rng = SimRng::new(2024);
+    let mut d = example();
+    let mut accepted = 0;
+    let mut refused = 0;
+    for _ in 0..3_000 {
+        if d.components.is_empty() {
+            d = example();
+        }
+        let before = d.clone();
+        let edit = random_edit(&d, &mut rng);
+        match apply(&mut d, &edit) {
+            Ok(inverse) => {
+                accepted += 1;
+                d.validate()
+                    .unwrap_or_else(|p| panic!("{edit:?} left an invalid diagram: {p:?}"));
+                let after = d.clone();
+                let redo = apply(&mut d, &inverse)
+                    .unwrap_or_else(|r| panic!("inverse of {edit:?} refused: {r}"));
+                assert_eq!(d, before, "undoing {edit:?}");
+                apply(&mut d, &redo).unwrap();
+                assert_eq!(d, after, "redoing {edit:?}");
+            }
+            Err(_) => {
+                refused += 1;
+                assert_eq!(d, before, "a refused {edit:?} changed the diagram");
+            }
+        }
+    }
+    assert!(
+        accepted > 500 && refused > 200,
+        "accepted {accepted}, refused {refused}"
+    );
+}
+
+#[test]
+fn wires_that_make_no_sense_are_refused_with_a_reason() {
+    let mut d = example();
+    let before = d.clone();
+    let wire = |a: &str, b: &str| Edit::Insert {
+        components: vec![],
+        wires: vec![Wire::new(a, b)],
+    };
+    let cases: [(Edit, &str); 5] = [
+        (wire("web-1", "web-1"), "cannot be wired to itself"),
+        (wire("lb", "web-1"), "already wired"),
+        (
+            wire("db", "dns"),
+            "Database → DNS: a database answers queries",
+        ),
+        (wire("web-1", "users"), "nothing sends requests to them"),
+        (wire("db", "ghost"), "there is no component ghost"),
+    ];
+    for (edit, expect) in cases {
+        let why = apply(&mut d, &edit).unwrap_err().to_string();
+        assert!(why.contains(expect), "{why}");
+        assert_eq!(d, before);
+    }
+    // A loop through two web servers.
+    apply(&mut d, &wire("web-1", "web-2")).unwrap();
+    let why = wire_refusal(&d, &id("web-2"), &id("web-1")).unwrap();
+    assert!(matches!(why, Refusal::WouldLoop(_)), "{why}");
+    assert!(
+        why.to_string().contains("web-1 → web-2 → web-1")
+            || why.to_string().contains("web-2 → web-1 → web-2")
+    );
+}
+
+#[test]
+fn invalid_settings_are_refused_never_clamped() {
+    let mut d = example();
+    let set = |ids: &[&str], name: &str, v: f64| Edit::SetParam {
+        ids: ids.iter().map(|s| id(s)).collect(),
+        name: name.into(),
+        value: Some(ParamValue::Number(v)),
+    };
+    let why = apply(&mut d, &set(&["web-1"], "workers", 0.0))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        why.contains("web-1") && why.contains("workers 0") && why.contains("1–100000"),
+        "{why}"
+    );
+    let why = apply(&mut d, &set(&["users"], "read_pct", 80.0))
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("add up to 120 %"), "{why}");
+    let why = apply(&mut d, &set(&["web-1", "lb"], "workers", 8.0)).unwrap_err();
+    assert_eq!(why, Refusal::MixedKinds);
+    assert_eq!(d, example(), "nothing changed");
+
+    // Several servers edited together, then undone together.
+    let inverse = apply(&mut d, &set(&["web-1", "web-2", "web-3"], "workers", 12.0)).unwrap();
+    for w in ["web-1", "web-2", "web-3"] {
+        assert_eq!(d.component(&id(w)).unwrap().number("workers"), 12.0);
+    }
+    apply(&mut d, &inverse).unwrap();
+    assert_eq!(d, example());
+}
+
+#[test]
+fn removing_a_component_takes_its_wires_and_undo_puts_everything_back_in_place() {
+    let mut d = example();
+    let inverse = apply(
+        &mut d,
+        &Edit::Remove {
+            components: vec![id("web-2")],
+            wires: vec![],
+        },
+    )
+    .unwrap();
+    assert!(d.component(&id("web-2")).is_none());
+    assert!(
+        d.wires
+            .iter()
+            .all(|w| w.from.as_str() != "web-2" && w.to.as_str() != "web-2")
+    );
+    assert_eq!(d.wires.len(), example().wires.len() - 2);
+    apply(&mut d, &inverse).unwrap();
+    assert_eq!(d, example(), "same components and wires, in the same order");
+}
+
+#[test]
+fn history_undoes_and_redoes_in_order() {
+    let mut d = example();
+    let mut h = History::new(100);
+    assert!(!h.can_undo() && !h.undo(&mut d));
+    let states: Vec<Diagram> = (0..5)
+        .map(|i| {
+            h.apply(
+                &mut d,
+                &Edit::Move {
+                    positions: vec![(id("lb"), f64::from(i) * 10.0, 0.0)],
+                },
+            )
+            .unwrap();
+            d.clone()
+        })
+        .collect();
+    assert!(h.undo(&mut d) && h.undo(&mut d));
+    assert_eq!(d, states[2]);
+    assert!(h.redo(&mut d));
+    assert_eq!(d, states[3]);
+    // A new edit forgets the redo branch.
+    h.apply(
+        &mut d,
+        &Edit::SetLabel {
+            id: id("lb"),
+            label: "edge".into(),
+        },
+    )
+    .unwrap();
+    assert!(!h.can_redo() && !h.redo(&mut d));
+    while h.undo(&mut d) {}
+    assert_eq!(d, example());
+    // A refused edit leaves no step behind.
+    let steps_before = h.can_undo();
+    assert!(
+        h.apply(
+            &mut d,
+            &Edit::Batch(vec![Edit::SetLabel {
+                id: id("ghost"),
+                label: String::new()
+            }])
+        )
+        .is_err()
+    );
+    assert_eq!(h.can_undo(), steps_before);
+}
+
+#[test]
+fn history_keeps_at_most_its_limit() {
+    let mut d = example();
+    let mut h = History::new(3);
+    for i in 0..10 {
+        h.apply(
+            &mut d,
+            &Edit::Move {
+                positions: vec![(id("lb"), f64::from(i), 0.0)],
+            },
+        )
+        .unwrap();
+    }
+    let mut undone = 0;
+    while h.undo(&mut d) {
+        undone += 1;
+    }
+    assert_eq!(undone, 3);
+    assert_eq!(d.component(&id("lb")).unwrap().x, 6.0);
+}
+
+#[test]
+fn new_ids_take_the_first_free_number() {
+    let mut d = example();
+    assert_eq!(next_id(&d, Kind::WebServer), id("web-4"));
+    assert_eq!(next_id(&d, Kind::Database), id("db-1"));
+    apply(
+        &mut d,
+        &Edit::Remove {
+            components: vec![id("web-2")],
+            wires: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(next_id(&d, Kind::WebServer), id("web-2"));
+    let dup = Edit::Insert {
+        components: vec![Component::new("web-1", Kind::WebServer)],
+        wires: vec![],
+    };
+    assert!(matches!(apply(&mut d, &dup), Err(Refusal::BadId(..))));
+}
