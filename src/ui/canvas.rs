@@ -1,21 +1,281 @@
-//! The canvas: where the diagram is drawn and edited.
+//! The canvas: draws the diagram (components and wires) in an SVG under the viewport's pan and
+//! zoom, accepts components dropped from the palette, and turns pointer and keyboard gestures
+//! into edits. The rules behind each gesture live in `model::edit`.
 
+use leptos::ev;
 use leptos::prelude::*;
 
-/// The canvas area, with its background grid.
+use super::editor::Editor;
+use super::icons::kind_icon;
+use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point};
+use crate::model::{Component, ComponentId, Kind, Wire};
+
+/// MIME type of a palette drag's payload (the kind's identifier).
+pub const DRAG_KIND: &str = "application/x-archplay-kind";
+
+/// A drag of selected nodes in progress: where it started (screen) and how far it has gone.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct NodeDrag {
+    start: Point,
+    offset: Point,
+}
+
+/// The canvas area.
 #[component]
 pub fn Canvas() -> impl IntoView {
+    let editor = Editor::get();
+    let drag = RwSignal::new(None::<NodeDrag>);
+    let canvas_ref = NodeRef::<leptos::html::Main>::new();
+
+    // Screen point of an event relative to the canvas's top-left corner.
+    let local = move |client_x: f64, client_y: f64| -> Point {
+        let rect = canvas_ref
+            .get_untracked()
+            .map(|el| el.get_bounding_client_rect());
+        match rect {
+            Some(r) => Point {
+                x: client_x - r.left(),
+                y: client_y - r.top(),
+            },
+            None => Point {
+                x: client_x,
+                y: client_y,
+            },
+        }
+    };
+
+    // Node drags follow the pointer anywhere on the page and commit one Move when released.
+    let move_handle = window_event_listener(ev::pointermove, move |e| {
+        if let Some(d) = drag.get_untracked() {
+            drag.set(Some(NodeDrag {
+                offset: Point {
+                    x: f64::from(e.client_x()) - d.start.x,
+                    y: f64::from(e.client_y()) - d.start.y,
+                },
+                ..d
+            }));
+        }
+    });
+    let up_handle = window_event_listener(ev::pointerup, move |_| {
+        if let Some(d) = drag.get_untracked() {
+            drag.set(None);
+            let zoom = editor.viewport.get_untracked().zoom;
+            if d.offset.x.abs() > 2.0 || d.offset.y.abs() > 2.0 {
+                editor.move_selection(d.offset.x / zoom, d.offset.y / zoom);
+            }
+        }
+    });
+    on_cleanup(move || {
+        move_handle.remove();
+        up_handle.remove();
+    });
+
+    let on_drop = move |e: ev::DragEvent| {
+        e.prevent_default();
+        let Some(kind) = e
+            .data_transfer()
+            .and_then(|dt| dt.get_data(DRAG_KIND).ok())
+            .and_then(|id| Kind::from_id(&id))
+        else {
+            return;
+        };
+        let screen = local(f64::from(e.client_x()), f64::from(e.client_y()));
+        let world = editor.viewport.get_untracked().to_world(screen);
+        // Drop so the pointer sits in the middle of the new box.
+        editor.add(
+            kind,
+            Point {
+                x: world.x - NODE_WIDTH / 2.0,
+                y: world.y - NODE_HEIGHT / 2.0,
+            },
+        );
+    };
+
+    let on_keydown = move |e: ev::KeyboardEvent| {
+        let step = if e.shift_key() { 96.0 } else { 24.0 };
+        match e.key().as_str() {
+            "Delete" | "Backspace" => editor.delete_selection(),
+            "ArrowLeft" => editor.move_selection(-step, 0.0),
+            "ArrowRight" => editor.move_selection(step, 0.0),
+            "ArrowUp" => editor.move_selection(0.0, -step),
+            "ArrowDown" => editor.move_selection(0.0, step),
+            "Escape" => editor.selection.set(Vec::new()),
+            _ => return,
+        }
+        e.prevent_default();
+    };
+
+    let transform = move || {
+        let v = editor.viewport.get();
+        format!("translate({} {}) scale({})", v.x, v.y, v.zoom)
+    };
+    let wires = move || {
+        editor.doc.with(|d| {
+            let diagram = &d.diagram;
+            diagram
+                .wires
+                .iter()
+                .filter_map(|w| {
+                    let a = diagram.component(&w.from)?;
+                    let b = diagram.component(&w.to)?;
+                    Some(wire_view(w, a, b))
+                })
+                .collect_view()
+        })
+    };
+    let nodes = move || {
+        editor.doc.with(|d| {
+            d.diagram
+                .components
+                .iter()
+                .map(|c| node_view(c.clone(), editor, drag))
+                .collect_view()
+        })
+    };
+    let empty = move || editor.doc.with(|d| d.diagram.components.is_empty());
+
     view! {
-        <main class="ap-canvas" data-testid="canvas" aria-label="Diagram canvas">
-            <svg class="ap-canvas__svg" aria-hidden="true">
+        <main
+            class="ap-canvas"
+            data-testid="canvas"
+            aria-label="Diagram canvas"
+            node_ref=canvas_ref
+            on:dragover=move |e: ev::DragEvent| e.prevent_default()
+            on:drop=on_drop
+            on:keydown=on_keydown
+        >
+            <svg class="ap-canvas__svg">
                 <defs>
                     <pattern id="ap-grid" width="24" height="24" patternUnits="userSpaceOnUse">
                         <circle cx="1" cy="1" r="1" class="ap-canvas__dot" />
                     </pattern>
+                    <marker
+                        id="ap-arrow"
+                        viewBox="0 0 10 10"
+                        refX="9"
+                        refY="5"
+                        markerWidth="8"
+                        markerHeight="8"
+                        orient="auto-start-reverse"
+                    >
+                        <path d="M0 0L10 5L0 10z" class="ap-wire__head" />
+                    </marker>
                 </defs>
-                <rect width="100%" height="100%" fill="url(#ap-grid)" />
+                <rect
+                    width="100%"
+                    height="100%"
+                    fill="url(#ap-grid)"
+                    on:pointerdown=move |_| editor.selection.set(Vec::new())
+                />
+                <g transform=transform>{wires} {nodes}</g>
             </svg>
-            <p class="ap-canvas__empty">"An empty architecture. Start with a single server."</p>
+            <Show when=empty>
+                <p class="ap-canvas__empty">
+                    "An empty architecture. Drag a component here from the palette, or focus one and press Enter."
+                </p>
+            </Show>
         </main>
+    }
+}
+
+/// One wire: a curve from the right edge of `a` to the left edge of `b`, with an arrowhead.
+fn wire_view(w: &Wire, a: &Component, b: &Component) -> impl IntoView + use<> {
+    let (x1, y1) = (a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0);
+    let (x2, y2) = (b.x, b.y + NODE_HEIGHT / 2.0);
+    let bend = ((x2 - x1).abs() / 2.0).max(40.0);
+    let d = format!(
+        "M{x1} {y1} C{} {y1} {} {y2} {x2} {y2}",
+        x1 + bend,
+        x2 - bend
+    );
+    let label = format!("Wire from {} to {}", a.display_name(), b.display_name());
+    view! {
+        <path
+            class="ap-wire"
+            data-testid=format!("wire-{}-{}", w.from, w.to)
+            d=d
+            marker-end="url(#ap-arrow)"
+            tabindex="0"
+            role="img"
+            aria-label=label
+        />
+    }
+}
+
+/// One component's box. Clicking selects it (shift adds to the selection); dragging moves the
+/// selection.
+fn node_view(c: Component, editor: Editor, drag: RwSignal<Option<NodeDrag>>) -> impl IntoView {
+    let id: ComponentId = c.id.clone();
+    let selected = {
+        let id = id.clone();
+        move || editor.selection.with(|s| s.contains(&id))
+    };
+    let transform = {
+        let selected = selected.clone();
+        move || {
+            let zoom = editor.viewport.get().zoom;
+            let (dx, dy) = match drag.get() {
+                Some(d) if selected() => (d.offset.x / zoom, d.offset.y / zoom),
+                _ => (0.0, 0.0),
+            };
+            format!("translate({} {})", c.x + dx, c.y + dy)
+        }
+    };
+    let on_pointerdown = {
+        let id = id.clone();
+        move |e: ev::PointerEvent| {
+            e.stop_propagation();
+            let already = editor.selection.with_untracked(|s| s.contains(&id));
+            if e.shift_key() {
+                let id = id.clone();
+                editor.selection.update(move |s| {
+                    if already {
+                        s.retain(|x| x != &id);
+                    } else {
+                        s.push(id);
+                    }
+                });
+            } else if !already {
+                editor.selection.set(vec![id.clone()]);
+            }
+            drag.set(Some(NodeDrag {
+                start: Point {
+                    x: f64::from(e.client_x()),
+                    y: f64::from(e.client_y()),
+                },
+                offset: Point::default(),
+            }));
+        }
+    };
+    let on_focus = {
+        let id = id.clone();
+        move |_| {
+            if !editor.selection.with_untracked(|s| s.contains(&id)) {
+                editor.selection.set(vec![id.clone()]);
+            }
+        }
+    };
+    let spec = c.kind.spec();
+    let name = c.display_name().to_string();
+    let label = format!("{} {name}", spec.name);
+    view! {
+        <g
+            class="ap-node"
+            class:ap-node--selected=selected.clone()
+            data-testid=format!("node-{id}")
+            data-kind=spec.id
+            transform=transform
+            tabindex="0"
+            role="button"
+            aria-label=label
+            aria-pressed=move || selected().to_string()
+            on:pointerdown=on_pointerdown
+            on:focus=on_focus
+        >
+            <rect class="ap-node__box" width=NODE_WIDTH height=NODE_HEIGHT rx="8" />
+            <g transform="translate(12 20)">{kind_icon(c.kind)}</g>
+            <text class="ap-node__name" x="46" y="28">{name}</text>
+            <text class="ap-node__kind" x="46" y="46">{spec.name}</text>
+        </g>
     }
 }

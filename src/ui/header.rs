@@ -1,10 +1,15 @@
-//! The top bar: product name and tagline.
+//! The top bar: product name, tagline, and the document's undo and redo.
 
 use leptos::prelude::*;
 
-/// The header with the product's name.
+use super::editor::Editor;
+
+/// The header with the product's name and the edit history buttons.
 #[component]
 pub fn Header() -> impl IntoView {
+    let editor = Editor::get();
+    let can_undo = move || editor.doc.with(|d| d.history.can_undo());
+    let can_redo = move || editor.doc.with(|d| d.history.can_redo());
     view! {
         <header class="ap-header" data-testid="header">
             <svg class="ap-header__logo" viewBox="0 0 32 32" aria-hidden="true">
@@ -15,6 +20,26 @@ pub fn Header() -> impl IntoView {
             </svg>
             <h1 class="ap-header__title">"Archplay"</h1>
             <p class="ap-header__tagline">"From one server to millions of users"</p>
+            <div class="ap-header__actions">
+                <button
+                    class="ap-button"
+                    data-testid="undo"
+                    title="Undo (Ctrl+Z)"
+                    disabled=move || !can_undo()
+                    on:click=move |_| editor.undo()
+                >
+                    "Undo"
+                </button>
+                <button
+                    class="ap-button"
+                    data-testid="redo"
+                    title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
+                    disabled=move || !can_redo()
+                    on:click=move |_| editor.redo()
+                >
+                    "Redo"
+                </button>
+            </div>
         </header>
     }
 }

@@ -23,7 +23,7 @@ pub fn kind_icon(kind: Kind) -> impl IntoView {
         }
     };
     view! {
-        <svg class="ap-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <svg class="ap-icon" width="24" height="24" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
             <path d=path />
         </svg>
     }

@@ -3,6 +3,7 @@
 
 mod app;
 mod canvas;
+mod editor;
 mod header;
 mod icons;
 mod inspector;

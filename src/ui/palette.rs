@@ -1,15 +1,36 @@
 //! The component palette, generated from the catalogue: a kind added to the catalogue appears
 //! here with no change to this file.
 
+use leptos::ev;
 use leptos::prelude::*;
 
+use super::canvas::DRAG_KIND;
+use super::editor::Editor;
 use super::icons::kind_icon;
+use crate::model::Kind;
 use crate::model::catalogue::by_group;
+use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point};
+
+/// Where a component added without a drop point (keyboard, click) goes: the next free cell of a
+/// grid at the top left of the visible canvas.
+fn placement(editor: Editor) -> Point {
+    let n = editor.doc.with_untracked(|d| d.diagram.components.len());
+    let origin = editor
+        .viewport
+        .get_untracked()
+        .to_world(Point { x: 48.0, y: 48.0 });
+    Point {
+        x: origin.x + (n % 3) as f64 * (NODE_WIDTH + 72.0),
+        y: origin.y + (n / 3 % 6) as f64 * (NODE_HEIGHT + 48.0),
+    }
+}
 
 /// The palette panel: every kind, by group, with its icon, name and one line; hovering or
-/// focusing an item shows the longer explanation.
+/// focusing an item shows the longer explanation. Drag an item onto the canvas to place it, or
+/// press Enter (or double-click) to add it at the next free spot.
 #[component]
 pub fn Palette() -> impl IntoView {
+    let editor = Editor::get();
     let groups = by_group()
         .into_iter()
         .map(|(group, kinds)| {
@@ -18,13 +39,31 @@ pub fn Palette() -> impl IntoView {
                 .map(|spec| {
                     let details_id = format!("ap-palette-details-{}", spec.id);
                     let described_by = details_id.clone();
+                    let kind: Kind = spec.kind;
+                    let on_dragstart = move |e: ev::DragEvent| {
+                        if let Some(dt) = e.data_transfer() {
+                            let _ = dt.set_data(DRAG_KIND, kind.id());
+                            dt.set_effect_allowed("copy");
+                        }
+                    };
+                    let on_keydown = move |e: ev::KeyboardEvent| {
+                        if e.key() == "Enter" || e.key() == " " {
+                            e.prevent_default();
+                            editor.add(kind, placement(editor));
+                        }
+                    };
                     view! {
                         <li
                             class="ap-palette__item"
                             data-testid=format!("palette-{}", spec.id)
                             data-kind=spec.id
                             tabindex="0"
+                            role="button"
+                            draggable="true"
                             aria-describedby=described_by
+                            on:dragstart=on_dragstart
+                            on:keydown=on_keydown
+                            on:dblclick=move |_| editor.add(kind, placement(editor))
                         >
                             {kind_icon(spec.kind)}
                             <span class="ap-palette__text">

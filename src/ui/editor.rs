@@ -1,0 +1,165 @@
+//! The editor's state, shared by the panels through context: the document (diagram and its
+//! history) and the view state (selection, viewport), kept apart as the house style asks.
+//! Every change to the diagram goes through [`Editor::apply`], so every change can be undone and
+//! is announced to screen readers.
+
+use leptos::prelude::*;
+
+use crate::model::edit::next_id;
+use crate::model::geometry::{Point, Viewport, snap};
+use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind};
+
+/// The document: what is saved and shared.
+#[derive(Clone, Debug)]
+pub struct Doc {
+    /// The diagram being edited.
+    pub diagram: Diagram,
+    /// Its undo/redo history.
+    pub history: History,
+}
+
+/// Handles to the editor's signals; cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub struct Editor {
+    /// The document.
+    pub doc: RwSignal<Doc>,
+    /// Selected components (view state, never saved).
+    pub selection: RwSignal<Vec<ComponentId>>,
+    /// Pan and zoom (view state).
+    pub viewport: RwSignal<Viewport>,
+    /// The last announcement, read by an `aria-live` region.
+    pub announcement: RwSignal<String>,
+}
+
+impl Editor {
+    /// A new editor on an empty diagram, provided as context to everything below.
+    pub fn provide() -> Editor {
+        let editor = Editor {
+            doc: RwSignal::new(Doc {
+                diagram: Diagram::new("Untitled"),
+                history: History::new(500),
+            }),
+            selection: RwSignal::new(Vec::new()),
+            viewport: RwSignal::new(Viewport::default()),
+            announcement: RwSignal::new(String::new()),
+        };
+        provide_context(editor);
+        editor
+    }
+
+    /// The editor provided by [`Editor::provide`].
+    pub fn get() -> Editor {
+        expect_context::<Editor>()
+    }
+
+    /// Applies `edit` as an undoable step and announces `what` — or announces why it was
+    /// refused. Returns whether it was applied.
+    pub fn apply(&self, edit: Edit, what: &str) -> bool {
+        let mut outcome = Ok(());
+        self.doc
+            .update(|d| outcome = d.history.apply(&mut d.diagram, &edit));
+        match outcome {
+            Ok(()) => {
+                self.announcement.set(what.to_string());
+                self.prune_selection();
+                true
+            }
+            Err(why) => {
+                self.announcement.set(format!("Not done: {why}"));
+                false
+            }
+        }
+    }
+
+    /// Undoes the last step.
+    pub fn undo(&self) {
+        let mut done = false;
+        self.doc.update(|d| done = d.history.undo(&mut d.diagram));
+        self.announcement
+            .set(if done { "Undone" } else { "Nothing to undo" }.into());
+        self.prune_selection();
+    }
+
+    /// Redoes the last undone step.
+    pub fn redo(&self) {
+        let mut done = false;
+        self.doc.update(|d| done = d.history.redo(&mut d.diagram));
+        self.announcement
+            .set(if done { "Redone" } else { "Nothing to redo" }.into());
+        self.prune_selection();
+    }
+
+    /// Adds a component of `kind` with its top-left corner at world point `at` (snapped) and
+    /// selects it.
+    pub fn add(&self, kind: Kind, at: Point) {
+        let id = self.doc.with_untracked(|d| next_id(&d.diagram, kind));
+        let mut c = Component::new(id.as_str(), kind);
+        c.x = snap(at.x);
+        c.y = snap(at.y);
+        let what = format!("Added {} {id}", kind.spec().name.to_lowercase());
+        if self.apply(
+            Edit::Insert {
+                components: vec![c],
+                wires: vec![],
+            },
+            &what,
+        ) {
+            self.selection.set(vec![id]);
+        }
+    }
+
+    /// Removes the selected components.
+    pub fn delete_selection(&self) {
+        let ids = self.selection.get_untracked();
+        if ids.is_empty() {
+            return;
+        }
+        let what = format!(
+            "Deleted {}",
+            ids.iter()
+                .map(ComponentId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.apply(
+            Edit::Remove {
+                components: ids,
+                wires: vec![],
+            },
+            &what,
+        );
+    }
+
+    /// Moves the selected components by a world-space offset, snapped to the grid.
+    pub fn move_selection(&self, dx: f64, dy: f64) {
+        let ids = self.selection.get_untracked();
+        let positions: Vec<(ComponentId, f64, f64)> = self.doc.with_untracked(|d| {
+            d.diagram
+                .components
+                .iter()
+                .filter(|c| ids.contains(&c.id))
+                .map(|c| (c.id.clone(), snap(c.x + dx), snap(c.y + dy)))
+                .collect()
+        });
+        if positions.is_empty() {
+            return;
+        }
+        let what = format!(
+            "Moved {}",
+            ids.iter()
+                .map(ComponentId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.apply(Edit::Move { positions }, &what);
+    }
+
+    /// Drops selected ids that no longer exist (after a removal or an undo).
+    fn prune_selection(&self) {
+        let existing: Vec<ComponentId> = self
+            .doc
+            .with_untracked(|d| d.diagram.components.iter().map(|c| c.id.clone()).collect());
+        self.selection
+            .update(|s| s.retain(|id| existing.contains(id)));
+    }
+}

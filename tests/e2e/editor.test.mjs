@@ -1,0 +1,94 @@
+// Editing on the canvas in real Chromium: place from the palette by keyboard and by dragging,
+// select, move, delete, undo and redo.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+
+import { serveSite } from "./server.mjs";
+import { launch, openPage } from "./browser.mjs";
+
+const dist = process.env.ARCHPLAY_DIST;
+
+/** The translate(x y) of a node, as numbers. */
+async function position(page, id) {
+  const t = await page.getByTestId(`node-${id}`).getAttribute("transform");
+  const [, x, y] = t.match(/translate\(([-\d.]+) ([-\d.]+)\)/);
+  return { x: Number(x), y: Number(y) };
+}
+
+describe("canvas editing", () => {
+  let site;
+  let browser;
+
+  before(async () => {
+    assert.ok(dist, "ARCHPLAY_DIST must name the built site");
+    site = await serveSite(dist, "/");
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  test("keyboard: add from the palette, move with arrows, delete, undo and redo", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(site.url);
+    await page.getByTestId("palette-users").focus();
+    await page.keyboard.press("Enter");
+    const node = page.getByTestId("node-users-1");
+    assert.ok(await node.isVisible(), "users-1 placed");
+    assert.equal(await node.getAttribute("data-kind"), "users");
+    assert.match(await page.getByTestId("announcer").textContent(), /Added users users-1/);
+
+    await page.getByTestId("palette-web_server").focus();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    assert.ok(await page.getByTestId("node-web-2").isVisible(), "numbering continues");
+
+    await node.focus();
+    const before = await position(page, "users-1");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowDown");
+    const moved = await position(page, "users-1");
+    assert.deepEqual(moved, { x: before.x + 24, y: before.y + 24 });
+
+    await page.keyboard.press("Delete");
+    assert.equal(await page.getByTestId("node-users-1").count(), 0, "deleted");
+    await page.keyboard.press("Control+z");
+    assert.ok(await page.getByTestId("node-users-1").isVisible(), "undo brings it back");
+    assert.deepEqual(await position(page, "users-1"), moved, "where it was");
+    await page.keyboard.press("Control+Shift+z");
+    assert.equal(await page.getByTestId("node-users-1").count(), 0, "redo deletes again");
+    await page.getByTestId("undo").click();
+    assert.ok(await page.getByTestId("node-users-1").isVisible(), "the undo button works");
+    await page.keyboard.press("Control+y");
+    assert.equal(await page.getByTestId("node-users-1").count(), 0, "Ctrl+Y redoes");
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("pointer: drag from the palette to place, drag a node to move it", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(site.url);
+    const canvas = page.getByTestId("canvas");
+    await page.getByTestId("palette-load_balancer").dragTo(canvas, { targetPosition: { x: 300, y: 200 } });
+    const lb = page.getByTestId("node-lb-1");
+    assert.ok(await lb.isVisible(), "dropped on the canvas");
+    const placed = await position(page, "lb-1");
+    // Centred on the drop point, snapped to the 24-unit grid.
+    assert.equal(placed.x % 24, 0);
+    assert.equal(placed.y % 24, 0);
+    assert.ok(Math.abs(placed.x + 84 - 300) <= 12 && Math.abs(placed.y + 32 - 200) <= 12, JSON.stringify(placed));
+
+    const box = await lb.boundingBox();
+    await page.mouse.move(box.x + 20, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 80, box.y + 60, { steps: 5 });
+    await page.mouse.move(box.x + 140, box.y + 120, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await position(page, "lb-1");
+    assert.deepEqual(dragged, { x: placed.x + 120, y: placed.y + 96 }, "moved by the drag, snapped");
+    await page.getByTestId("undo").click();
+    assert.deepEqual(await position(page, "lb-1"), placed, "one undo step for the whole drag");
+    assert.deepEqual(page.problems, []);
+  });
+});
