@@ -46,6 +46,16 @@ pub fn Canvas() -> impl IntoView {
 
     // Node drags follow the pointer anywhere on the page and commit one Move when released.
     let move_handle = window_event_listener(ev::pointermove, move |e| {
+        if let Some(w) = editor.wiring.get_untracked()
+            && w.end.is_some()
+        {
+            let screen = local(f64::from(e.client_x()), f64::from(e.client_y()));
+            let end = editor.viewport.get_untracked().to_world(screen);
+            editor.wiring.set(Some(crate::ui::editor::WireDraft {
+                end: Some(end),
+                ..w
+            }));
+        }
         if let Some(d) = drag.get_untracked() {
             drag.set(Some(NodeDrag {
                 offset: Point {
@@ -57,6 +67,11 @@ pub fn Canvas() -> impl IntoView {
         }
     });
     let up_handle = window_event_listener(ev::pointerup, move |_| {
+        if let Some(w) = editor.wiring.get_untracked()
+            && w.end.is_some()
+        {
+            editor.finish_wire(w.over);
+        }
         if let Some(d) = drag.get_untracked() {
             drag.set(None);
             let zoom = editor.viewport.get_untracked().zoom;
@@ -99,7 +114,11 @@ pub fn Canvas() -> impl IntoView {
             "ArrowRight" => editor.move_selection(step, 0.0),
             "ArrowUp" => editor.move_selection(0.0, -step),
             "ArrowDown" => editor.move_selection(0.0, step),
-            "Escape" => editor.selection.set(Vec::new()),
+            "Escape" => {
+                editor.finish_wire(None);
+                editor.refusal.set(None);
+                editor.selection.set(Vec::new());
+            }
             _ => return,
         }
         e.prevent_default();
@@ -133,6 +152,40 @@ pub fn Canvas() -> impl IntoView {
         })
     };
     let empty = move || editor.doc.with(|d| d.diagram.components.is_empty());
+    // The wire being drawn, red and dashed over a target that would refuse it.
+    let draft = move || {
+        let w = editor.wiring.get()?;
+        let end = w.end?;
+        let (x1, y1) = editor.doc.with(|d| {
+            d.diagram
+                .component(&w.from)
+                .map(|c| (c.x + NODE_WIDTH, c.y + NODE_HEIGHT / 2.0))
+        })?;
+        let refused = w
+            .over
+            .as_ref()
+            .and_then(|to| editor.refusal_for(&w.from, to));
+        let class = if refused.is_some() {
+            "ap-wire ap-wire--draft ap-wire--refused"
+        } else {
+            "ap-wire ap-wire--draft"
+        };
+        Some(view! {
+            <path class=class d=format!("M{x1} {y1} L{} {}", end.x, end.y) marker-end="url(#ap-arrow)" />
+            {refused.map(|why| view! {
+                <text class="ap-wire__why" data-testid="wire-refusal" x=end.x + 12.0 y=end.y - 10.0>{why}</text>
+            })}
+        })
+    };
+    let refusal = move || {
+        editor.refusal.get().map(|why| {
+            view! {
+                <p class="ap-canvas__refusal" data-testid="wire-refusal" role="alert">
+                    {why}
+                </p>
+            }
+        })
+    };
 
     view! {
         <main
@@ -167,8 +220,9 @@ pub fn Canvas() -> impl IntoView {
                     fill="url(#ap-grid)"
                     on:pointerdown=move |_| editor.selection.set(Vec::new())
                 />
-                <g transform=transform>{wires} {nodes}</g>
+                <g transform=transform>{wires} {nodes} {draft}</g>
             </svg>
+            {refusal}
             <Show when=empty>
                 <p class="ap-canvas__empty">
                     "An empty architecture. Drag a component here from the palette, or focus one and press Enter."
@@ -255,6 +309,58 @@ fn node_view(c: Component, editor: Editor, drag: RwSignal<Option<NodeDrag>>) -> 
             }
         }
     };
+    let on_enter = {
+        let id = id.clone();
+        move |_| {
+            if let Some(w) = editor.wiring.get_untracked() {
+                editor.wiring.set(Some(crate::ui::editor::WireDraft {
+                    over: Some(id.clone()),
+                    ..w
+                }));
+            }
+        }
+    };
+    let on_leave = move |_| {
+        if let Some(w) = editor.wiring.get_untracked() {
+            editor
+                .wiring
+                .set(Some(crate::ui::editor::WireDraft { over: None, ..w }));
+        }
+    };
+    let on_node_key = {
+        let id = id.clone();
+        move |e: ev::KeyboardEvent| match e.key().as_str() {
+            "w" | "W" => {
+                e.prevent_default();
+                editor.start_wire(id.clone(), None);
+            }
+            "Enter" if editor.wiring.with_untracked(Option::is_some) => {
+                e.prevent_default();
+                editor.finish_wire(Some(id.clone()));
+            }
+            _ => {}
+        }
+    };
+    let on_port_down = {
+        let id = id.clone();
+        move |e: ev::PointerEvent| {
+            e.stop_propagation();
+            e.prevent_default();
+            let Some(c) = editor
+                .doc
+                .with_untracked(|d| d.diagram.component(&id).map(|c| (c.x, c.y)))
+            else {
+                return;
+            };
+            editor.start_wire(
+                id.clone(),
+                Some(Point {
+                    x: c.0 + NODE_WIDTH,
+                    y: c.1 + NODE_HEIGHT / 2.0,
+                }),
+            );
+        }
+    };
     let spec = c.kind.spec();
     let name = c.display_name().to_string();
     let label = format!("{} {name}", spec.name);
@@ -270,12 +376,25 @@ fn node_view(c: Component, editor: Editor, drag: RwSignal<Option<NodeDrag>>) -> 
             aria-label=label
             aria-pressed=move || selected().to_string()
             on:pointerdown=on_pointerdown
+            on:pointerenter=on_enter
+            on:pointerleave=on_leave
             on:focus=on_focus
+            on:keydown=on_node_key
         >
             <rect class="ap-node__box" width=NODE_WIDTH height=NODE_HEIGHT rx="8" />
             <g transform="translate(12 20)">{kind_icon(c.kind)}</g>
             <text class="ap-node__name" x="46" y="28">{name}</text>
             <text class="ap-node__kind" x="46" y="46">{spec.name}</text>
+            <circle
+                class="ap-node__port"
+                data-testid=format!("port-{id}")
+                cx=NODE_WIDTH
+                cy=NODE_HEIGHT / 2.0
+                r="7"
+                on:pointerdown=on_port_down
+            >
+                <title>"Drag to another component to wire them"</title>
+            </circle>
         </g>
     }
 }

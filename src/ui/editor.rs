@@ -5,9 +5,21 @@
 
 use leptos::prelude::*;
 
-use crate::model::edit::next_id;
+use crate::model::edit::{next_id, wire_refusal};
 use crate::model::geometry::{Point, Viewport, snap};
-use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind};
+use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind, Wire};
+
+/// A wire being drawn: from a component towards the pointer (world units), perhaps over a
+/// target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WireDraft {
+    /// Where the wire starts.
+    pub from: ComponentId,
+    /// The loose end, in world units (pointer drags only).
+    pub end: Option<Point>,
+    /// The component under the pointer, if any.
+    pub over: Option<ComponentId>,
+}
 
 /// The document: what is saved and shared.
 #[derive(Clone, Debug)]
@@ -29,6 +41,10 @@ pub struct Editor {
     pub viewport: RwSignal<Viewport>,
     /// The last announcement, read by an `aria-live` region.
     pub announcement: RwSignal<String>,
+    /// A wire being drawn (view state).
+    pub wiring: RwSignal<Option<WireDraft>>,
+    /// Why the last wire was refused, shown on the canvas until the next gesture.
+    pub refusal: RwSignal<Option<String>>,
 }
 
 impl Editor {
@@ -42,6 +58,8 @@ impl Editor {
             selection: RwSignal::new(Vec::new()),
             viewport: RwSignal::new(Viewport::default()),
             announcement: RwSignal::new(String::new()),
+            wiring: RwSignal::new(None),
+            refusal: RwSignal::new(None),
         };
         provide_context(editor);
         editor
@@ -152,6 +170,56 @@ impl Editor {
                 .join(", ")
         );
         self.apply(Edit::Move { positions }, &what);
+    }
+
+    /// Starts a wire from `from`; `end` is the pointer's world position for pointer drags.
+    pub fn start_wire(&self, from: ComponentId, end: Option<Point>) {
+        self.refusal.set(None);
+        let what = format!(
+            "Wiring from {from}: choose the component it sends requests to, or press Escape"
+        );
+        self.wiring.set(Some(WireDraft {
+            from,
+            end,
+            over: None,
+        }));
+        self.announcement.set(what);
+    }
+
+    /// Why a wire from the draft's start to `to` would be refused, if it would.
+    pub fn refusal_for(&self, from: &ComponentId, to: &ComponentId) -> Option<String> {
+        self.doc
+            .with_untracked(|d| wire_refusal(&d.diagram, from, to))
+            .map(|r| r.to_string())
+    }
+
+    /// Finishes the wire being drawn at `to` (or cancels it with `None`).
+    pub fn finish_wire(&self, to: Option<ComponentId>) {
+        let Some(draft) = self.wiring.get_untracked() else {
+            return;
+        };
+        self.wiring.set(None);
+        let Some(to) = to else {
+            self.announcement.set("Wiring cancelled".into());
+            return;
+        };
+        if to == draft.from {
+            self.announcement.set("Wiring cancelled".into());
+            return;
+        }
+        if let Some(why) = self.refusal_for(&draft.from, &to) {
+            self.announcement.set(format!("Not wired: {why}"));
+            self.refusal.set(Some(why));
+            return;
+        }
+        let what = format!("Wired {} to {to}", draft.from);
+        self.apply(
+            Edit::Insert {
+                components: vec![],
+                wires: vec![Wire::new(draft.from.as_str(), to.as_str())],
+            },
+            &what,
+        );
     }
 
     /// Drops selected ids that no longer exist (after a removal or an undo).

@@ -91,4 +91,44 @@ describe("canvas editing", () => {
     assert.deepEqual(await position(page, "lb-1"), placed, "one undo step for the whole drag");
     assert.deepEqual(page.problems, []);
   });
+
+  test("wiring: drag from a port, refusals explained where the user looks, keyboard wiring", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(site.url);
+    for (const kind of ["users", "load_balancer", "web_server", "database", "dns"]) {
+      await page.getByTestId(`palette-${kind}`).focus();
+      await page.keyboard.press("Enter");
+    }
+    const drag = async (fromPort, toNode) => {
+      const a = await page.getByTestId(fromPort).boundingBox();
+      const b = await page.getByTestId(toNode).boundingBox();
+      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(b.x + 30, b.y + 30, { steps: 8 });
+      await page.mouse.move(b.x + 40, b.y + 32, { steps: 2 });
+    };
+    await drag("port-users-1", "node-lb-1");
+    await page.mouse.up();
+    assert.equal(await page.getByTestId("wire-users-1-lb-1").count(), 1, "users wired to the balancer");
+
+    // A database may not call DNS: the reason shows beside the pointer while hovering...
+    await drag("port-db-1", "node-dns-1");
+    const live = page.locator('text[data-testid="wire-refusal"]');
+    assert.match(await live.textContent(), /a database answers queries/);
+    await page.mouse.up();
+    // ...and stays on the canvas after the release, with no wire made.
+    assert.equal(await page.getByTestId("wire-db-1-dns-1").count(), 0);
+    assert.match(await page.locator('p[data-testid="wire-refusal"]').textContent(), /Database → DNS/);
+
+    // Keyboard: W on the source, Enter on the target.
+    await page.getByTestId("node-lb-1").focus();
+    await page.keyboard.press("w");
+    await page.getByTestId("node-web-1").focus();
+    await page.keyboard.press("Enter");
+    assert.equal(await page.getByTestId("wire-lb-1-web-1").count(), 1, "wired by keyboard");
+    assert.match(await page.getByTestId("announcer").textContent(), /Wired lb-1 to web-1/);
+    await page.keyboard.press("Control+z");
+    assert.equal(await page.getByTestId("wire-lb-1-web-1").count(), 0, "wiring undoes");
+    assert.deepEqual(page.problems, []);
+  });
 });
