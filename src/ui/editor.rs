@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::model::edit::{next_id, wire_refusal};
 use crate::model::geometry::{Point, Viewport, snap};
-use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind, Wire};
+use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind, Refusal, Wire};
 
 /// A wire being drawn: from a component towards the pointer (world units), perhaps over a
 /// target.
@@ -71,22 +71,19 @@ impl Editor {
     }
 
     /// Applies `edit` as an undoable step and announces `what` — or announces why it was
-    /// refused. Returns whether it was applied.
-    pub fn apply(&self, edit: Edit, what: &str) -> bool {
+    /// refused, and returns the refusal for the caller to show where the user is looking.
+    pub fn apply(&self, edit: Edit, what: &str) -> Result<(), Refusal> {
         let mut outcome = Ok(());
         self.doc
             .update(|d| outcome = d.history.apply(&mut d.diagram, &edit));
-        match outcome {
+        match &outcome {
             Ok(()) => {
                 self.announcement.set(what.to_string());
                 self.prune_selection();
-                true
             }
-            Err(why) => {
-                self.announcement.set(format!("Not done: {why}"));
-                false
-            }
+            Err(why) => self.announcement.set(format!("Not done: {why}")),
         }
+        outcome
     }
 
     /// Undoes the last step.
@@ -115,13 +112,14 @@ impl Editor {
         c.x = snap(at.x);
         c.y = snap(at.y);
         let what = format!("Added {} {id}", kind.spec().name.to_lowercase());
-        if self.apply(
+        let added = self.apply(
             Edit::Insert {
                 components: vec![c],
                 wires: vec![],
             },
             &what,
-        ) {
+        );
+        if added.is_ok() {
             self.selection.set(vec![id]);
         }
     }
@@ -139,7 +137,8 @@ impl Editor {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        self.apply(
+        // A refusal is announced by apply; there is nothing else to show.
+        let _ = self.apply(
             Edit::Remove {
                 components: ids,
                 wires: vec![],
@@ -169,7 +168,7 @@ impl Editor {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        self.apply(Edit::Move { positions }, &what);
+        let _ = self.apply(Edit::Move { positions }, &what);
     }
 
     /// Starts a wire from `from`; `end` is the pointer's world position for pointer drags.
@@ -213,7 +212,7 @@ impl Editor {
             return;
         }
         let what = format!("Wired {} to {to}", draft.from);
-        self.apply(
+        let _ = self.apply(
             Edit::Insert {
                 components: vec![],
                 wires: vec![Wire::new(draft.from.as_str(), to.as_str())],

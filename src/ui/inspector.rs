@@ -1,14 +1,287 @@
-//! The inspector: the settings of whatever is selected.
+//! The inspector, generated from the catalogue: every parameter of the selected component(s) with
+//! its unit, range, default and help. Several selected components of one kind are edited
+//! together. A value the catalogue does not allow is refused with the reason beside the field;
+//! nothing is ever clamped.
 
+use leptos::ev;
 use leptos::prelude::*;
+
+use super::editor::Editor;
+use super::icons::kind_icon;
+use crate::model::catalogue::{Domain, ParamSpec};
+use crate::model::{ComponentId, Edit, Kind, ParamValue};
+
+/// What the inspector shows: nothing, one kind (one or more components), or a mix.
+#[derive(Clone, Debug, PartialEq)]
+enum Subject {
+    Nothing,
+    Components(Kind, Vec<ComponentId>),
+    Mixed(usize),
+}
 
 /// The inspector panel.
 #[component]
 pub fn Inspector() -> impl IntoView {
+    let editor = Editor::get();
+    let subject = Memo::new(move |_| {
+        let ids = editor.selection.get();
+        if ids.is_empty() {
+            return Subject::Nothing;
+        }
+        let kinds: Vec<Kind> = editor.doc.with(|d| {
+            ids.iter()
+                .filter_map(|id| d.diagram.component(id))
+                .map(|c| c.kind)
+                .collect()
+        });
+        match kinds.first() {
+            None => Subject::Nothing,
+            Some(&k) if kinds.iter().all(|x| *x == k) => Subject::Components(k, ids),
+            Some(_) => Subject::Mixed(ids.len()),
+        }
+    });
+    let body = move || {
+        match subject.get() {
+        Subject::Nothing => view! {
+            <p class="ap-panel__empty">"Select a component to see its settings."</p>
+        }
+        .into_any(),
+        Subject::Mixed(n) => view! {
+            <p class="ap-panel__empty">
+                {format!("{n} components of different kinds are selected. Select one kind to edit them together.")}
+            </p>
+        }
+        .into_any(),
+        Subject::Components(kind, ids) => form(editor, kind, ids).into_any(),
+    }
+    };
     view! {
         <aside class="ap-panel ap-inspector" data-testid="inspector" aria-labelledby="ap-inspector-title">
             <h2 class="ap-panel__title" id="ap-inspector-title">"Inspector"</h2>
-            <p class="ap-panel__empty">"Select a component to see its settings."</p>
+            {body}
         </aside>
+    }
+}
+
+fn form(editor: Editor, kind: Kind, ids: Vec<ComponentId>) -> impl IntoView {
+    let spec = kind.spec();
+    let heading = if ids.len() == 1 {
+        ids[0].to_string()
+    } else {
+        format!("{} {}s", ids.len(), spec.name.to_lowercase())
+    };
+    let label_field = (ids.len() == 1).then(|| label_field(editor, ids[0].clone()));
+    let fields = spec
+        .params
+        .iter()
+        .map(|p| param_field(editor, p, ids.clone()))
+        .collect_view();
+    view! {
+        <div class="ap-inspector__head">
+            {kind_icon(kind)}
+            <div>
+                <div class="ap-inspector__name" data-testid="inspector-subject">{heading}</div>
+                <div class="ap-inspector__kind">{spec.name}</div>
+            </div>
+        </div>
+        {label_field}
+        <form class="ap-inspector__form" on:submit=|e: ev::SubmitEvent| e.prevent_default()>
+            {fields}
+        </form>
+    }
+}
+
+fn label_field(editor: Editor, id: ComponentId) -> impl IntoView {
+    let value = {
+        let id = id.clone();
+        move || {
+            editor.doc.with(|d| {
+                d.diagram
+                    .component(&id)
+                    .map(|c| c.label.clone())
+                    .unwrap_or_default()
+            })
+        }
+    };
+    let on_change = move |e: ev::Event| {
+        let label = event_target_value(&e);
+        let what = format!("Renamed {id}");
+        // A refusal (a label over 200 characters) is announced by apply.
+        let _ = editor.apply(
+            Edit::SetLabel {
+                id: id.clone(),
+                label,
+            },
+            &what,
+        );
+    };
+    view! {
+        <div class="ap-field">
+            <label class="ap-field__label" for="ap-field-label">"Label"</label>
+            <input
+                id="ap-field-label"
+                class="ap-field__input"
+                data-testid="param-label"
+                type="text"
+                maxlength="200"
+                placeholder="Shown on the canvas"
+                prop:value=value
+                on:change=on_change
+            />
+        </div>
+    }
+}
+
+/// The shared value of parameter `p` over `ids`, or `None` when they differ.
+fn shared_value(editor: Editor, ids: &[ComponentId], p: &ParamSpec) -> Option<String> {
+    editor.doc.with(|d| {
+        let values: Vec<String> = ids
+            .iter()
+            .filter_map(|id| d.diagram.component(id))
+            .map(|c| match &p.domain {
+                Domain::Number { .. } => format_number(c.number(p.name)),
+                Domain::Choice { .. } => c.choice(p.name).to_string(),
+            })
+            .collect();
+        let first = values.first()?.clone();
+        values.iter().all(|v| *v == first).then_some(first)
+    })
+}
+
+/// Whole numbers without a trailing ".0"; others as Rust prints them (shortest round-trip).
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn param_field(editor: Editor, p: &'static ParamSpec, ids: Vec<ComponentId>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let field_id = format!("ap-field-{}", p.name);
+    let help_id = format!("{field_id}-help");
+    let error_id = format!("{field_id}-error");
+    let unit = p.unit.symbol();
+    let label = if unit.is_empty() {
+        p.label.to_string()
+    } else {
+        format!("{} ({unit})", p.label)
+    };
+    let (default, range) = match &p.domain {
+        Domain::Number {
+            min, max, default, ..
+        } => (
+            format!(
+                "{}{}",
+                format_number(*default),
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {unit}")
+                }
+            ),
+            format!("{} – {}", format_number(*min), format_number(*max)),
+        ),
+        Domain::Choice { default, options } => (
+            options
+                .iter()
+                .find(|o| o.value == *default)
+                .map_or(default.to_string(), |o| o.label.to_string()),
+            String::new(),
+        ),
+    };
+    let commit = {
+        let ids = ids.clone();
+        move |raw: String| {
+            let value = match &p.domain {
+                Domain::Number { .. } => match raw.trim().parse::<f64>() {
+                    Ok(v) if v.is_finite() => ParamValue::Number(v),
+                    _ => {
+                        error.set(Some(format!("“{raw}” is not a number")));
+                        return;
+                    }
+                },
+                Domain::Choice { .. } => ParamValue::Text(raw),
+            };
+            let edit = Edit::SetParam {
+                ids: ids.clone(),
+                name: p.name.to_string(),
+                value: Some(value),
+            };
+            match editor.apply(edit, &format!("{} set", p.label)) {
+                Ok(()) => error.set(None),
+                Err(why) => error.set(Some(why.to_string())),
+            }
+        }
+    };
+    let value = {
+        let ids = ids.clone();
+        move || shared_value(editor, &ids, p)
+    };
+    let described_by = format!("{help_id} {error_id}");
+    let input = match &p.domain {
+        Domain::Number { .. } => {
+            let shown = value.clone();
+            let mixed = value.clone();
+            view! {
+                <input
+                    id=field_id.clone()
+                    class="ap-field__input"
+                    data-testid=format!("param-{}", p.name)
+                    type="text"
+                    inputmode="decimal"
+                    placeholder=move || if mixed().is_none() { "mixed" } else { "" }
+                    prop:value=move || shown().unwrap_or_default()
+                    aria-describedby=described_by
+                    aria-invalid=move || error.with(Option::is_some).to_string()
+                    on:change=move |e| commit(event_target_value(&e))
+                />
+            }
+            .into_any()
+        }
+        Domain::Choice { options, .. } => {
+            let opts = options
+                .iter()
+                .map(|o| {
+                    let value = value.clone();
+                    view! {
+                        <option value=o.value selected=move || value().as_deref() == Some(o.value)>
+                            {o.label}
+                        </option>
+                    }
+                })
+                .collect_view();
+            view! {
+                <select
+                    id=field_id.clone()
+                    class="ap-field__input"
+                    data-testid=format!("param-{}", p.name)
+                    aria-describedby=described_by
+                    on:change=move |e| commit(event_target_value(&e))
+                >
+                    {opts}
+                </select>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="ap-field" class:ap-field--invalid=move || error.with(Option::is_some)>
+            <label class="ap-field__label" for=field_id.clone()>{label}</label>
+            {input}
+            <p class="ap-field__help" id=help_id>
+                {p.help}
+                " "
+                <span class="ap-field__meta">
+                    {format!("Default {default}")}
+                    {(!range.is_empty()).then(|| format!("; allowed {range}"))}
+                    "."
+                </span>
+            </p>
+            <p class="ap-field__error" id=error_id data-testid=format!("param-{}-error", p.name) role="alert">
+                {move || error.get()}
+            </p>
+        </div>
     }
 }

@@ -131,4 +131,54 @@ describe("canvas editing", () => {
     assert.equal(await page.getByTestId("wire-lb-1-web-1").count(), 0, "wiring undoes");
     assert.deepEqual(page.problems, []);
   });
+
+  test("inspector: edit a setting, refuse a bad one with the reason, edit several together", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    await page.goto(site.url);
+    for (let i = 0; i < 2; i++) {
+      await page.getByTestId("palette-web_server").focus();
+      await page.keyboard.press("Enter");
+    }
+    await page.getByTestId("node-web-1").click();
+    const inspector = page.getByTestId("inspector");
+    assert.equal(await page.getByTestId("inspector-subject").textContent(), "web-1");
+    const workers = inspector.getByTestId("param-workers");
+    assert.equal(await workers.inputValue(), "4", "the catalogue default");
+    await workers.fill("8");
+    await workers.press("Enter");
+    await workers.blur();
+    assert.equal(await page.getByTestId("param-workers-error").textContent(), "");
+
+    await workers.fill("0");
+    await workers.press("Tab");
+    assert.match(await page.getByTestId("param-workers-error").textContent(), /outside the allowed range 1–100000/);
+    await workers.fill("lots");
+    await workers.press("Tab");
+    assert.match(await page.getByTestId("param-workers-error").textContent(), /not a number/);
+
+    // The refused values changed nothing: undo goes back past the 8 to the default.
+    await page.getByTestId("node-web-2").click();
+    await page.getByTestId("node-web-1").click();
+    assert.equal(await inspector.getByTestId("param-workers").inputValue(), "8");
+    await page.getByTestId("undo").click();
+    assert.equal(await inspector.getByTestId("param-workers").inputValue(), "4");
+    await page.getByTestId("redo").click();
+    assert.equal(await inspector.getByTestId("param-workers").inputValue(), "8");
+
+    // Both servers selected: the differing value shows as mixed; one entry sets both.
+    await page.getByTestId("node-web-2").click({ modifiers: ["Shift"] });
+    assert.equal(await page.getByTestId("inspector-subject").textContent(), "2 web servers");
+    const both = inspector.getByTestId("param-workers");
+    assert.equal(await both.inputValue(), "");
+    assert.equal(await both.getAttribute("placeholder"), "mixed");
+    await both.fill("12");
+    await both.press("Tab");
+    await inspector.getByTestId("param-service").selectOption("lognormal");
+    for (const id of ["web-1", "web-2"]) {
+      await page.getByTestId(`node-${id}`).click();
+      assert.equal(await inspector.getByTestId("param-workers").inputValue(), "12", id);
+      assert.equal(await inspector.getByTestId("param-service").inputValue(), "lognormal", id);
+    }
+    assert.deepEqual(page.problems, []);
+  });
 });
