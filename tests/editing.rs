@@ -296,3 +296,19 @@ fn new_ids_take_the_first_free_number() {
     };
     assert!(matches!(apply(&mut d, &dup), Err(Refusal::BadId(..))));
 }
+
+#[test]
+fn replacing_the_document_is_one_undoable_step() {
+    let mut d = example();
+    let mut h = History::new(10);
+    let other = Diagram::from_json(include_str!("../public/examples/single-server.json")).unwrap();
+    h.apply(&mut d, &Edit::Replace(Box::new(other.clone())))
+        .unwrap();
+    assert_eq!(d, other);
+    assert!(h.undo(&mut d));
+    assert_eq!(d, example());
+    let mut broken = other.clone();
+    broken.run.duration_s = -1.0;
+    assert!(h.apply(&mut d, &Edit::Replace(Box::new(broken))).is_err());
+    assert_eq!(d, example(), "an invalid document is refused whole");
+}

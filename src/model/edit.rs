@@ -79,6 +79,9 @@ pub enum Edit {
     },
     /// Several edits applied as one step (undone as one step).
     Batch(Vec<Edit>),
+    /// Replace the whole document (New, Open): undoable like any other step. The new diagram
+    /// must be valid.
+    Replace(Box<Diagram>),
 }
 
 /// Why an edit was refused. The diagram is unchanged when an edit is refused.
@@ -151,6 +154,17 @@ pub fn apply(diagram: &mut Diagram, edit: &Edit) -> Result<Edit, Refusal> {
             inverses.reverse();
             *diagram = working;
             Ok(Edit::Batch(inverses))
+        }
+        Edit::Replace(new) => {
+            if let Err(problems) = new.validate() {
+                let first = problems
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                return Err(Refusal::BadParam(ComponentId::from("document"), first));
+            }
+            let old = std::mem::replace(diagram, (**new).clone());
+            Ok(Edit::Replace(Box::new(old)))
         }
         Edit::Insert { components, wires } => insert(diagram, components, wires),
         Edit::Remove { components, wires } => remove(diagram, components, wires),

@@ -15,6 +15,7 @@ use super::run_bar::RunBar;
 #[component]
 pub fn App() -> impl IntoView {
     let editor = Editor::provide();
+    super::persistence::autosave(editor);
 
     // Undo and redo work wherever focus is, except while typing in a field.
     let handle = window_event_listener(ev::keydown, move |e| {
@@ -38,6 +39,21 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="ap-app" data-testid="app-shell">
             <Header />
+            {move || {
+                editor
+                    .notice
+                    .get()
+                    .map(|text| {
+                        view! {
+                            <div class="ap-notice" data-testid="notice" role="alert">
+                                <span>{text}</span>
+                                <button class="ap-button" on:click=move |_| editor.notice.set(None)>
+                                    "Dismiss"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
             <Palette />
             <Canvas />
             <Inspector />

@@ -45,14 +45,22 @@ pub struct Editor {
     pub wiring: RwSignal<Option<WireDraft>>,
     /// Why the last wire was refused, shown on the canvas until the next gesture.
     pub refusal: RwSignal<Option<String>>,
+    /// A message about the document as a whole (a file that would not open), shown in a banner.
+    pub notice: RwSignal<Option<String>>,
 }
 
 impl Editor {
     /// A new editor on an empty diagram, provided as context to everything below.
     pub fn provide() -> Editor {
+        // The autosave from the last visit, if any; a broken one is set aside, not lost.
+        let (diagram, notice) = match super::persistence::restore() {
+            Ok(Some(d)) => (d, None),
+            Ok(None) => (Diagram::new("Untitled"), None),
+            Err(why) => (Diagram::new("Untitled"), Some(why)),
+        };
         let editor = Editor {
             doc: RwSignal::new(Doc {
-                diagram: Diagram::new("Untitled"),
+                diagram,
                 history: History::new(500),
             }),
             selection: RwSignal::new(Vec::new()),
@@ -60,6 +68,7 @@ impl Editor {
             announcement: RwSignal::new(String::new()),
             wiring: RwSignal::new(None),
             refusal: RwSignal::new(None),
+            notice: RwSignal::new(notice),
         };
         provide_context(editor);
         editor
@@ -219,6 +228,16 @@ impl Editor {
             },
             &what,
         );
+    }
+
+    /// Replaces the whole document (New, Open) as one undoable step.
+    pub fn replace(&self, diagram: Diagram, what: &str) {
+        self.selection.set(Vec::new());
+        if let Err(why) = self.apply(Edit::Replace(Box::new(diagram)), what) {
+            self.notice.set(Some(format!("Not opened: {why}")));
+        } else {
+            self.notice.set(None);
+        }
     }
 
     /// Drops selected ids that no longer exist (after a removal or an undo).

@@ -8,6 +8,7 @@ mod header;
 mod icons;
 mod inspector;
 mod palette;
+mod persistence;
 mod run_bar;
 
 pub use app::App;

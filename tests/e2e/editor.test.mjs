@@ -3,6 +3,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
 import { serveSite } from "./server.mjs";
 import { launch, openPage } from "./browser.mjs";
 
@@ -180,5 +183,50 @@ describe("canvas editing", () => {
       assert.equal(await inspector.getByTestId("param-service").inputValue(), "lognormal", id);
     }
     assert.deepEqual(page.problems, []);
+  });
+
+  test("persistence: autosave and restore, save and open files, bad files and bad autosaves", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const problems = [];
+    page.on("pageerror", (err) => problems.push(err.message));
+    await page.goto(site.url);
+    for (const kind of ["users", "web_server"]) {
+      await page.getByTestId(`palette-${kind}`).focus();
+      await page.keyboard.press("Enter");
+    }
+    await page.waitForTimeout(900); // autosave runs at most 0.5 s after the last change
+    await page.reload();
+    assert.ok(await page.getByTestId("node-users-1").isVisible(), "restored after reload");
+    assert.ok(await page.getByTestId("node-web-1").isVisible());
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("save").click()]);
+    assert.equal(download.suggestedFilename(), "untitled.json");
+    const saved = JSON.parse(await readFile(await download.path(), "utf8"));
+    assert.equal(saved.format, "archplay-diagram");
+    assert.deepEqual(saved.components.map((c) => c.id), ["users-1", "web-1"]);
+
+    const example = fileURLToPath(new URL("../../public/examples/load-balancer-failover.json", import.meta.url));
+    await page.getByTestId("open-file").setInputFiles(example);
+    await page.getByTestId("node-web-3").waitFor();
+    assert.equal(await page.getByTestId("wire-lb-web-2").count(), 1, "wires come with the file");
+    await page.getByTestId("undo").click();
+    assert.equal(await page.getByTestId("node-web-3").count(), 0, "undo goes back to the previous diagram");
+    assert.ok(await page.getByTestId("node-users-1").isVisible());
+
+    await page.getByTestId("open-file").setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{ not json") });
+    await page.getByTestId("notice").waitFor();
+    assert.match(await page.getByTestId("notice").textContent(), /broken.json was not opened: not a valid diagram file/);
+    assert.ok(await page.getByTestId("node-users-1").isVisible(), "the diagram is unchanged");
+
+    // A corrupted autosave is set aside with a message, never silently dropped.
+    await page.evaluate(() => localStorage.setItem("archplay.autosave.v1", '{"version": 1, "components": [{"id": "x", "kind": "mainframe"}]}'));
+    await page.reload();
+    await page.getByTestId("notice").waitFor();
+    assert.match(await page.getByTestId("notice").textContent(), /could not be restored [\s\S]*unknown kind 'mainframe'/);
+    const kept = await page.evaluate(() => localStorage.getItem("archplay.autosave.rejected"));
+    assert.match(kept, /mainframe/);
+    assert.deepEqual(problems, []);
+    await context.close();
   });
 });
