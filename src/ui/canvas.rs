@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::editor::Editor;
 use super::icons::kind_icon;
-use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point};
+use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point, Rect, Viewport, bounds, node_rect};
 use crate::model::{Component, ComponentId, Kind, Wire};
 
 /// MIME type of a palette drag's payload (the kind's identifier).
@@ -20,11 +20,21 @@ struct NodeDrag {
     offset: Point,
 }
 
+/// A gesture on the empty background: panning the view, or (with Shift) selecting by box.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Background {
+    /// Panning: the last pointer position (client coordinates).
+    Pan { last: Point },
+    /// Box select: both corners in canvas-local screen coordinates.
+    Select { start: Point, end: Point },
+}
+
 /// The canvas area.
 #[component]
 pub fn Canvas() -> impl IntoView {
     let editor = Editor::get();
     let drag = RwSignal::new(None::<NodeDrag>);
+    let background = RwSignal::new(None::<Background>);
     let canvas_ref = NodeRef::<leptos::html::Main>::new();
 
     // Screen point of an event relative to the canvas's top-left corner.
@@ -56,6 +66,23 @@ pub fn Canvas() -> impl IntoView {
                 ..w
             }));
         }
+        match background.get_untracked() {
+            Some(Background::Pan { last }) => {
+                let now = Point {
+                    x: f64::from(e.client_x()),
+                    y: f64::from(e.client_y()),
+                };
+                editor
+                    .viewport
+                    .update(|v| *v = v.pan(now.x - last.x, now.y - last.y));
+                background.set(Some(Background::Pan { last: now }));
+            }
+            Some(Background::Select { start, .. }) => {
+                let end = local(f64::from(e.client_x()), f64::from(e.client_y()));
+                background.set(Some(Background::Select { start, end }));
+            }
+            None => {}
+        }
         if let Some(d) = drag.get_untracked() {
             drag.set(Some(NodeDrag {
                 offset: Point {
@@ -67,6 +94,21 @@ pub fn Canvas() -> impl IntoView {
         }
     });
     let up_handle = window_event_listener(ev::pointerup, move |_| {
+        if let Some(Background::Select { start, end }) = background.get_untracked() {
+            let v = editor.viewport.get_untracked();
+            let area = Rect::from_corners(v.to_world(start), v.to_world(end));
+            let ids: Vec<ComponentId> = editor.doc.with_untracked(|d| {
+                d.diagram
+                    .components
+                    .iter()
+                    .filter(|c| area.intersects(&node_rect(c.x, c.y)))
+                    .map(|c| c.id.clone())
+                    .collect()
+            });
+            editor.announcement.set(format!("{} selected", ids.len()));
+            editor.selection.set(ids);
+        }
+        background.set(None);
         if let Some(w) = editor.wiring.get_untracked()
             && w.end.is_some()
         {
@@ -124,6 +166,66 @@ pub fn Canvas() -> impl IntoView {
         e.prevent_default();
     };
 
+    let on_wheel = move |e: ev::WheelEvent| {
+        e.prevent_default();
+        let at = local(f64::from(e.client_x()), f64::from(e.client_y()));
+        let factor = (-e.delta_y() * 0.0015).exp();
+        editor.viewport.update(|v| *v = v.zoom_at(at, factor));
+    };
+    let size = move || {
+        canvas_ref
+            .get_untracked()
+            .map(|el| {
+                let r = el.get_bounding_client_rect();
+                (r.width(), r.height())
+            })
+            .unwrap_or((800.0, 600.0))
+    };
+    let zoom_by = move |factor: f64| {
+        let (w, h) = size();
+        editor.viewport.update(|v| {
+            *v = v.zoom_at(
+                Point {
+                    x: w / 2.0,
+                    y: h / 2.0,
+                },
+                factor,
+            )
+        });
+    };
+    let fit = move |_| {
+        let (w, h) = size();
+        if let Some(b) = editor.doc.with_untracked(|d| bounds(&d.diagram)) {
+            editor.viewport.set(Viewport::fit(b, w, h, 48.0));
+        }
+    };
+    let on_background_down = move |e: ev::PointerEvent| {
+        let here = local(f64::from(e.client_x()), f64::from(e.client_y()));
+        if e.shift_key() {
+            background.set(Some(Background::Select {
+                start: here,
+                end: here,
+            }));
+        } else {
+            editor.selection.set(Vec::new());
+            background.set(Some(Background::Pan {
+                last: Point {
+                    x: f64::from(e.client_x()),
+                    y: f64::from(e.client_y()),
+                },
+            }));
+        }
+    };
+    let selection_box = move || match background.get() {
+        Some(Background::Select { start, end }) => {
+            let r = Rect::from_corners(start, end);
+            Some(view! {
+                <rect class="ap-selection-box" data-testid="selection-box" x=r.x y=r.y width=r.w height=r.h />
+            })
+        }
+        _ => None,
+    };
+    let zoom_label = move || format!("{:.0} %", editor.viewport.get().zoom * 100.0);
     let transform = move || {
         let v = editor.viewport.get();
         format!("translate({} {}) scale({})", v.x, v.y, v.zoom)
@@ -196,6 +298,7 @@ pub fn Canvas() -> impl IntoView {
             on:dragover=move |e: ev::DragEvent| e.prevent_default()
             on:drop=on_drop
             on:keydown=on_keydown
+            on:wheel=on_wheel
         >
             <svg class="ap-canvas__svg">
                 <defs>
@@ -218,10 +321,23 @@ pub fn Canvas() -> impl IntoView {
                     width="100%"
                     height="100%"
                     fill="url(#ap-grid)"
-                    on:pointerdown=move |_| editor.selection.set(Vec::new())
+                    on:pointerdown=on_background_down
                 />
                 <g transform=transform>{wires} {nodes} {draft}</g>
+                {selection_box}
             </svg>
+            <div class="ap-canvas__controls" role="toolbar" aria-label="Zoom">
+                <button class="ap-button" data-testid="zoom-out" title="Zoom out" on:click=move |_| zoom_by(0.8)>
+                    "−"
+                </button>
+                <span class="ap-canvas__zoom" data-testid="zoom-level">{zoom_label}</span>
+                <button class="ap-button" data-testid="zoom-in" title="Zoom in" on:click=move |_| zoom_by(1.25)>
+                    "+"
+                </button>
+                <button class="ap-button" data-testid="fit-view" title="Fit the diagram in view" on:click=fit>
+                    "Fit"
+                </button>
+            </div>
             {refusal}
             <Show when=empty>
                 <p class="ap-canvas__empty">

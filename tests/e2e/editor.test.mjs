@@ -229,4 +229,52 @@ describe("canvas editing", () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test("view: wheel zooms at the cursor, dragging the background pans, shift-drag box-selects, fit", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(site.url);
+    for (const kind of ["users", "load_balancer", "web_server", "web_server"]) {
+      await page.getByTestId(`palette-${kind}`).focus();
+      await page.keyboard.press("Enter");
+    }
+    const canvas = await page.getByTestId("canvas").boundingBox();
+    const screenOf = async (id) => {
+      const b = await page.getByTestId(`node-${id}`).boundingBox();
+      return { x: b.x, y: b.y, w: b.width };
+    };
+    // Zoom in at the users box's top-left corner: that corner stays put, the box grows.
+    const before = await screenOf("users-1");
+    await page.mouse.move(before.x, before.y);
+    await page.mouse.wheel(0, -300);
+    const zoomed = await screenOf("users-1");
+    assert.ok(zoomed.w > before.w * 1.2, `zoomed ${zoomed.w} vs ${before.w}`);
+    assert.ok(Math.abs(zoomed.x - before.x) < 2 && Math.abs(zoomed.y - before.y) < 2, "anchored at the cursor");
+    assert.notEqual(await page.getByTestId("zoom-level").textContent(), "100 %");
+
+    // Pan by dragging empty background.
+    const start = { x: canvas.x + canvas.width - 60, y: canvas.y + canvas.height - 60 };
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(start.x - 100, start.y - 50, { steps: 5 });
+    await page.mouse.up();
+    const panned = await screenOf("users-1");
+    assert.ok(Math.abs(panned.x - (zoomed.x - 100)) < 2 && Math.abs(panned.y - (zoomed.y - 50)) < 2, "panned");
+
+    // Fit brings everything into view; shift-drag a box around all of it selects all four.
+    await page.getByTestId("fit-view").click();
+    for (const id of ["users-1", "lb-1", "web-1", "web-2"]) {
+      const b = await screenOf(id);
+      assert.ok(b.x >= canvas.x && b.x + b.w <= canvas.x + canvas.width, `${id} in view`);
+    }
+    await page.keyboard.down("Shift");
+    await page.mouse.move(canvas.x + 5, canvas.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(canvas.x + canvas.width - 5, canvas.y + canvas.height - 5, { steps: 5 });
+    assert.ok(await page.getByTestId("selection-box").isVisible());
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    assert.equal(await page.getByTestId("inspector-subject").count(), 0, "mixed kinds: no single subject");
+    assert.match(await page.getByTestId("inspector").textContent(), /4 components of different kinds/);
+    assert.deepEqual(page.problems, []);
+  });
 });
