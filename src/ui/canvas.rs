@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::editor::Editor;
 use super::icons::kind_icon;
 use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point, Rect, Viewport, bounds, node_rect};
-use crate::model::{Component, ComponentId, Kind, Wire};
+use crate::model::{Component, ComponentId, Edit, Kind, Wire};
 
 /// MIME type of a palette drag's payload (the kind's identifier).
 pub const DRAG_KIND: &str = "application/x-archplay-kind";
@@ -239,7 +239,7 @@ pub fn Canvas() -> impl IntoView {
                 .filter_map(|w| {
                     let a = diagram.component(&w.from)?;
                     let b = diagram.component(&w.to)?;
-                    Some(wire_view(w, a, b))
+                    Some(wire_view(w, a, b, editor))
                 })
                 .collect_view()
         })
@@ -349,7 +349,7 @@ pub fn Canvas() -> impl IntoView {
 }
 
 /// One wire: a curve from the right edge of `a` to the left edge of `b`, with an arrowhead.
-fn wire_view(w: &Wire, a: &Component, b: &Component) -> impl IntoView + use<> {
+fn wire_view(w: &Wire, a: &Component, b: &Component, editor: Editor) -> impl IntoView + use<> {
     let (x1, y1) = (a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0);
     let (x2, y2) = (b.x, b.y + NODE_HEIGHT / 2.0);
     let bend = ((x2 - x1).abs() / 2.0).max(40.0);
@@ -358,7 +358,27 @@ fn wire_view(w: &Wire, a: &Component, b: &Component) -> impl IntoView + use<> {
         x1 + bend,
         x2 - bend
     );
-    let label = format!("Wire from {} to {}", a.display_name(), b.display_name());
+    let label = format!(
+        "Wire from {} to {} (Delete removes it)",
+        a.display_name(),
+        b.display_name()
+    );
+    let (from, to) = (w.from.clone(), w.to.clone());
+    let on_key = move |e: ev::KeyboardEvent| {
+        if matches!(e.key().as_str(), "Delete" | "Backspace") {
+            e.prevent_default();
+            e.stop_propagation();
+            let what = format!("Removed the wire from {from} to {to}");
+            // A refusal is announced by apply.
+            let _ = editor.apply(
+                Edit::Remove {
+                    components: vec![],
+                    wires: vec![(from.clone(), to.clone())],
+                },
+                &what,
+            );
+        }
+    };
     view! {
         <path
             class="ap-wire"
@@ -368,6 +388,7 @@ fn wire_view(w: &Wire, a: &Component, b: &Component) -> impl IntoView + use<> {
             tabindex="0"
             role="img"
             aria-label=label
+            on:keydown=on_key
         />
     }
 }
@@ -453,6 +474,21 @@ fn node_view(c: Component, editor: Editor, drag: RwSignal<Option<NodeDrag>>) -> 
             "Enter" if editor.wiring.with_untracked(Option::is_some) => {
                 e.prevent_default();
                 editor.finish_wire(Some(id.clone()));
+            }
+            "Enter" => {
+                // Enter opens the inspector: focus its first setting.
+                e.prevent_default();
+                let first = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| {
+                        d.query_selector("[data-testid=inspector] .ap-field__input")
+                            .ok()
+                            .flatten()
+                    })
+                    .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+                if let Some(el) = first {
+                    let _ = el.focus();
+                }
             }
             _ => {}
         }

@@ -132,6 +132,15 @@ describe("canvas editing", () => {
     assert.match(await page.getByTestId("announcer").textContent(), /Wired lb-1 to web-1/);
     await page.keyboard.press("Control+z");
     assert.equal(await page.getByTestId("wire-lb-1-web-1").count(), 0, "wiring undoes");
+    // A focused wire is deleted with Delete.
+    await page.getByTestId("wire-users-1-lb-1").focus();
+    await page.keyboard.press("Delete");
+    assert.equal(await page.getByTestId("wire-users-1-lb-1").count(), 0, "wire deleted from the keyboard");
+    assert.equal(await page.getByTestId("node-users-1").count(), 1, "its components stay");
+    // Enter on a component opens the inspector at its first setting.
+    await page.getByTestId("node-web-1").focus();
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), "param-label");
     assert.deepEqual(page.problems, []);
   });
 
