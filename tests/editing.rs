@@ -312,3 +312,37 @@ fn replacing_the_document_is_one_undoable_step() {
     assert!(h.apply(&mut d, &Edit::Replace(Box::new(broken))).is_err());
     assert_eq!(d, example(), "an invalid document is refused whole");
 }
+
+#[test]
+fn duplicating_copies_components_and_the_wires_among_them_with_fresh_ids() {
+    use archplay::model::edit::copies;
+    let mut d = example();
+    let picked: Vec<Component> = ["lb", "web-1", "db"]
+        .iter()
+        .map(|i| d.component(&id(i)).unwrap().clone())
+        .collect();
+    let edit = copies(&d, &picked, &d.wires.clone(), 24.0, 48.0).unwrap();
+    let inverse = apply(&mut d, &edit).unwrap();
+    let lb2 = d
+        .component(&id("lb-1"))
+        .expect("a fresh id from the kind's prefix");
+    assert_eq!((lb2.x, lb2.y), (400.0 + 24.0, 220.0 + 48.0));
+    assert!(d.component(&id("web-4")).is_some() && d.component(&id("db-1")).is_some());
+    let copied: Vec<(String, String)> = d
+        .wires
+        .iter()
+        .skip(example().wires.len())
+        .map(|w| (w.from.to_string(), w.to.to_string()))
+        .collect();
+    // lb → web-1 and web-1 → db were inside the set; users → dns → lb and lb → web-2 were not.
+    assert_eq!(
+        copied,
+        [
+            ("lb-1".into(), "web-4".into()),
+            ("web-4".into(), "db-1".into())
+        ]
+    );
+    apply(&mut d, &inverse).unwrap();
+    assert_eq!(d, example());
+    assert!(copies(&d, &[], &[], 0.0, 0.0).is_none());
+}

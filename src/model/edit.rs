@@ -282,6 +282,56 @@ pub fn next_id(diagram: &Diagram, kind: Kind) -> ComponentId {
         .expect("some number is free")
 }
 
+/// The edit that adds copies of `components` (and of the wires among them) to `diagram`, each
+/// with a fresh id and shifted by `(dx, dy)`: duplicate, and paste from a clipboard holding
+/// `components` and `wires`. Wires to components outside the copied set are not copied. `None`
+/// when there is nothing to copy.
+pub fn copies(
+    diagram: &Diagram,
+    components: &[Component],
+    wires: &[Wire],
+    dx: f64,
+    dy: f64,
+) -> Option<Edit> {
+    if components.is_empty() {
+        return None;
+    }
+    let mut scratch = diagram.clone();
+    let mut renamed: Vec<(ComponentId, ComponentId)> = Vec::new();
+    let mut new_components = Vec::new();
+    for c in components {
+        let id = next_id(&scratch, c.kind);
+        let mut copy = c.clone();
+        copy.id = id.clone();
+        copy.x = c.x + dx;
+        copy.y = c.y + dy;
+        renamed.push((c.id.clone(), id));
+        scratch.components.push(copy.clone());
+        new_components.push(copy);
+    }
+    let new_id = |old: &ComponentId| {
+        renamed
+            .iter()
+            .find(|(o, _)| o == old)
+            .map(|(_, n)| n.clone())
+    };
+    let new_wires = wires
+        .iter()
+        .filter_map(|w| {
+            let (from, to) = (new_id(&w.from)?, new_id(&w.to)?);
+            Some(Wire {
+                from,
+                to,
+                ..w.clone()
+            })
+        })
+        .collect();
+    Some(Edit::Insert {
+        components: new_components,
+        wires: new_wires,
+    })
+}
+
 fn find<'a>(d: &'a Diagram, id: &ComponentId) -> Result<&'a Component, Refusal> {
     d.component(id)
         .ok_or_else(|| Refusal::NoSuchComponent(id.clone()))

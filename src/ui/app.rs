@@ -17,7 +17,8 @@ pub fn App() -> impl IntoView {
     let editor = Editor::provide();
     super::persistence::autosave(editor);
 
-    // Undo and redo work wherever focus is, except while typing in a field.
+    // Undo, redo, copy, paste and duplicate work wherever focus is, except while typing in a
+    // field.
     let handle = window_event_listener(ev::keydown, move |e| {
         let typing = e
             .target()
@@ -30,6 +31,9 @@ pub fn App() -> impl IntoView {
             "z" if e.shift_key() => editor.redo(),
             "z" => editor.undo(),
             "y" => editor.redo(),
+            "c" => editor.copy_selection(),
+            "v" => editor.paste(),
+            "d" => editor.duplicate_selection(),
             _ => return,
         }
         e.prevent_default();

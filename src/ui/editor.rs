@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::edit::{next_id, wire_refusal};
+use crate::model::edit::{copies, next_id, wire_refusal};
 use crate::model::geometry::{Point, Viewport, snap};
 use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind, Refusal, Wire};
 
@@ -47,6 +47,16 @@ pub struct Editor {
     pub refusal: RwSignal<Option<String>>,
     /// A message about the document as a whole (a file that would not open), shown in a banner.
     pub notice: RwSignal<Option<String>>,
+    /// Copied components and the wires among them (view state; the app's own clipboard).
+    pub clipboard: RwSignal<Option<(Vec<Component>, Vec<Wire>)>>,
+}
+
+/// Ids as a readable list for announcements.
+fn id_list(ids: &[ComponentId]) -> String {
+    ids.iter()
+        .map(ComponentId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Editor {
@@ -69,6 +79,7 @@ impl Editor {
             wiring: RwSignal::new(None),
             refusal: RwSignal::new(None),
             notice: RwSignal::new(notice),
+            clipboard: RwSignal::new(None),
         };
         provide_context(editor);
         editor
@@ -139,13 +150,7 @@ impl Editor {
         if ids.is_empty() {
             return;
         }
-        let what = format!(
-            "Deleted {}",
-            ids.iter()
-                .map(ComponentId::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let what = format!("Deleted {}", id_list(&ids));
         // A refusal is announced by apply; there is nothing else to show.
         let _ = self.apply(
             Edit::Remove {
@@ -170,13 +175,7 @@ impl Editor {
         if positions.is_empty() {
             return;
         }
-        let what = format!(
-            "Moved {}",
-            ids.iter()
-                .map(ComponentId::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let what = format!("Moved {}", id_list(&ids));
         let _ = self.apply(Edit::Move { positions }, &what);
     }
 
@@ -228,6 +227,80 @@ impl Editor {
             },
             &what,
         );
+    }
+
+    /// The selected components and the wires among them.
+    fn selected_parts(&self) -> (Vec<Component>, Vec<Wire>) {
+        let ids = self.selection.get_untracked();
+        self.doc.with_untracked(|d| {
+            let components = d
+                .diagram
+                .components
+                .iter()
+                .filter(|c| ids.contains(&c.id))
+                .cloned()
+                .collect();
+            let wires = d
+                .diagram
+                .wires
+                .iter()
+                .filter(|w| ids.contains(&w.from) && ids.contains(&w.to))
+                .cloned()
+                .collect();
+            (components, wires)
+        })
+    }
+
+    /// Copies the selection to the app's clipboard.
+    pub fn copy_selection(&self) {
+        let (components, wires) = self.selected_parts();
+        if components.is_empty() {
+            return;
+        }
+        self.announcement
+            .set(format!("Copied {}", components.len()));
+        self.clipboard.set(Some((components, wires)));
+    }
+
+    /// Adds copies of `parts` shifted by a grid step and selects them.
+    fn add_copies(&self, parts: (Vec<Component>, Vec<Wire>), verb: &str) {
+        let Some(edit) = self
+            .doc
+            .with_untracked(|d| copies(&d.diagram, &parts.0, &parts.1, 48.0, 48.0))
+        else {
+            return;
+        };
+        let new_ids: Vec<ComponentId> = match &edit {
+            Edit::Insert { components, .. } => components.iter().map(|c| c.id.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let what = format!("{verb} {}", id_list(&new_ids));
+        if self.apply(edit, &what).is_ok() {
+            self.selection.set(new_ids);
+        }
+    }
+
+    /// Pastes the clipboard (again and again, each time a step further).
+    pub fn paste(&self) {
+        if let Some(parts) = self.clipboard.get_untracked() {
+            self.add_copies(parts.clone(), "Pasted");
+            // The next paste lands beside this one, not on top of it.
+            let shifted = parts
+                .0
+                .into_iter()
+                .map(|mut c| {
+                    c.x += 48.0;
+                    c.y += 48.0;
+                    c
+                })
+                .collect();
+            self.clipboard.set(Some((shifted, parts.1)));
+        }
+    }
+
+    /// Duplicates the selection in place, a step down and right.
+    pub fn duplicate_selection(&self) {
+        self.add_copies(self.selected_parts(), "Duplicated as");
     }
 
     /// Replaces the whole document (New, Open) as one undoable step.

@@ -286,4 +286,33 @@ describe("canvas editing", () => {
     assert.match(await page.getByTestId("inspector").textContent(), /4 components of different kinds/);
     assert.deepEqual(page.problems, []);
   });
+
+  test("copy, paste and duplicate keep the wires among the copied components", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(site.url);
+    for (const kind of ["load_balancer", "web_server"]) {
+      await page.getByTestId(`palette-${kind}`).focus();
+      await page.keyboard.press("Enter");
+    }
+    await page.getByTestId("node-lb-1").focus();
+    await page.keyboard.press("w");
+    await page.getByTestId("node-web-1").focus();
+    await page.keyboard.press("Enter");
+    await page.getByTestId("node-lb-1").click();
+    await page.getByTestId("node-web-1").click({ modifiers: ["Shift"] });
+    await page.keyboard.press("Control+d");
+    assert.equal(await page.getByTestId("wire-lb-2-web-2").count(), 1, "duplicate copies the wire");
+    assert.match(await page.getByTestId("announcer").textContent(), /Duplicated as lb-2, web-2/);
+    await page.keyboard.press("Control+c");
+    await page.keyboard.press("Control+v");
+    await page.keyboard.press("Control+v");
+    assert.equal(await page.getByTestId("wire-lb-3-web-3").count(), 1);
+    assert.equal(await page.getByTestId("wire-lb-4-web-4").count(), 1);
+    const a = await page.getByTestId("node-lb-3").getAttribute("transform");
+    const b = await page.getByTestId("node-lb-4").getAttribute("transform");
+    assert.notEqual(a, b, "successive pastes do not stack");
+    await page.keyboard.press("Control+z");
+    assert.equal(await page.getByTestId("node-lb-4").count(), 0, "a paste is one undo step");
+    assert.deepEqual(page.problems, []);
+  });
 });
