@@ -208,6 +208,7 @@ pub fn Canvas() -> impl IntoView {
             }));
         } else {
             editor.selection.set(Vec::new());
+            editor.selected_wire.set(None);
             background.set(Some(Background::Pan {
                 last: Point {
                     x: f64::from(e.client_x()),
@@ -379,9 +380,31 @@ fn wire_view(w: &Wire, a: &Component, b: &Component, editor: Editor) -> impl Int
             );
         }
     };
+    let key = (w.from.clone(), w.to.clone());
+    let selected = {
+        let key = key.clone();
+        move || editor.selected_wire.with(|s| s.as_ref() == Some(&key))
+    };
+    let select = move || {
+        editor.selection.set(Vec::new());
+        editor.selected_wire.set(Some(key.clone()));
+    };
+    let select_again = select.clone();
+    let hit_d = d.clone();
     view! {
+        // A wide transparent stroke under the visible one makes the wire easy to click.
+        <path
+            class="ap-wire__hit"
+            d=hit_d
+            on:pointerdown=move |e: ev::PointerEvent| {
+                e.stop_propagation();
+                select();
+            }
+        />
         <path
             class="ap-wire"
+            class:ap-wire--selected=selected
+            on:focus=move |_| select_again()
             data-testid=format!("wire-{}-{}", w.from, w.to)
             d=d
             marker-end="url(#ap-arrow)"
@@ -416,6 +439,7 @@ fn node_view(c: Component, editor: Editor, drag: RwSignal<Option<NodeDrag>>) -> 
         let id = id.clone();
         move |e: ev::PointerEvent| {
             e.stop_propagation();
+            editor.selected_wire.set(None);
             let already = editor.selection.with_untracked(|s| s.contains(&id));
             if e.shift_key() {
                 let id = id.clone();
@@ -441,6 +465,7 @@ fn node_view(c: Component, editor: Editor, drag: RwSignal<Option<NodeDrag>>) -> 
     let on_focus = {
         let id = id.clone();
         move |_| {
+            editor.selected_wire.set(None);
             if !editor.selection.with_untracked(|s| s.contains(&id)) {
                 editor.selection.set(vec![id.clone()]);
             }

@@ -37,6 +37,8 @@ pub struct Editor {
     pub doc: RwSignal<Doc>,
     /// Selected components (view state, never saved).
     pub selection: RwSignal<Vec<ComponentId>>,
+    /// The selected wire, as (from, to), when a wire rather than components is selected.
+    pub selected_wire: RwSignal<Option<(ComponentId, ComponentId)>>,
     /// Pan and zoom (view state).
     pub viewport: RwSignal<Viewport>,
     /// The last announcement, read by an `aria-live` region.
@@ -74,6 +76,7 @@ impl Editor {
                 history: History::new(500),
             }),
             selection: RwSignal::new(Vec::new()),
+            selected_wire: RwSignal::new(None),
             viewport: RwSignal::new(Viewport::default()),
             announcement: RwSignal::new(String::new()),
             wiring: RwSignal::new(None),
@@ -313,8 +316,17 @@ impl Editor {
         }
     }
 
-    /// Drops selected ids that no longer exist (after a removal or an undo).
+    /// Drops selected ids (and a selected wire) that no longer exist (after a removal or an
+    /// undo).
     fn prune_selection(&self) {
+        if let Some((from, to)) = self.selected_wire.get_untracked() {
+            let exists = self
+                .doc
+                .with_untracked(|d| d.diagram.wires.iter().any(|w| w.from == from && w.to == to));
+            if !exists {
+                self.selected_wire.set(None);
+            }
+        }
         let existing: Vec<ComponentId> = self
             .doc
             .with_untracked(|d| d.diagram.components.iter().map(|c| c.id.clone()).collect());

@@ -15,6 +15,7 @@ use crate::model::{ComponentId, Edit, Kind, ParamValue};
 #[derive(Clone, Debug, PartialEq)]
 enum Subject {
     Nothing,
+    Wire(ComponentId, ComponentId),
     Components(Kind, Vec<ComponentId>),
     Mixed(usize),
 }
@@ -24,6 +25,9 @@ enum Subject {
 pub fn Inspector() -> impl IntoView {
     let editor = Editor::get();
     let subject = Memo::new(move |_| {
+        if let Some((from, to)) = editor.selected_wire.get() {
+            return Subject::Wire(from, to);
+        }
         let ids = editor.selection.get();
         if ids.is_empty() {
             return Subject::Nothing;
@@ -53,6 +57,7 @@ pub fn Inspector() -> impl IntoView {
         }
         .into_any(),
         Subject::Components(kind, ids) => form(editor, kind, ids).into_any(),
+        Subject::Wire(from, to) => wire_form(editor, from, to).into_any(),
     }
     };
     view! {
@@ -87,6 +92,95 @@ fn form(editor: Editor, kind: Kind, ids: Vec<ComponentId>) -> impl IntoView {
         {label_field}
         <form class="ap-inspector__form" on:submit=|e: ev::SubmitEvent| e.prevent_default()>
             {fields}
+        </form>
+    }
+}
+
+/// A wire's two settings: one-way latency and load-balancing weight.
+fn wire_form(editor: Editor, from: ComponentId, to: ComponentId) -> impl IntoView {
+    let heading = format!("{from} → {to}");
+    let field = move |name: &'static str, label: &'static str, help: &'static str| {
+        let error = RwSignal::new(None::<String>);
+        let (from, to) = (from.clone(), to.clone());
+        let current = {
+            let (from, to) = (from.clone(), to.clone());
+            move || {
+                editor.doc.with(|d| {
+                    d.diagram
+                        .wires
+                        .iter()
+                        .find(|w| w.from == from && w.to == to)
+                        .map(|w| (w.latency_ms, w.weight))
+                })
+            }
+        };
+        let shown = current.clone();
+        let commit = move |raw: String| {
+            let Ok(v) = raw.trim().parse::<f64>() else {
+                error.set(Some(format!("“{raw}” is not a number")));
+                return;
+            };
+            let Some((latency_ms, weight)) = current() else {
+                return;
+            };
+            let (latency_ms, weight) = if name == "latency_ms" {
+                (v, weight)
+            } else {
+                (latency_ms, v)
+            };
+            let edit = Edit::SetWire {
+                from: from.clone(),
+                to: to.clone(),
+                latency_ms,
+                weight,
+            };
+            match editor.apply(edit, &format!("{label} set")) {
+                Ok(()) => error.set(None),
+                Err(why) => error.set(Some(why.to_string())),
+            }
+        };
+        let field_id = format!("ap-field-wire-{name}");
+        view! {
+            <div class="ap-field" class:ap-field--invalid=move || error.with(Option::is_some)>
+                <label class="ap-field__label" for=field_id.clone()>{label}</label>
+                <input
+                    id=field_id
+                    class="ap-field__input"
+                    data-testid=format!("param-{name}")
+                    type="text"
+                    inputmode="decimal"
+                    prop:value=move || {
+                        shown()
+                            .map(|(l, w)| format_number(if name == "latency_ms" { l } else { w }))
+                            .unwrap_or_default()
+                    }
+                    on:change=move |e| commit(event_target_value(&e))
+                />
+                <p class="ap-field__help">{help}</p>
+                <p class="ap-field__error" data-testid=format!("param-{name}-error") role="alert">
+                    {move || error.get()}
+                </p>
+            </div>
+        }
+    };
+    view! {
+        <div class="ap-inspector__head">
+            <div>
+                <div class="ap-inspector__name" data-testid="inspector-subject">{heading}</div>
+                <div class="ap-inspector__kind">"Wire (Delete removes it)"</div>
+            </div>
+        </div>
+        <form class="ap-inspector__form" on:submit=|e: ev::SubmitEvent| e.prevent_default()>
+            {field(
+                "latency_ms",
+                "Latency (ms)",
+                "One-way network time; the answer pays it again on the way back. Default 0.25 ms (one data center); allowed 0 – 60000.",
+            )}
+            {field(
+                "weight",
+                "Weight",
+                "Share of traffic from a weighted load balancer. Default 1; allowed above 0, up to 1000.",
+            )}
         </form>
     }
 }

@@ -315,4 +315,35 @@ describe("canvas editing", () => {
     assert.equal(await page.getByTestId("node-lb-4").count(), 0, "a paste is one undo step");
     assert.deepEqual(page.problems, []);
   });
+
+  test("a selected wire's latency and weight are edited in the inspector", async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(site.url);
+    for (const kind of ["load_balancer", "web_server"]) {
+      await page.getByTestId(`palette-${kind}`).focus();
+      await page.keyboard.press("Enter");
+    }
+    await page.getByTestId("node-lb-1").focus();
+    await page.keyboard.press("w");
+    await page.getByTestId("node-web-1").focus();
+    await page.keyboard.press("Enter");
+    await page.getByTestId("wire-lb-1-web-1").focus();
+    assert.equal(await page.getByTestId("inspector-subject").textContent(), "lb-1 → web-1");
+    const latency = page.getByTestId("param-latency_ms");
+    assert.equal(await latency.inputValue(), "0.25");
+    await latency.fill("20");
+    await latency.press("Tab");
+    assert.equal(await page.getByTestId("param-latency_ms-error").textContent(), "");
+    await latency.fill("-5");
+    await latency.press("Tab");
+    assert.match(await page.getByTestId("param-latency_ms-error").textContent(), /latency -5 ms is outside 0–60000 ms/);
+    const weight = page.getByTestId("param-weight");
+    await weight.fill("0");
+    await weight.press("Tab");
+    assert.match(await page.getByTestId("param-weight-error").textContent(), /weight 0 is outside/);
+    assert.equal(await latency.inputValue(), "20", "refusals kept the last good value");
+    await page.getByTestId("undo").click();
+    assert.equal(await latency.inputValue(), "0.25");
+    assert.deepEqual(page.problems, []);
+  });
 });
