@@ -1,13 +1,10 @@
 // The canvas editor's acceptance scenario, twice: with the pointer, then with the keyboard only.
 // Build users → load balancer → two servers, change a server's worker count in the inspector,
 // undo and redo it, reload, and find the same diagram.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { serveSite } from "./server.mjs";
-import { launch } from "./browser.mjs";
-
-const dist = process.env.ARCHPLAY_DIST;
+import { CanvasPage, withSite } from "./canvas-page.mjs";
 
 async function diagramAfterReload(page) {
   await page.waitForTimeout(900); // autosave is at most 0.5 s behind
@@ -27,43 +24,24 @@ function assertBuilt(saved) {
 }
 
 describe("acceptance: build, edit, undo/redo, reload", () => {
-  let site;
-  let browser;
-
-  before(async () => {
-    assert.ok(dist, "ARCHPLAY_DIST must name the built site");
-    site = await serveSite(dist, "/");
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const fixture = withSite("/");
 
   test("with the pointer", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await fixture.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(site.url);
+    await page.goto(fixture.site.url);
     const canvas = page.getByTestId("canvas");
     const place = (kind, x, y) => page.getByTestId(`palette-${kind}`).dragTo(canvas, { targetPosition: { x, y } });
     await place("users", 120, 220);
     await place("load_balancer", 380, 220);
     await place("web_server", 640, 120);
     await place("web_server", 640, 340);
-    const wire = async (from, to) => {
-      const a = await page.getByTestId(`port-${from}`).boundingBox();
-      const b = await page.getByTestId(`node-${to}`).boundingBox();
-      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(b.x + 40, b.y + 30, { steps: 6 });
-      await page.mouse.up();
-    };
-    await wire("users-1", "lb-1");
-    await wire("lb-1", "web-1");
-    await wire("lb-1", "web-2");
+    const canvasPage = new CanvasPage(page);
+    await canvasPage.wireByDrag("users-1", "lb-1");
+    await canvasPage.wireByDrag("lb-1", "web-1");
+    await canvasPage.wireByDrag("lb-1", "web-2");
     await page.getByTestId("node-web-1").click();
     const workers = page.getByTestId("param-workers");
     await workers.fill("12");
@@ -81,9 +59,9 @@ describe("acceptance: build, edit, undo/redo, reload", () => {
   });
 
   test("with the keyboard only", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await fixture.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await page.goto(site.url);
+    await page.goto(fixture.site.url);
     const focused = () => page.evaluate(() => document.activeElement?.dataset?.testid ?? "");
     // Tab until the element with this test id has focus (bounded: a missing one fails).
     const tabTo = async (testid, backwards = false) => {

@@ -1,41 +1,23 @@
 // Editing on the canvas in real Chromium: place from the palette by keyboard and by dragging,
 // select, move, delete, undo and redo.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
-import { serveSite } from "./server.mjs";
-import { launch, openPage } from "./browser.mjs";
-
-const dist = process.env.ARCHPLAY_DIST;
+import { openPage } from "./browser.mjs";
+import { CanvasPage, withSite } from "./canvas-page.mjs";
 
 /** The translate(x y) of a node, as numbers. */
-async function position(page, id) {
-  const t = await page.getByTestId(`node-${id}`).getAttribute("transform");
-  const [, x, y] = t.match(/translate\(([-\d.]+) ([-\d.]+)\)/);
-  return { x: Number(x), y: Number(y) };
-}
+const position = (page, id) => new CanvasPage(page).position(id);
 
 describe("canvas editing", () => {
-  let site;
-  let browser;
-
-  before(async () => {
-    assert.ok(dist, "ARCHPLAY_DIST must name the built site");
-    site = await serveSite(dist, "/");
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const fixture = withSite("/");
 
   test("keyboard: add from the palette, move with arrows, delete, undo and redo", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(site.url);
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
     await page.getByTestId("palette-users").focus();
     await page.keyboard.press("Enter");
     const node = page.getByTestId("node-users-1");
@@ -70,8 +52,8 @@ describe("canvas editing", () => {
   });
 
   test("pointer: drag from the palette to place, drag a node to move it", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(site.url);
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
     const canvas = page.getByTestId("canvas");
     await page.getByTestId("palette-load_balancer").dragTo(canvas, { targetPosition: { x: 300, y: 200 } });
     const lb = page.getByTestId("node-lb-1");
@@ -96,26 +78,15 @@ describe("canvas editing", () => {
   });
 
   test("wiring: drag from a port, refusals explained where the user looks, keyboard wiring", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(site.url);
-    for (const kind of ["users", "load_balancer", "web_server", "database", "dns"]) {
-      await page.getByTestId(`palette-${kind}`).focus();
-      await page.keyboard.press("Enter");
-    }
-    const drag = async (fromPort, toNode) => {
-      const a = await page.getByTestId(fromPort).boundingBox();
-      const b = await page.getByTestId(toNode).boundingBox();
-      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(b.x + 30, b.y + 30, { steps: 8 });
-      await page.mouse.move(b.x + 40, b.y + 32, { steps: 2 });
-    };
-    await drag("port-users-1", "node-lb-1");
-    await page.mouse.up();
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await new CanvasPage(page).add(...["users", "load_balancer", "web_server", "database", "dns"]);
+    const canvasPage = new CanvasPage(page);
+    await canvasPage.wireByDrag("users-1", "lb-1");
     assert.equal(await page.getByTestId("wire-users-1-lb-1").count(), 1, "users wired to the balancer");
 
     // A database may not call DNS: the reason shows beside the pointer while hovering...
-    await drag("port-db-1", "node-dns-1");
+    await canvasPage.wireByDrag("db-1", "dns-1", { release: false });
     const live = page.locator('text[data-testid="wire-refusal"]');
     assert.match(await live.textContent(), /a database answers queries/);
     await page.mouse.up();
@@ -124,10 +95,7 @@ describe("canvas editing", () => {
     assert.match(await page.locator('p[data-testid="wire-refusal"]').textContent(), /Database → DNS/);
 
     // Keyboard: W on the source, Enter on the target.
-    await page.getByTestId("node-lb-1").focus();
-    await page.keyboard.press("w");
-    await page.getByTestId("node-web-1").focus();
-    await page.keyboard.press("Enter");
+    await new CanvasPage(page).wireByKeyboard("lb-1", "web-1");
     assert.equal(await page.getByTestId("wire-lb-1-web-1").count(), 1, "wired by keyboard");
     assert.match(await page.getByTestId("announcer").textContent(), /Wired lb-1 to web-1/);
     await page.keyboard.press("Control+z");
@@ -145,12 +113,9 @@ describe("canvas editing", () => {
   });
 
   test("inspector: edit a setting, refuse a bad one with the reason, edit several together", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
-    await page.goto(site.url);
-    for (let i = 0; i < 2; i++) {
-      await page.getByTestId("palette-web_server").focus();
-      await page.keyboard.press("Enter");
-    }
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 900 } });
+    await page.goto(fixture.site.url);
+    await new CanvasPage(page).add("web_server", "web_server");
     await page.getByTestId("node-web-1").click();
     const inspector = page.getByTestId("inspector");
     assert.equal(await page.getByTestId("inspector-subject").textContent(), "web-1");
@@ -195,15 +160,12 @@ describe("canvas editing", () => {
   });
 
   test("persistence: autosave and restore, save and open files, bad files and bad autosaves", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const context = await fixture.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const page = await context.newPage();
     const problems = [];
     page.on("pageerror", (err) => problems.push(err.message));
-    await page.goto(site.url);
-    for (const kind of ["users", "web_server"]) {
-      await page.getByTestId(`palette-${kind}`).focus();
-      await page.keyboard.press("Enter");
-    }
+    await page.goto(fixture.site.url);
+    await new CanvasPage(page).add(...["users", "web_server"]);
     await page.waitForTimeout(900); // autosave runs at most 0.5 s after the last change
     await page.reload();
     assert.ok(await page.getByTestId("node-users-1").isVisible(), "restored after reload");
@@ -240,12 +202,9 @@ describe("canvas editing", () => {
   });
 
   test("view: wheel zooms at the cursor, dragging the background pans, shift-drag box-selects, fit", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(site.url);
-    for (const kind of ["users", "load_balancer", "web_server", "web_server"]) {
-      await page.getByTestId(`palette-${kind}`).focus();
-      await page.keyboard.press("Enter");
-    }
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await new CanvasPage(page).add(...["users", "load_balancer", "web_server", "web_server"]);
     const canvas = await page.getByTestId("canvas").boundingBox();
     const screenOf = async (id) => {
       const b = await page.getByTestId(`node-${id}`).boundingBox();
@@ -288,16 +247,10 @@ describe("canvas editing", () => {
   });
 
   test("copy, paste and duplicate keep the wires among the copied components", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(site.url);
-    for (const kind of ["load_balancer", "web_server"]) {
-      await page.getByTestId(`palette-${kind}`).focus();
-      await page.keyboard.press("Enter");
-    }
-    await page.getByTestId("node-lb-1").focus();
-    await page.keyboard.press("w");
-    await page.getByTestId("node-web-1").focus();
-    await page.keyboard.press("Enter");
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await new CanvasPage(page).add(...["load_balancer", "web_server"]);
+    await new CanvasPage(page).wireByKeyboard("lb-1", "web-1");
     await page.getByTestId("node-lb-1").click();
     await page.getByTestId("node-web-1").click({ modifiers: ["Shift"] });
     await page.keyboard.press("Control+d");
@@ -317,16 +270,10 @@ describe("canvas editing", () => {
   });
 
   test("a selected wire's latency and weight are edited in the inspector", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(site.url);
-    for (const kind of ["load_balancer", "web_server"]) {
-      await page.getByTestId(`palette-${kind}`).focus();
-      await page.keyboard.press("Enter");
-    }
-    await page.getByTestId("node-lb-1").focus();
-    await page.keyboard.press("w");
-    await page.getByTestId("node-web-1").focus();
-    await page.keyboard.press("Enter");
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await new CanvasPage(page).add(...["load_balancer", "web_server"]);
+    await new CanvasPage(page).wireByKeyboard("lb-1", "web-1");
     await page.getByTestId("wire-lb-1-web-1").focus();
     assert.equal(await page.getByTestId("inspector-subject").textContent(), "lb-1 → web-1");
     const latency = page.getByTestId("param-latency_ms");

@@ -1,35 +1,21 @@
 // The release site, served from a sub-path, renders the app shell in real Chromium.
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 
-import { serveSite } from "./server.mjs";
-import { launch, openPage } from "./browser.mjs";
-
-const dist = process.env.ARCHPLAY_DIST;
+import { openPage } from "./browser.mjs";
+import { withSite } from "./canvas-page.mjs";
 const shots = resolve(process.env.ARCHPLAY_SCREENSHOTS || "target/e2e-screenshots");
 const REGIONS = ["header", "palette", "canvas", "inspector", "runbar"];
 
 describe("app shell from a sub-path", () => {
-  let site;
-  let browser;
-
-  before(async () => {
-    assert.ok(dist, "ARCHPLAY_DIST must name the built site (scripts/test.sh sets it)");
-    site = await serveSite(dist, "/some/sub/path/");
-    browser = await launch();
-    await mkdir(shots, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const fixture = withSite("/some/sub/path/");
+  before(() => mkdir(shots, { recursive: true }));
 
   test("renders every region with no console errors", async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(site.url);
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
     await page.waitForSelector('[data-testid="app-shell"]', { timeout: 15000 });
     for (const region of REGIONS) {
       assert.ok(await page.getByTestId(region).isVisible(), `${region} is visible`);
@@ -49,8 +35,8 @@ describe("app shell from a sub-path", () => {
   });
 
   test("fits a 400 px wide screen without horizontal scrolling", async () => {
-    const page = await openPage(browser, { viewport: { width: 400, height: 800 } });
-    await page.goto(site.url);
+    const page = await openPage(fixture.browser, { viewport: { width: 400, height: 800 } });
+    await page.goto(fixture.site.url);
     await page.waitForSelector('[data-testid="app-shell"]', { timeout: 15000 });
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -67,8 +53,8 @@ describe("app shell from a sub-path", () => {
 
   test("follows the system's dark colour scheme", async () => {
     const background = async (colorScheme) => {
-      const page = await openPage(browser, { colorScheme, viewport: { width: 1024, height: 700 } });
-      await page.goto(site.url);
+      const page = await openPage(fixture.browser, { colorScheme, viewport: { width: 1024, height: 700 } });
+      await page.goto(fixture.site.url);
       await page.waitForSelector('[data-testid="app-shell"]', { timeout: 15000 });
       if (colorScheme === "dark") await page.screenshot({ path: `${shots}/shell-dark.png` });
       assert.deepEqual(page.problems, []);

@@ -1,0 +1,74 @@
+// A page object for the editor, and the served-site fixture every spec shares: specs say what a
+// user does ("add a load balancer", "wire lb-1 to web-1"), this file says how.
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
+
+import { serveSite } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+/**
+ * Serves the built site (ARCHPLAY_DIST) under `prefix` and launches Chromium for the enclosing
+ * `describe`; returns an object whose `site` and `browser` are set once `before` has run.
+ */
+export function withSite(prefix = "/") {
+  const fixture = {};
+  before(async () => {
+    assert.ok(process.env.ARCHPLAY_DIST, "ARCHPLAY_DIST must name the built site (scripts/test.sh sets it)");
+    fixture.site = await serveSite(process.env.ARCHPLAY_DIST, prefix);
+    fixture.browser = await launch();
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    await fixture.site?.close();
+  });
+  return fixture;
+}
+
+/** The editor as a user sees it. */
+export class CanvasPage {
+  constructor(page) {
+    this.page = page;
+  }
+
+  node(id) {
+    return this.page.getByTestId(`node-${id}`);
+  }
+
+  wire(from, to) {
+    return this.page.getByTestId(`wire-${from}-${to}`);
+  }
+
+  /** Adds components of these kinds from the palette with the keyboard (focus, Enter). */
+  async add(...kinds) {
+    for (const kind of kinds) {
+      await this.page.getByTestId(`palette-${kind}`).focus();
+      await this.page.keyboard.press("Enter");
+    }
+  }
+
+  /** Wires `from` to `to` with the keyboard: W on the source, Enter on the target. */
+  async wireByKeyboard(from, to) {
+    await this.node(from).focus();
+    await this.page.keyboard.press("w");
+    await this.node(to).focus();
+    await this.page.keyboard.press("Enter");
+  }
+
+  /** Drags from `from`'s port over `to`; releases unless told not to (to inspect the hover). */
+  async wireByDrag(from, to, { release = true } = {}) {
+    const a = await this.page.getByTestId(`port-${from}`).boundingBox();
+    const b = await this.node(to).boundingBox();
+    await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(b.x + 30, b.y + 30, { steps: 8 });
+    await this.page.mouse.move(b.x + 40, b.y + 32, { steps: 2 });
+    if (release) await this.page.mouse.up();
+  }
+
+  /** A node's top-left corner in world units, from its transform. */
+  async position(id) {
+    const t = await this.node(id).getAttribute("transform");
+    const [, x, y] = t.match(/translate\(([-\d.]+) ([-\d.]+)\)/);
+    return { x: Number(x), y: Number(y) };
+  }
+}
