@@ -436,39 +436,34 @@ fn remove(
     let wire_gone = |w: &Wire| {
         gone(&w.from) || gone(&w.to) || wires.iter().any(|(a, b)| &w.from == a && &w.to == b)
     };
-    let removed_components: Vec<(usize, Component)> = diagram
-        .components
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| gone(&c.id))
-        .map(|(i, c)| (i, c.clone()))
-        .collect();
-    let removed_wires: Vec<(usize, Wire)> = diagram
-        .wires
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| wire_gone(w))
-        .map(|(i, w)| (i, w.clone()))
-        .collect();
     let event_gone = |e: &TimelineEvent| match &e.action {
         Action::Kill { target } | Action::Restore { target } => gone(target),
         Action::RateScale { .. } => false,
     };
-    let removed_events: Vec<(usize, TimelineEvent)> = diagram
-        .timeline
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| event_gone(e))
-        .map(|(i, e)| (i, e.clone()))
-        .collect();
-    diagram.components.retain(|c| !gone(&c.id));
-    diagram.wires.retain(|w| !wire_gone(w));
-    diagram.timeline.retain(|e| !event_gone(e));
+    let removed_components = take_where(&mut diagram.components, |c| gone(&c.id));
+    let removed_wires = take_where(&mut diagram.wires, wire_gone);
+    let removed_events = take_where(&mut diagram.timeline, event_gone);
     Ok(Edit::Restore {
         components: removed_components,
         wires: removed_wires,
         timeline: removed_events,
     })
+}
+
+/// Removes the items matching `gone` from `items` and returns them with the index each had, in
+/// order — exactly what [`Edit::Restore`] needs to put them back.
+fn take_where<T>(items: &mut Vec<T>, gone: impl Fn(&T) -> bool) -> Vec<(usize, T)> {
+    let mut taken = Vec::new();
+    let mut kept = Vec::with_capacity(items.len());
+    for (i, item) in items.drain(..).enumerate() {
+        if gone(&item) {
+            taken.push((i, item));
+        } else {
+            kept.push(item);
+        }
+    }
+    *items = kept;
+    taken
 }
 
 fn restore(

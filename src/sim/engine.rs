@@ -649,6 +649,12 @@ impl Simulation {
         }
     }
 
+    /// Fails `req` at `node` and sends the error back to the caller.
+    fn fail_and_respond(&mut self, req: u32, node: u32, cause: Cause) {
+        self.fail(req, node, cause);
+        self.respond(req, node);
+    }
+
     /// `node` is done with `req` (successfully or not): the answer travels back to the caller.
     fn respond(&mut self, req: u32, node: u32) {
         let now = self.now;
@@ -685,8 +691,7 @@ impl Simulation {
             hop.epoch = epoch;
         }
         if !up {
-            self.fail(req, node, Cause::ConnectionRefused);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::ConnectionRefused);
             return;
         }
         match self.nodes[node as usize].behaviour {
@@ -694,8 +699,7 @@ impl Simulation {
             Behaviour::Station(_) => self.station_arrive(req, node),
             // Validation keeps users and DNS from being delivered to.
             Behaviour::Users(_) | Behaviour::Dns(_) => {
-                self.fail(req, node, Cause::ConnectionRefused);
-                self.respond(req, node);
+                self.fail_and_respond(req, node, Cause::ConnectionRefused);
             }
         }
     }
@@ -731,14 +735,12 @@ impl Simulation {
             return;
         };
         if n.busy.value() >= lb.max_connections {
-            self.fail(req, node, Cause::LbOverloaded);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::LbOverloaded);
             return;
         }
         match lb.choose(user, &mut self.rng) {
             None => {
-                self.fail(req, node, Cause::NoHealthyBackend);
-                self.respond(req, node);
+                self.fail_and_respond(req, node, Cause::NoHealthyBackend);
             }
             Some(i) => {
                 let b = &mut lb.backends[i];
@@ -821,8 +823,7 @@ impl Simulation {
             && let Some(bucket) = &mut s.write_limit
             && !bucket.take(now)
         {
-            self.fail(req, node, Cause::WriteCeiling);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::WriteCeiling);
             return;
         }
         if n.busy.value() < s.workers {
@@ -832,8 +833,7 @@ impl Simulation {
             let len = s.queue.len() as u64;
             n.queue_len.set(now, len);
         } else {
-            self.fail(req, node, Cause::QueueFull);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::QueueFull);
         }
     }
 
@@ -876,8 +876,7 @@ impl Simulation {
             let arrived = self.requests.get(next).stack.last().expect("hop").arrived;
             let waited = now - arrived;
             if waited > timeout {
-                self.fail(next, node, Cause::Timeout);
-                self.respond(next, node);
+                self.fail_and_respond(next, node, Cause::Timeout);
             } else {
                 self.start_service(next, node, waited);
                 return;
@@ -889,8 +888,7 @@ impl Simulation {
         let now = self.now;
         if self.crashed_since_arrival(req, node) {
             // Its worker vanished with the crash; only the request is left to answer.
-            self.fail(req, node, Cause::Crashed);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::Crashed);
             return;
         }
         let r = self.requests.get(req);
@@ -902,8 +900,7 @@ impl Simulation {
         };
         if now - arrived > s.timeout {
             self.free_worker(node);
-            self.fail(req, node, Cause::Timeout);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::Timeout);
             return;
         }
         if s.calls_downstream && class != Class::Static && !n.targets.is_empty() {
@@ -924,8 +921,7 @@ impl Simulation {
     fn station_answer(&mut self, req: u32, node: u32) {
         let now = self.now;
         if self.crashed_since_arrival(req, node) {
-            self.fail(req, node, Cause::Crashed);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::Crashed);
             return;
         }
         if let Behaviour::Station(s) = &self.nodes[node as usize].behaviour
@@ -972,8 +968,7 @@ impl Simulation {
         self.log
             .push(now, Some(&id), LogLevel::Error, format!("{id} down"));
         for req in dropped {
-            self.fail(req, node, Cause::Crashed);
-            self.respond(req, node);
+            self.fail_and_respond(req, node, Cause::Crashed);
         }
     }
 
