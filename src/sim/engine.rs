@@ -292,9 +292,24 @@ impl Simulation {
         let duration = SimTime::ZERO + SimDuration::from_secs_f64(diagram.run.duration_s);
         let warmup = SimTime::ZERO + SimDuration::from_secs_f64(diagram.run.warmup_s);
         let series = SeriesStore::new(&nodes, SERIES_CAPACITY);
+        let mut queue = EventQueue::new();
+        // A request crossing a wire (either way) is an event a fixed delay ahead: give the most
+        // common wire latencies FIFO lanes (see `queue`).
+        let mut latencies: BTreeMap<SimDuration, usize> = BTreeMap::new();
+        for node in &nodes {
+            for t in &node.targets {
+                *latencies.entry(t.latency).or_default() += 1;
+            }
+        }
+        let mut by_use: Vec<(usize, SimDuration)> =
+            latencies.into_iter().map(|(d, n)| (n, d)).collect();
+        by_use.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, d) in by_use {
+            queue.add_lane(d);
+        }
         let mut sim = Simulation {
             now: SimTime::ZERO,
-            queue: EventQueue::new(),
+            queue,
             rng: SimRng::new(diagram.run.seed),
             requests: Requests::default(),
             baseline: Baseline {
@@ -386,15 +401,17 @@ impl Simulation {
     /// `budget` events have been processed, whichever is first.
     pub fn step_until(&mut self, until: SimTime, budget: u64) -> StepOutcome {
         let mut left = budget;
-        while let Some(t) = self.queue.peek_time() {
-            if t > until {
+        loop {
+            if left == 0 {
+                if self.queue.peek_time().is_some_and(|t| t <= until) {
+                    return StepOutcome::BudgetExhausted;
+                }
                 break;
             }
-            if left == 0 {
-                return StepOutcome::BudgetExhausted;
-            }
+            let Some((t, event)) = self.queue.pop_until(until) else {
+                break;
+            };
             left -= 1;
-            let (t, event) = self.queue.pop().expect("peeked");
             self.now = t;
             self.events += 1;
             self.dispatch(event);
