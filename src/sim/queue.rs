@@ -251,7 +251,7 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let now = popped.last().map_or(0, |&(t, _)| t);
-            let delay = if x % 4 == 0 && !lanes.is_empty() {
+            let delay = if x.is_multiple_of(4) && !lanes.is_empty() {
                 lanes[(x >> 8) as usize % lanes.len()]
             } else {
                 (x >> 33) % 50
