@@ -49,9 +49,9 @@ struct Entry<E> {
 }
 
 impl<E> Entry<E> {
-    /// `(time, seq)` as one integer: one branch-free comparison instead of two.
-    fn key(&self) -> u128 {
-        (u128::from(self.time.as_nanos()) << 32) | u128::from(self.seq)
+    /// What entries are ordered by.
+    fn key(&self) -> (SimTime, u32) {
+        (self.time, self.seq)
     }
 }
 
@@ -140,13 +140,13 @@ impl<E> EventQueue<E> {
     /// numbering can continue from `len` without wrapping. Each lane keeps its order, so it
     /// stays sorted.
     fn renumber(&mut self) {
-        let mut keys: Vec<(u128, usize)> = Vec::with_capacity(self.len());
+        let mut keys: Vec<((SimTime, u32), usize)> = Vec::with_capacity(self.len());
         keys.extend(self.heap.iter().map(|e| (e.key(), usize::MAX)));
         for (i, lane) in self.lanes.iter().enumerate() {
             keys.extend(lane.entries.iter().map(|e| (e.key(), i)));
         }
         keys.sort_unstable();
-        let renumbered: std::collections::BTreeMap<u128, u32> = keys
+        let renumbered: std::collections::BTreeMap<(SimTime, u32), u32> = keys
             .iter()
             .enumerate()
             .map(|(i, &(k, _))| (k, i as u32))
