@@ -344,6 +344,7 @@ fn bench(args: &[String]) -> Result<(), Usage> {
         "{:<48} {:>12} {:>14} {:>14} {:>9}",
         "workload", "sim seconds", "events/s", "requests/s", "wall s"
     );
+    let mut engine_network = None;
     for (name, json) in WORKLOADS {
         let mut d =
             Diagram::from_json(json).map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
@@ -365,6 +366,28 @@ fn bench(args: &[String]) -> Result<(), Usage> {
             r.events as f64 / wall,
             done as f64 / wall,
             wall
+        );
+        engine_network = Some(done as f64 / wall);
+    }
+    // The same network as a bare hand-written loop, timed now on this machine: the ratio says
+    // how much the engine's generality and metrics cost, whatever the machine's speed.
+    let seconds = seconds.unwrap_or(1200.0);
+    let start = Instant::now();
+    let bare = archplay::sim::bare::reference_network(seconds, 0.0, 1);
+    let wall = start.elapsed().as_secs_f64();
+    let bare_rate = bare.requests as f64 / wall;
+    println!(
+        "{:<48} {:>12.0} {:>14.0} {:>14.0} {:>9.2}",
+        "the same network, bare hand-written loop",
+        seconds,
+        bare.events as f64 / wall,
+        bare_rate,
+        wall
+    );
+    if let Some(engine) = engine_network {
+        println!(
+            "engine / bare loop on the network: {:.2} (the bare loop keeps no metrics)",
+            engine / bare_rate
         );
     }
     Ok(())

@@ -10,6 +10,7 @@
 //! nothing iterates a hash map. The same diagram and seed give bit-identical reports natively
 //! and in wasm32.
 
+pub mod bare;
 mod dns;
 mod engine;
 mod histogram;
