@@ -346,3 +346,131 @@ fn duplicating_copies_components_and_the_wires_among_them_with_fresh_ids() {
     assert_eq!(d, example());
     assert!(copies(&d, &[], &[], 0.0, 0.0).is_none());
 }
+
+/// A data center at (0, 0), 432 × 288, holding web-1 (centre inside) but not web-2 (box
+/// overlapping the edge, centre outside), and a small data center nested inside it, whose box
+/// holds dc-1's centre but not its box.
+fn with_data_centers() -> Diagram {
+    let mut d = Diagram::new("regions");
+    let mut dc = Component::new("dc-1", Kind::DataCenter);
+    dc.x = 0.0;
+    dc.y = 0.0;
+    let mut inner = Component::new("dc-2", Kind::DataCenter)
+        .with("width", 216.0)
+        .with("height", 144.0);
+    inner.x = 192.0;
+    inner.y = 120.0;
+    let mut web1 = Component::new("web-1", Kind::WebServer);
+    web1.x = 24.0;
+    web1.y = 48.0;
+    let mut web2 = Component::new("web-2", Kind::WebServer);
+    web2.x = 360.0; // centre at x = 444, right of the box's edge at 432
+    web2.y = 48.0;
+    let mut db = Component::new("db-1", Kind::Database);
+    db.x = 216.0; // centre (300, 184): inside both boxes (and off the grid)
+    db.y = 152.0;
+    d.components = vec![dc, inner, web1, web2, db];
+    d
+}
+
+#[test]
+fn a_data_center_holds_the_components_whose_centre_it_contains() {
+    use archplay::model::geometry::{contents, data_center_of, with_contents};
+    let d = with_data_centers();
+    assert_eq!(
+        contents(&d, &id("dc-1")),
+        [id("dc-2"), id("web-1"), id("db-1")]
+    );
+    assert_eq!(
+        contents(&d, &id("dc-2")),
+        [id("db-1")],
+        "not dc-1: its box is bigger"
+    );
+    assert!(contents(&d, &id("web-1")).is_empty(), "not a data center");
+    // The innermost box is the one a component is in.
+    assert_eq!(
+        data_center_of(&d, &id("db-1")).map(|c| c.id.as_str()),
+        Some("dc-2")
+    );
+    assert_eq!(
+        data_center_of(&d, &id("web-1")).map(|c| c.id.as_str()),
+        Some("dc-1")
+    );
+    assert!(data_center_of(&d, &id("web-2")).is_none());
+    assert_eq!(
+        with_contents(&d, &[id("web-2"), id("dc-2")]),
+        [id("dc-2"), id("web-2"), id("db-1")]
+    );
+}
+
+#[test]
+fn moving_a_data_center_moves_what_it_holds_on_the_grid_and_undo_puts_it_back() {
+    use archplay::model::edit::move_by;
+    let mut d = with_data_centers();
+    let before = d.clone();
+    let edit = move_by(&d, &[id("dc-1")], 50.0, -20.0).unwrap();
+    let inverse = apply(&mut d, &edit).unwrap();
+    let at = |d: &Diagram, s: &str| {
+        let c = d.component(&id(s)).unwrap();
+        (c.x, c.y)
+    };
+    // The box lands on the grid (50 → 48, -20 → -24) and everything moves with it.
+    assert_eq!(at(&d, "dc-1"), (48.0, -24.0));
+    assert_eq!(at(&d, "dc-2"), (240.0, 96.0));
+    assert_eq!(at(&d, "web-1"), (72.0, 24.0));
+    assert_eq!(
+        at(&d, "db-1"),
+        (264.0, 128.0),
+        "off the grid, kept in place relative to the box"
+    );
+    assert_eq!(at(&d, "web-2"), (360.0, 48.0), "outside the box: stays");
+    apply(&mut d, &inverse).unwrap();
+    assert_eq!(d, before);
+    assert_eq!(move_by(&d, &[], 24.0, 0.0), None);
+}
+
+#[test]
+fn resizing_a_data_center_snaps_and_keeps_a_usable_size() {
+    use archplay::model::edit::resize;
+    let mut d = with_data_centers();
+    let size = |d: &Diagram| {
+        let c = d.component(&id("dc-1")).unwrap();
+        (c.number("width"), c.number("height"))
+    };
+    let edit = resize(&d, &id("dc-1"), 500.0, 301.0).unwrap();
+    apply(&mut d, &edit).unwrap();
+    assert_eq!(size(&d), (504.0, 312.0));
+    // Dragged to nothing: the smallest box (216 × 144, both on the grid).
+    let edit = resize(&d, &id("dc-1"), -40.0, 3.0).unwrap();
+    apply(&mut d, &edit).unwrap();
+    assert_eq!(size(&d), (216.0, 144.0));
+    assert_eq!(
+        resize(&d, &id("dc-1"), 220.0, 140.0),
+        None,
+        "same size after snapping"
+    );
+    assert_eq!(
+        resize(&d, &id("web-1"), 300.0, 300.0),
+        None,
+        "not a data center"
+    );
+    assert_eq!(resize(&d, &id("dc-1"), f64::NAN, 300.0), None);
+    // Typed into the inspector, a size below the minimum is refused, not clamped.
+    let typed = Edit::SetParam {
+        ids: vec![id("dc-1")],
+        name: "width".into(),
+        value: Some(ParamValue::Number(100.0)),
+    };
+    assert!(matches!(apply(&mut d, &typed), Err(Refusal::BadParam(..))));
+}
+
+#[test]
+fn data_centers_cannot_be_wired() {
+    let d = with_data_centers();
+    for (from, to) in [("web-1", "dc-1"), ("dc-1", "web-1")] {
+        let why = wire_refusal(&d, &id(from), &id(to))
+            .expect("refused")
+            .to_string();
+        assert!(why.contains("box around components"), "{why}");
+    }
+}

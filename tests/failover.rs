@@ -132,3 +132,84 @@ fn the_log_tells_the_story_and_the_backend_returns() {
         .sum();
     assert!(after > 0.0);
 }
+
+/// Two data centers, one server in each behind a load balancer outside both: killing the east
+/// data center takes its server down with it, the balancer routes around it as for any dead
+/// backend, and restoring the data center brings the server back.
+#[test]
+fn a_data_center_outage_takes_down_everything_inside_it() {
+    let mut d = Diagram::new("two data centers");
+    d.components.push(poisson_users(300.0));
+    d.components.push(
+        Component::new("lb", Kind::LoadBalancer)
+            .with("check_interval_s", INTERVAL_S)
+            .with("unhealthy_threshold", THRESHOLD)
+            .with("healthy_threshold", 2.0),
+    );
+    d.wires.push(Wire::new("users", "lb"));
+    for (i, dc) in ["dc-east", "dc-west"].into_iter().enumerate() {
+        let mut b = Component::new(dc, Kind::DataCenter);
+        b.x = 480.0;
+        b.y = 600.0 * i as f64;
+        let mut web = server(&format!("web-{}", i + 1), 4, 5.0, "exponential");
+        web.x = b.x + 48.0;
+        web.y = b.y + 96.0;
+        d.wires.push(Wire::new("lb", web.id.as_str()));
+        d.components.push(b);
+        d.components.push(web);
+    }
+    d.timeline = vec![
+        TimelineEvent {
+            at_s: KILL_AT,
+            action: Action::Kill {
+                target: "dc-east".into(),
+            },
+        },
+        TimelineEvent {
+            at_s: RESTORE_AT,
+            action: Action::Restore {
+                target: "dc-east".into(),
+            },
+        },
+    ];
+    d.run.duration_s = 90.0;
+    d.run.warmup_s = 0.0;
+    let mut sim = Simulation::new(&d).unwrap();
+    assert_eq!(sim.run_to_end(u64::MAX), StepOutcome::Reached);
+
+    let log: Vec<(f64, String)> = sim
+        .log()
+        .entries()
+        .map(|e| (e.time_s, e.message.clone()))
+        .collect();
+    let find = |text: &str| log.iter().find(|(_, m)| m == text).map(|(t, _)| *t);
+    assert_eq!(
+        find("dc-east down, taking web-1 with it"),
+        Some(KILL_AT),
+        "{log:?}"
+    );
+    assert_eq!(find("web-1 down"), Some(KILL_AT));
+    assert_eq!(find("web-2 down"), None, "the other data center stays up");
+    assert_eq!(find("web-1 up"), Some(RESTORE_AT));
+    let back = find("web-1 back in rotation").expect("the server returns to the rotation");
+    assert!(back > RESTORE_AT && back <= RESTORE_AT + 2.0 * INTERVAL_S);
+
+    // Components in diagram order: users, lb, dc-east, web-1, dc-west, web-2.
+    let arrivals = |i: usize, from: f64, to: f64| -> f64 {
+        sim.series().nodes[i]
+            .column("arrivals")
+            .unwrap()
+            .iter()
+            .filter(|(t, _)| *t > from && *t <= to)
+            .map(|(_, v)| v)
+            .sum()
+    };
+    let detected = KILL_AT + INTERVAL_S * (THRESHOLD + 1.0) + 1.0;
+    assert_eq!(
+        arrivals(3, detected, RESTORE_AT),
+        0.0,
+        "web-1 is out of rotation"
+    );
+    assert!(arrivals(5, detected, RESTORE_AT) > 0.9 * 300.0 * (RESTORE_AT - detected));
+    assert!(arrivals(3, back + 1.0, 90.0) > 0.0, "web-1 serves again");
+}

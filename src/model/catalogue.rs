@@ -21,16 +21,19 @@ pub enum Kind {
     WebServer,
     /// A database primary.
     Database,
+    /// A data center: a box on the canvas around the components that run in it.
+    DataCenter,
 }
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Users,
         Kind::Dns,
         Kind::LoadBalancer,
         Kind::WebServer,
         Kind::Database,
+        Kind::DataCenter,
     ];
 
     /// The identifier used in the diagram format.
@@ -51,6 +54,7 @@ impl Kind {
             Kind::LoadBalancer => &LOAD_BALANCER,
             Kind::WebServer => &WEB_SERVER,
             Kind::Database => &DATABASE,
+            Kind::DataCenter => &DATA_CENTER,
         }
     }
 }
@@ -109,6 +113,8 @@ pub struct KindSpec {
     pub details: &'static str,
     /// Prefix for generated component ids (`web` gives `web-1`, `web-2`, …).
     pub id_prefix: &'static str,
+    /// A 24 × 24 line icon, as SVG path data (stroked, not filled).
+    pub icon: &'static str,
     /// Parameters, in inspector order.
     pub params: &'static [ParamSpec],
     /// Kinds this kind may send requests to, with the reason when it may not.
@@ -209,6 +215,8 @@ pub enum Unit {
     Factor,
     /// US dollars per hour.
     DollarsPerHour,
+    /// Canvas units (pixels at 100 % zoom).
+    Pixels,
 }
 
 impl Unit {
@@ -223,6 +231,7 @@ impl Unit {
             Unit::Percent => "%",
             Unit::Factor => "×",
             Unit::DollarsPerHour => "$/h",
+            Unit::Pixels => "px",
         }
     }
 }
@@ -364,6 +373,8 @@ static USERS: KindSpec = KindSpec {
               users down. Each request is a read, a write or a static asset, for a key drawn \
               from a popularity model, from one of a population of users.",
     id_prefix: "users",
+    // A person.
+    icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4.4 3.6-7 8-7s8 2.6 8 7",
     params: &[
         ParamSpec {
             name: "rate",
@@ -517,6 +528,8 @@ static DNS: KindSpec = KindSpec {
               pay for a lookup. Wired to several targets it answers round-robin. If it is \
               down, clients with a cached answer carry on and the rest fail.",
     id_prefix: "dns",
+    // A globe.
+    icon: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c2.5 2.7 3.8 5.7 3.8 9s-1.3 6.3-3.8 9c-2.5-2.7-3.8-5.7-3.8-9s1.3-6.3 3.8-9z",
     params: &[
         ParamSpec {
             name: "lookup_ms",
@@ -553,6 +566,8 @@ static LOAD_BALANCER: KindSpec = KindSpec {
               healthy threshold of successes. Until a dead backend is detected it keeps \
               receiving traffic, and those requests fail.",
     id_prefix: "lb",
+    // One line in, three out.
+    icon: "M3 12h6M9 12l6-6h6M9 12h12M9 12l6 6h6",
     params: &[
         ParamSpec {
             name: "algorithm",
@@ -696,6 +711,8 @@ static WEB_SERVER: KindSpec = KindSpec {
               over its wires) and, with blocking calls, the worker waits for the answer, so \
               slow databases tie up web workers. Static assets need no downstream call.",
     id_prefix: "web",
+    // A server rack.
+    icon: "M4 4h16v6H4zM4 14h16v6H4zM7 7h.01M7 17h.01",
     params: &[
         WEB_STATION[0],
         WEB_STATION[1],
@@ -741,6 +758,8 @@ static DATABASE: KindSpec = KindSpec {
               have their own service times (the chapter's 50–100 ms per query), and writes \
               beyond the write ceiling are rejected.",
     id_prefix: "db",
+    // A cylinder.
+    icon: "M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3zM4 6v12c0 1.7 3.6 3 8 3s8-1.3 8-3V6M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3",
     params: &[
         DB_STATION[0],
         DB_STATION[1],
@@ -777,12 +796,65 @@ static DATABASE: KindSpec = KindSpec {
     metrics: STATION_METRICS,
 };
 
+static DATA_CENTER: KindSpec = KindSpec {
+    kind: Kind::DataCenter,
+    id: "data_center",
+    name: "Data center",
+    group: Group::Regions,
+    summary: "A building in one region: the components placed inside it run there.",
+    details: "Draw it around components to put them in a region. Moving or copying it takes \
+              what it holds along; deleting it removes only the box. Taking it down on the \
+              timeline takes down everything inside at once, the way a whole data center \
+              fails.",
+    id_prefix: "dc",
+    // A building.
+    icon: "M4 21V5l8-3 8 3v16M4 21h16M9 21v-4h6v4M8 8h.01M12 8h.01M16 8h.01M8 12h.01M12 12h.01M16 12h.01",
+    params: &[
+        ParamSpec {
+            name: "region",
+            label: "Region",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: REGIONS,
+                default: "virginia",
+            },
+            help: "Where the data center is.",
+        },
+        ParamSpec {
+            name: "width",
+            label: "Width",
+            unit: Unit::Pixels,
+            domain: int(DATA_CENTER_MIN_WIDTH, DATA_CENTER_MAX, 432.0),
+            help: "Size of the box on the canvas (drag its corner to resize).",
+        },
+        ParamSpec {
+            name: "height",
+            label: "Height",
+            unit: Unit::Pixels,
+            domain: int(DATA_CENTER_MIN_HEIGHT, DATA_CENTER_MAX, 288.0),
+            help: "Size of the box on the canvas (drag its corner to resize).",
+        },
+    ],
+    targets: &[],
+    metrics: &[],
+};
+
+/// Smallest data-center box: one component's box with a grid step around it.
+pub const DATA_CENTER_MIN_WIDTH: f64 = 216.0;
+/// Smallest data-center box height: room for the title and one component.
+pub const DATA_CENTER_MIN_HEIGHT: f64 = 144.0;
+/// Largest data-center box side (a multiple of the grid).
+pub const DATA_CENTER_MAX: f64 = 19_992.0;
+
 /// Why `from` may not send requests to `to`, or `None` when it may.
 pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
     if from.spec().targets.contains(&to) {
         return None;
     }
     let reason = match (from, to) {
+        (Kind::DataCenter, _) | (_, Kind::DataCenter) => {
+            "a data center is a box around components; wire the components inside it".to_string()
+        }
         (_, Kind::Users) => "users only send requests; nothing sends requests to them".to_string(),
         (Kind::Database, _) => {
             "a database answers queries; it does not send requests onward".to_string()

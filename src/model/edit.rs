@@ -5,8 +5,11 @@
 
 use std::fmt;
 
-use super::catalogue::{Kind, connection_refusal};
+use super::catalogue::{
+    DATA_CENTER_MAX, DATA_CENTER_MIN_HEIGHT, DATA_CENTER_MIN_WIDTH, Kind, connection_refusal,
+};
 use super::diagram::{Action, Component, ComponentId, Diagram, ParamValue, TimelineEvent, Wire};
+use super::geometry::{GRID, snap, with_contents};
 use super::validate::{
     MAX_COMPONENTS, MAX_LATENCY_MS, MAX_WIRES, find_loop, id_problem, param_problem,
 };
@@ -568,4 +571,54 @@ fn set_params(
     }
     *diagram = working;
     Ok(Edit::SetParams { changes: old })
+}
+
+/// Moves `ids` — with everything the data centers among them hold — by about `(dx, dy)`: an
+/// arrow key or a finished drag. The offset is adjusted so the first of them (in diagram order)
+/// lands on the grid, and all move by that same offset, so they keep their places relative to
+/// each other. `None` when nothing is selected.
+pub fn move_by(diagram: &Diagram, ids: &[ComponentId], dx: f64, dy: f64) -> Option<Edit> {
+    let anchor = diagram.components.iter().find(|c| ids.contains(&c.id))?;
+    let (dx, dy) = (
+        snap(anchor.x + dx) - anchor.x,
+        snap(anchor.y + dy) - anchor.y,
+    );
+    let moving = with_contents(diagram, ids);
+    let positions: Vec<(ComponentId, f64, f64)> = diagram
+        .components
+        .iter()
+        .filter(|c| moving.contains(&c.id))
+        .map(|c| (c.id.clone(), c.x + dx, c.y + dy))
+        .collect();
+    Some(Edit::Move { positions })
+}
+
+/// Resizes data center `id` to `w × h` (a corner drag): snapped to the grid and kept at least
+/// the smallest box, since a drag cannot type a wrong number. `None` if `id` is not a data
+/// center or its size would not change.
+pub fn resize(diagram: &Diagram, id: &ComponentId, w: f64, h: f64) -> Option<Edit> {
+    let c = diagram
+        .component(id)
+        .filter(|c| c.kind == Kind::DataCenter)?;
+    if !(w.is_finite() && h.is_finite()) {
+        return None;
+    }
+    // The domain's largest size is a multiple of the grid; the smallest is rounded up to one.
+    let w = snap(w).clamp(
+        (DATA_CENTER_MIN_WIDTH / GRID).ceil() * GRID,
+        DATA_CENTER_MAX,
+    );
+    let h = snap(h).clamp(
+        (DATA_CENTER_MIN_HEIGHT / GRID).ceil() * GRID,
+        DATA_CENTER_MAX,
+    );
+    if w == c.number("width") && h == c.number("height") {
+        return None;
+    }
+    Some(Edit::SetParams {
+        changes: vec![
+            (id.clone(), "width".into(), Some(ParamValue::Number(w))),
+            (id.clone(), "height".into(), Some(ParamValue::Number(h))),
+        ],
+    })
 }

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::diagram::Diagram;
+use super::catalogue::Kind;
+use super::diagram::{Component, ComponentId, Diagram};
 
 /// Size of a component's box on the canvas, in world units.
 pub const NODE_WIDTH: f64 = 168.0;
@@ -53,6 +54,19 @@ impl Rect {
     /// Whether `p` lies inside (edges included).
     pub fn contains(&self, p: Point) -> bool {
         p.x >= self.x && p.x <= self.x + self.w && p.y >= self.y && p.y <= self.y + self.h
+    }
+
+    /// Whether `o` lies wholly inside (edges included).
+    pub fn contains_rect(&self, o: &Rect) -> bool {
+        o.x >= self.x
+            && o.y >= self.y
+            && o.x + o.w <= self.x + self.w
+            && o.y + o.h <= self.y + self.h
+    }
+
+    /// Its area.
+    pub fn area(&self) -> f64 {
+        self.w * self.h
     }
 
     /// Whether the two rectangles overlap.
@@ -182,12 +196,80 @@ pub fn node_rect(x: f64, y: f64) -> Rect {
     }
 }
 
+/// A component's box: the fixed node size, or a data center's own width and height.
+pub fn component_rect(c: &Component) -> Rect {
+    match c.kind {
+        Kind::DataCenter => Rect {
+            x: c.x,
+            y: c.y,
+            w: c.number("width"),
+            h: c.number("height"),
+        },
+        _ => node_rect(c.x, c.y),
+    }
+}
+
 /// The box around every component, or `None` for an empty diagram.
 pub fn bounds(d: &Diagram) -> Option<Rect> {
     d.components
         .iter()
-        .map(|c| node_rect(c.x, c.y))
+        .map(component_rect)
         .reduce(|a, b| a.union(&b))
+}
+
+/// What the data center `dc` holds: every other component whose centre lies inside its box, and
+/// every data center whose whole box does (with what that one holds). Empty if `dc` is not a
+/// data center.
+pub fn contents(d: &Diagram, dc: &ComponentId) -> Vec<ComponentId> {
+    let Some(area) = d
+        .component(dc)
+        .filter(|c| c.kind == Kind::DataCenter)
+        .map(component_rect)
+    else {
+        return Vec::new();
+    };
+    d.components
+        .iter()
+        .filter(|c| &c.id != dc)
+        .filter(|c| match c.kind {
+            Kind::DataCenter => area.contains_rect(&component_rect(c)),
+            _ => area.contains(component_rect(c).center()),
+        })
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+/// `ids` and everything the data centers among them hold, each once, in diagram order: what
+/// moves (or is copied) when `ids` are.
+pub fn with_contents(d: &Diagram, ids: &[ComponentId]) -> Vec<ComponentId> {
+    let mut take: Vec<bool> = d.components.iter().map(|c| ids.contains(&c.id)).collect();
+    for id in ids {
+        for inner in contents(d, id) {
+            if let Some(i) = d.components.iter().position(|c| c.id == inner) {
+                take[i] = true;
+            }
+        }
+    }
+    d.components
+        .iter()
+        .zip(take)
+        .filter(|(_, t)| *t)
+        .map(|(c, _)| c.id.clone())
+        .collect()
+}
+
+/// The innermost data center holding `id` (the smallest box around its centre), if any.
+pub fn data_center_of<'a>(d: &'a Diagram, id: &ComponentId) -> Option<&'a Component> {
+    let centre = component_rect(d.component(id)?).center();
+    d.components
+        .iter()
+        .filter(|c| c.kind == Kind::DataCenter && &c.id != id)
+        .filter(|c| component_rect(c).contains(centre))
+        .min_by(|a, b| {
+            component_rect(a)
+                .area()
+                .total_cmp(&component_rect(b).area())
+        })
 }
 
 #[cfg(test)]

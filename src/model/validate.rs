@@ -405,7 +405,9 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
             ((total - 100.0).abs() > 1e-6)
                 .then(|| format!("reads, writes and static assets add up to {total} %, not 100 %"))
         }
-        Kind::Dns | Kind::LoadBalancer | Kind::WebServer | Kind::Database => None,
+        Kind::Dns | Kind::LoadBalancer | Kind::WebServer | Kind::Database | Kind::DataCenter => {
+            None
+        }
     }
 }
 

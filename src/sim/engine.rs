@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::model::geometry::contents;
 use crate::model::{Action, ComponentId, Diagram, Kind, Problem};
 
 use super::dns::{Dns, Resolution};
@@ -126,6 +127,10 @@ pub(crate) enum Behaviour {
     Dns(Dns),
     LoadBalancer(LoadBalancer),
     Station(Station),
+    /// A data center: the nodes inside its box, which go down and up with it.
+    DataCenter {
+        members: Vec<u32>,
+    },
 }
 
 /// One component in the running simulation.
@@ -249,7 +254,7 @@ impl Simulation {
                 Kind::Users => Some("a DNS, load balancer or web server"),
                 Kind::Dns => Some("a load balancer or web server"),
                 Kind::LoadBalancer => Some("any backend"),
-                Kind::WebServer | Kind::Database => None,
+                Kind::WebServer | Kind::Database | Kind::DataCenter => None,
             };
             if let Some(needs) = needs
                 && wires.is_empty()
@@ -271,6 +276,12 @@ impl Simulation {
                     wires.iter().map(|(t, w)| (t.node, t.latency, *w)).collect(),
                 )),
                 Kind::WebServer | Kind::Database => Behaviour::Station(Station::from_component(c)),
+                Kind::DataCenter => Behaviour::DataCenter {
+                    members: contents(diagram, &c.id)
+                        .iter()
+                        .map(|id| index[id])
+                        .collect(),
+                },
             };
             nodes.push(Node {
                 id: c.id.clone(),
@@ -351,7 +362,7 @@ impl Simulation {
                             .schedule(first, Event::HealthCheck { lb: n, backend: b });
                     }
                 }
-                Behaviour::Dns(_) | Behaviour::Station(_) => {}
+                Behaviour::Dns(_) | Behaviour::Station(_) | Behaviour::DataCenter { .. } => {}
             }
         }
         Ok(sim)
@@ -714,8 +725,8 @@ impl Simulation {
         match self.nodes[node as usize].behaviour {
             Behaviour::LoadBalancer(_) => self.balance(req, node),
             Behaviour::Station(_) => self.station_arrive(req, node),
-            // Validation keeps users and DNS from being delivered to.
-            Behaviour::Users(_) | Behaviour::Dns(_) => {
+            // Validation keeps users, DNS and data centers from being delivered to.
+            Behaviour::Users(_) | Behaviour::Dns(_) | Behaviour::DataCenter { .. } => {
                 self.fail_and_respond(req, node, Cause::ConnectionRefused);
             }
         }
@@ -732,7 +743,7 @@ impl Simulation {
             Behaviour::Users(_) => self.finish(req, node),
             Behaviour::LoadBalancer(_) => self.balancer_answer(req, node, out.slot),
             Behaviour::Station(_) => self.station_answer(req, node),
-            Behaviour::Dns(_) => {}
+            Behaviour::Dns(_) | Behaviour::DataCenter { .. } => {}
         }
     }
 
@@ -973,6 +984,7 @@ impl Simulation {
         // requests it held are failed as their pending events come due.
         n.busy.set(now, 0);
         let mut dropped = Vec::new();
+        let mut members = Vec::new();
         match &mut n.behaviour {
             Behaviour::Station(s) => {
                 dropped.extend(s.queue.drain(..));
@@ -981,11 +993,23 @@ impl Simulation {
             Behaviour::LoadBalancer(lb) => lb.backends.iter_mut().for_each(|b| b.active = 0),
             Behaviour::Users(u) => u.generation = u.generation.wrapping_add(1),
             Behaviour::Dns(_) => {}
+            Behaviour::DataCenter { members: m } => members.clone_from(m),
         }
-        self.log
-            .push(now, Some(&id), LogLevel::Error, format!("{id} down"));
+        let message = if members.is_empty() {
+            format!("{id} down")
+        } else {
+            let names: Vec<String> = members
+                .iter()
+                .map(|&m| self.nodes[m as usize].id.to_string())
+                .collect();
+            format!("{id} down, taking {} with it", names.join(", "))
+        };
+        self.log.push(now, Some(&id), LogLevel::Error, message);
         for req in dropped {
             self.fail_and_respond(req, node, Cause::Crashed);
+        }
+        for m in members {
+            self.take_down(m);
         }
     }
 
@@ -998,10 +1022,17 @@ impl Simulation {
         n.up = true;
         let id = n.id.to_string();
         let is_users = matches!(n.behaviour, Behaviour::Users(_));
+        let members = match &n.behaviour {
+            Behaviour::DataCenter { members } => members.clone(),
+            _ => Vec::new(),
+        };
         self.log
             .push(now, Some(&id), LogLevel::Info, format!("{id} up"));
         if is_users {
             self.schedule_arrival(node, true);
+        }
+        for m in members {
+            self.bring_up(m);
         }
     }
 

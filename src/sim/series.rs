@@ -176,6 +176,7 @@ impl SeriesStore {
                         n.busy.value() as f64,
                     ]
                 }
+                Kind::DataCenter => Vec::new(),
                 Kind::WebServer | Kind::Database => {
                     let workers = n.workers().max(1) as f64;
                     let span_ns = dt * 1e9;

@@ -1,0 +1,26 @@
+import { serveSite } from "./server.mjs";
+import { launch, openPage } from "./browser.mjs";
+import { bigDiagram } from "./big-diagram.mjs";
+const site = await serveSite(process.env.ARCHPLAY_DIST, "/");
+const browser = await launch();
+const page = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+await page.addInitScript(([k, j]) => localStorage.setItem(k, j), ["archplay.autosave.v1", JSON.stringify(bigDiagram())]);
+await page.goto(site.url);
+await page.getByTestId("node-db-60").waitFor();
+const r = await page.evaluate(async () => {
+  const n = document.querySelector("[data-testid=node-web-50]");
+  const w = document.querySelector("[data-testid=wire-lb-5-web-50]");
+  const c = document.querySelector("[data-testid=canvas]");
+  const muts = [];
+  const mo = new MutationObserver((l) => muts.push(...l.map((m) => m.type + ":" + (m.attributeName || m.addedNodes.length))));
+  mo.observe(c, { subtree: true, childList: true, attributes: true });
+  const t0 = performance.now();
+  c.dispatchEvent(new WheelEvent("wheel", { bubbles: true, cancelable: true, deltaY: -40, clientX: 500, clientY: 400 }));
+  const t1 = performance.now();
+  await new Promise((r) => setTimeout(r, 50));
+  const counts = {};
+  for (const m of muts) counts[m] = (counts[m] || 0) + 1;
+  return { sync: t1 - t0, nodeAlive: n.isConnected, wireAlive: w.isConnected, counts };
+});
+console.log(JSON.stringify(r));
+await browser.close(); await site.close();
