@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-use crate::model::edit::{copies, next_id, wire_refusal};
-use crate::model::geometry::{Point, Viewport, snap};
+use crate::model::edit::{copies, move_by, next_id, resize, wire_refusal};
+use crate::model::geometry::{Point, Viewport, component_rect, snap, with_contents};
 use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind, Refusal, Wire};
 
 /// A wire being drawn: from a component towards the pointer (world units), perhaps over a
@@ -51,6 +51,8 @@ pub struct Editor {
     pub notice: RwSignal<Option<String>>,
     /// Copied components and the wires among them (view state; the app's own clipboard).
     pub clipboard: RwSignal<Option<(Vec<Component>, Vec<Wire>)>>,
+    /// A kind chosen in the palette, placed where the canvas is next tapped or clicked.
+    pub placing: RwSignal<Option<Kind>>,
 }
 
 /// Ids as a readable list for announcements.
@@ -83,6 +85,7 @@ impl Editor {
             refusal: RwSignal::new(None),
             notice: RwSignal::new(notice),
             clipboard: RwSignal::new(None),
+            placing: RwSignal::new(None),
         };
         provide_context(editor);
         editor
@@ -147,13 +150,37 @@ impl Editor {
         }
     }
 
-    /// Removes the selected components.
+    /// Adds a component of `kind` centred on world point `at` (a drop or a tap).
+    pub fn add_centred(&self, kind: Kind, at: Point) {
+        let r = component_rect(&Component::new("probe", kind));
+        self.add(
+            kind,
+            Point {
+                x: at.x - r.w / 2.0,
+                y: at.y - r.h / 2.0,
+            },
+        );
+    }
+
+    /// Removes the selected components (a data center's box only: what it holds stays).
     pub fn delete_selection(&self) {
         let ids = self.selection.get_untracked();
         if ids.is_empty() {
             return;
         }
-        let what = format!("Deleted {}", id_list(&ids));
+        let boxes = self.doc.with_untracked(|d| {
+            ids.iter()
+                .filter_map(|id| d.diagram.component(id))
+                .any(|c| c.kind == Kind::DataCenter)
+        });
+        let what = if boxes {
+            format!(
+                "Deleted {} (what the data center held stays)",
+                id_list(&ids)
+            )
+        } else {
+            format!("Deleted {}", id_list(&ids))
+        };
         // A refusal is announced by apply; there is nothing else to show.
         let _ = self.apply(
             Edit::Remove {
@@ -164,22 +191,37 @@ impl Editor {
         );
     }
 
-    /// Moves the selected components by a world-space offset, snapped to the grid.
+    /// Moves the selected components (and what selected data centers hold) by about a
+    /// world-space offset, landing on the grid.
     pub fn move_selection(&self, dx: f64, dy: f64) {
         let ids = self.selection.get_untracked();
-        let positions: Vec<(ComponentId, f64, f64)> = self.doc.with_untracked(|d| {
-            d.diagram
-                .components
-                .iter()
-                .filter(|c| ids.contains(&c.id))
-                .map(|c| (c.id.clone(), snap(c.x + dx), snap(c.y + dy)))
-                .collect()
-        });
-        if positions.is_empty() {
+        let Some(edit) = self
+            .doc
+            .with_untracked(|d| move_by(&d.diagram, &ids, dx, dy))
+        else {
             return;
-        }
+        };
         let what = format!("Moved {}", id_list(&ids));
-        let _ = self.apply(Edit::Move { positions }, &what);
+        let _ = self.apply(edit, &what);
+    }
+
+    /// Resizes data center `id` to about `w × h` (a corner drag).
+    pub fn resize(&self, id: &ComponentId, w: f64, h: f64) {
+        let Some(edit) = self.doc.with_untracked(|d| resize(&d.diagram, id, w, h)) else {
+            return;
+        };
+        let size: Vec<String> = match &edit {
+            Edit::SetParams { changes } => changes
+                .iter()
+                .filter_map(|(_, _, v)| match v {
+                    Some(crate::model::ParamValue::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let what = format!("Resized {id} to {} px", size.join(" × "));
+        let _ = self.apply(edit, &what);
     }
 
     /// Starts a wire from `from`; `end` is the pointer's world position for pointer drags.
@@ -232,10 +274,12 @@ impl Editor {
         );
     }
 
-    /// The selected components and the wires among them.
+    /// The selected components (with what selected data centers hold) and the wires among
+    /// them.
     fn selected_parts(&self) -> (Vec<Component>, Vec<Wire>) {
         let ids = self.selection.get_untracked();
         self.doc.with_untracked(|d| {
+            let ids = with_contents(&d.diagram, &ids);
             let components = d
                 .diagram
                 .components

@@ -26,8 +26,9 @@ fn placement(editor: Editor) -> Point {
 }
 
 /// The palette panel: every kind, by group, with its icon, name and one line; hovering or
-/// focusing an item shows the longer explanation. Drag an item onto the canvas to place it, or
-/// press Enter (or double-click) to add it at the next free spot.
+/// focusing an item shows the longer explanation. Drag an item onto the canvas to place it; or
+/// click (tap) it and then the canvas; or press Enter (or double-click) to add it at the next
+/// free spot.
 #[component]
 pub fn Palette() -> impl IntoView {
     let editor = Editor::get();
@@ -63,7 +64,20 @@ pub fn Palette() -> impl IntoView {
                             aria-describedby=described_by
                             on:dragstart=on_dragstart
                             on:keydown=on_keydown
-                            on:dblclick=move |_| editor.add(kind, placement(editor))
+                            on:click=move |_| {
+                                // Choose it, then tap or click the canvas to place it (touch
+                                // screens cannot drag and drop).
+                                editor.placing.set(Some(kind));
+                                editor.announcement.set(format!(
+                                    "Tap or click the canvas to place a {}",
+                                    kind.spec().name.to_lowercase()
+                                ));
+                            }
+                            on:dblclick=move |_| {
+                                editor.placing.set(None);
+                                editor.add(kind, placement(editor));
+                            }
+                            class:ap-palette__item--chosen=move || editor.placing.get() == Some(kind)
                         >
                             {kind_icon(spec.kind)}
                             <span class="ap-palette__text">

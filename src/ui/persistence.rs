@@ -49,9 +49,11 @@ pub fn restore() -> Result<Option<Diagram>, String> {
 pub fn autosave(editor: Editor) {
     let pending: Rc<RefCell<Option<Timeout>>> = Rc::new(RefCell::new(None));
     Effect::new(move |_| {
-        let json = editor.doc.with(|d| d.diagram.to_json());
-        // Replacing the timeout cancels the previous one: only the last change is written.
+        editor.doc.track();
+        // Replacing the timeout cancels the previous one: only the last change is written, and
+        // only then serialised, so a burst of edits to a large diagram pays for one JSON text.
         *pending.borrow_mut() = Some(Timeout::new(AUTOSAVE_MS, move || {
+            let json = editor.doc.with_untracked(|d| d.diagram.to_json());
             if let Some(store) = storage() {
                 let _ = store.set_item(AUTOSAVE_KEY, &json);
             }

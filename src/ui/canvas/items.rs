@@ -1,0 +1,503 @@
+//! The items on the canvas: components, data centers and wires. Each is created once per id and
+//! reads only its own signals ([`Item`]), which one effect keeps in step with the document and
+//! one with the selection: an edit to one component notifies that component (and its wires),
+//! not the whole diagram. (A signal read by hundreds of items costs quadratic time to notify in
+//! the reactive graph; hundreds of signals read by one item each cost linear time.)
+
+use std::collections::BTreeMap;
+
+use leptos::ev;
+use leptos::prelude::*;
+
+use super::{Gestures, client};
+use crate::model::catalogue::Domain;
+use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point};
+use crate::model::{Component, ComponentId, Diagram, Edit, Kind};
+use crate::ui::editor::{Editor, WireDraft};
+use crate::ui::icons::kind_icon;
+
+/// What a component's box shows.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Shown {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    name: String,
+    /// Data centers: the region's display name.
+    region: Option<&'static str>,
+}
+
+fn shown(c: &Component) -> Shown {
+    let (w, h, region) = match c.kind {
+        Kind::DataCenter => {
+            let value = c.choice("region");
+            let label = c.kind.spec().param("region").and_then(|p| match p.domain {
+                Domain::Choice { options, .. } => {
+                    options.iter().find(|o| o.value == value).map(|o| o.label)
+                }
+                Domain::Number { .. } => None,
+            });
+            (c.number("width"), c.number("height"), label)
+        }
+        _ => (NODE_WIDTH, NODE_HEIGHT, None),
+    };
+    Shown {
+        x: c.x,
+        y: c.y,
+        w,
+        h,
+        name: c.display_name().to_string(),
+        region,
+    }
+}
+
+/// One component's view state: what it shows (`None` once removed), whether it is selected,
+/// and whether it is being dragged.
+#[derive(Clone, Copy)]
+pub(crate) struct Item {
+    shown: RwSignal<Option<Shown>>,
+    selected: RwSignal<bool>,
+    /// Read by the item's drawing to decide whether to follow the drag at all.
+    pub moving: RwSignal<bool>,
+}
+
+/// Every component's [`Item`], by id, created on first use and owned by the canvas. Entries
+/// outlive their components (a removed one shows nothing) so an id that comes back, by undo,
+/// finds its signals; ids are reused, so the map stays the size of the largest diagram.
+#[derive(Clone, Copy)]
+pub(crate) struct Items {
+    map: StoredValue<BTreeMap<ComponentId, Item>>,
+    owner: StoredValue<Owner>,
+}
+
+impl Items {
+    /// An empty registry owned by the current (canvas) owner.
+    pub fn new() -> Items {
+        Items {
+            map: StoredValue::new(BTreeMap::new()),
+            owner: StoredValue::new(Owner::current().expect("created inside a component")),
+        }
+    }
+
+    /// The item for `id`, created from the document and selection if it is new.
+    pub fn get(&self, editor: Editor, id: &ComponentId) -> Item {
+        if let Some(item) = self.map.with_value(|m| m.get(id).copied()) {
+            return item;
+        }
+        let now = editor
+            .doc
+            .with_untracked(|d| d.diagram.component(id).map(shown));
+        let selected = editor.selection.with_untracked(|s| s.contains(id));
+        let item = self.owner.with_value(|o| {
+            o.with(|| Item {
+                shown: RwSignal::new(now),
+                selected: RwSignal::new(selected),
+                moving: RwSignal::new(false),
+            })
+        });
+        self.map.update_value(|m| {
+            m.insert(id.clone(), item);
+        });
+        item
+    }
+
+    /// Brings every item in line with the document, notifying only those that changed.
+    pub fn sync_doc(&self, d: &Diagram) {
+        self.map.with_value(|m| {
+            for (id, item) in m {
+                let now = d.component(id).map(shown);
+                if item.shown.with_untracked(|s| *s != now) {
+                    item.shown.set(now);
+                }
+            }
+        });
+    }
+
+    /// Brings every item in line with the selection.
+    pub fn sync_selection(&self, selection: &[ComponentId]) {
+        Self::set_flags(self, selection, |i| i.selected);
+    }
+
+    /// Marks exactly `ids` as moving with the drag.
+    pub fn set_moving(&self, ids: &[ComponentId]) {
+        Self::set_flags(self, ids, |i| i.moving);
+    }
+
+    fn set_flags(&self, ids: &[ComponentId], flag: impl Fn(&Item) -> RwSignal<bool>) {
+        self.map.with_value(|m| {
+            for (id, item) in m {
+                let want = ids.contains(id);
+                if flag(item).get_untracked() != want {
+                    flag(item).set(want);
+                }
+            }
+        });
+    }
+}
+
+/// Selects `id` on a pointer press (Shift toggles it in the selection).
+fn press_select(editor: Editor, id: &ComponentId, shift: bool) {
+    editor.selected_wire.set(None);
+    let already = editor.selection.with_untracked(|s| s.contains(id));
+    if shift {
+        let id = id.clone();
+        editor.selection.update(move |s| {
+            if already {
+                s.retain(|x| x != &id);
+            } else {
+                s.push(id);
+            }
+        });
+    } else if !already {
+        editor.selection.set(vec![id.clone()]);
+    }
+}
+
+/// Focusing a component selects it.
+fn on_focus(editor: Editor, id: ComponentId) -> impl Fn(ev::FocusEvent) + 'static {
+    move |_| {
+        editor.selected_wire.set(None);
+        if !editor.selection.with_untracked(|s| s.contains(&id)) {
+            editor.selection.set(vec![id.clone()]);
+        }
+    }
+}
+
+/// Hovering a component while drawing a wire makes it the wire's target.
+fn on_wire_enter(editor: Editor, id: ComponentId) -> impl Fn(ev::PointerEvent) + 'static {
+    move |_| {
+        if let Some(w) = editor.wiring.get_untracked() {
+            editor.wiring.set(Some(WireDraft {
+                over: Some(id.clone()),
+                ..w
+            }));
+        }
+    }
+}
+
+/// Leaving it clears the target.
+fn on_wire_leave(editor: Editor) -> impl Fn(ev::PointerEvent) + 'static {
+    move |_| {
+        if let Some(w) = editor.wiring.get_untracked() {
+            editor.wiring.set(Some(WireDraft { over: None, ..w }));
+        }
+    }
+}
+
+/// Keys on a focused component: W starts a wire from it; Enter finishes a wire at it, or else
+/// opens the inspector.
+fn on_item_key(editor: Editor, id: ComponentId) -> impl Fn(ev::KeyboardEvent) + 'static {
+    move |e: ev::KeyboardEvent| match e.key().as_str() {
+        "w" | "W" => {
+            e.prevent_default();
+            editor.start_wire(id.clone(), None);
+        }
+        "Enter" if editor.wiring.with_untracked(Option::is_some) => {
+            e.prevent_default();
+            editor.finish_wire(Some(id.clone()));
+        }
+        "Enter" => {
+            // Enter opens the inspector: focus its first setting.
+            e.prevent_default();
+            let first = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector("[data-testid=inspector] .ap-field__input")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+            if let Some(el) = first {
+                let _ = el.focus();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One component's box. Clicking selects it (Shift adds to the selection); dragging moves the
+/// selection; its port starts a wire.
+pub(super) fn node_view(
+    id: ComponentId,
+    kind: Kind,
+    editor: Editor,
+    gestures: Gestures,
+) -> impl IntoView {
+    let item = gestures.items.get(editor, &id);
+    let data = item.shown;
+    let selected = move || item.selected.get();
+    let transform = move || {
+        let o = gestures.offset_of(item);
+        data.with(|s| {
+            s.as_ref()
+                .map(|s| format!("translate({} {})", s.x + o.x, s.y + o.y))
+        })
+    };
+    let on_pointerdown = {
+        let id = id.clone();
+        move |e: ev::PointerEvent| {
+            e.stop_propagation();
+            press_select(editor, &id, e.shift_key());
+            gestures.start_drag(editor, client(&e));
+        }
+    };
+    let (on_focus, on_enter, on_leave, on_key) = (
+        on_focus(editor, id.clone()),
+        on_wire_enter(editor, id.clone()),
+        on_wire_leave(editor),
+        on_item_key(editor, id.clone()),
+    );
+    let on_port_down = {
+        let id = id.clone();
+        move |e: ev::PointerEvent| {
+            e.stop_propagation();
+            e.prevent_default();
+            let Some(s) = data.get_untracked() else {
+                return;
+            };
+            editor.start_wire(
+                id.clone(),
+                Some(Point {
+                    x: s.x + NODE_WIDTH,
+                    y: s.y + NODE_HEIGHT / 2.0,
+                }),
+            );
+        }
+    };
+    let spec = kind.spec();
+    let name = move || data.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
+    let label = move || format!("{} {}", spec.name, name());
+    view! {
+        <g
+            class="ap-node"
+            class:ap-node--selected=selected
+            data-testid=format!("node-{id}")
+            data-kind=spec.id
+            transform=transform
+            tabindex="0"
+            role="button"
+            aria-label=label
+            aria-pressed=move || selected().to_string()
+            on:pointerdown=on_pointerdown
+            on:pointerenter=on_enter
+            on:pointerleave=on_leave
+            on:focus=on_focus
+            on:keydown=on_key
+        >
+            <rect class="ap-node__box" width=NODE_WIDTH height=NODE_HEIGHT rx="8" />
+            <g transform="translate(12 20)">{kind_icon(kind)}</g>
+            <text class="ap-node__name" x="46" y="28">{name}</text>
+            <text class="ap-node__kind" x="46" y="46">{spec.name}</text>
+            <circle
+                class="ap-node__port"
+                data-testid=format!("port-{id}")
+                cx=NODE_WIDTH
+                cy=NODE_HEIGHT / 2.0
+                r="7"
+                on:pointerdown=on_port_down
+            >
+                <title>"Drag to another component to wire them"</title>
+            </circle>
+        </g>
+    }
+}
+
+/// Height of a data center's title bar, which is where it is grabbed.
+const HEADER: f64 = 36.0;
+/// Side of a data center's resize handle.
+const HANDLE: f64 = 16.0;
+
+/// A data center: a box with a title bar. The bar selects and drags it (with what it holds);
+/// the corner handle resizes it; its inside belongs to the canvas, so panning and box selection
+/// work there.
+pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -> impl IntoView {
+    let item = gestures.items.get(editor, &id);
+    let data = item.shown;
+    let selected = move || item.selected.get();
+    // The size shown: the resize in progress, or the diagram's.
+    let size = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            let resizing = gestures.resize.with(|r| {
+                r.as_ref()
+                    .filter(|r| r.id == id)
+                    .map(|r| (r.size.0.max(NODE_WIDTH), r.size.1.max(HEADER + 24.0)))
+            });
+            resizing.or_else(|| data.with(|s| s.as_ref().map(|s| (s.w, s.h))))
+        })
+    };
+    let width = move || size.get().map_or(0.0, |s| s.0);
+    let height = move || size.get().map_or(0.0, |s| s.1);
+    let transform = move || {
+        let o = gestures.offset_of(item);
+        data.with(|s| {
+            s.as_ref()
+                .map(|s| format!("translate({} {})", s.x + o.x, s.y + o.y))
+        })
+    };
+    let on_header_down = {
+        let id = id.clone();
+        move |e: ev::PointerEvent| {
+            e.stop_propagation();
+            press_select(editor, &id, e.shift_key());
+            gestures.start_drag(editor, client(&e));
+        }
+    };
+    let on_handle_down = {
+        let id = id.clone();
+        move |e: ev::PointerEvent| {
+            e.stop_propagation();
+            e.prevent_default();
+            gestures.start_resize(editor, id.clone(), client(&e));
+        }
+    };
+    let (on_focus, on_enter, on_leave, on_key) = (
+        on_focus(editor, id.clone()),
+        on_wire_enter(editor, id.clone()),
+        on_wire_leave(editor),
+        on_item_key(editor, id.clone()),
+    );
+    let title = move || {
+        data.with(|s| {
+            s.as_ref()
+                .map(|s| match s.region {
+                    Some(r) => format!("{} · {r}", s.name),
+                    None => s.name.clone(),
+                })
+                .unwrap_or_default()
+        })
+    };
+    let label = move || format!("Data center {} (moving it moves what is inside)", title());
+    view! {
+        <g
+            class="ap-region"
+            class:ap-region--selected=selected
+            data-testid=format!("node-{id}")
+            data-kind="data_center"
+            transform=transform
+            tabindex="0"
+            role="button"
+            aria-label=label
+            aria-pressed=move || selected().to_string()
+            on:focus=on_focus
+            on:keydown=on_key
+        >
+            <rect class="ap-region__box" width=width height=height rx="12" />
+            <path
+                class="ap-region__header"
+                d=move || {
+                    let w = width();
+                    format!("M0 12a12 12 0 0 1 12-12h{}a12 12 0 0 1 12 12v{}h-{w}z", w - 24.0, HEADER - 12.0)
+                }
+                on:pointerdown=on_header_down
+                on:pointerenter=on_enter
+                on:pointerleave=on_leave
+            />
+            <g class="ap-region__icon" transform="translate(10 6)">{kind_icon(Kind::DataCenter)}</g>
+            <text class="ap-region__title" x="42" y="23">{title}</text>
+            <rect
+                class="ap-region__handle"
+                data-testid=format!("resize-{id}")
+                x=move || width() - HANDLE
+                y=move || height() - HANDLE
+                width=HANDLE
+                height=HANDLE
+                on:pointerdown=on_handle_down
+            >
+                <title>"Drag to resize"</title>
+            </rect>
+        </g>
+    }
+}
+
+/// One wire: a curve from the right edge of `from` to the left edge of `to`, with an arrowhead.
+/// It follows its ends while they are dragged.
+pub(super) fn wire_view(
+    from: ComponentId,
+    to: ComponentId,
+    editor: Editor,
+    gestures: Gestures,
+) -> impl IntoView {
+    let (a, b) = (
+        gestures.items.get(editor, &from),
+        gestures.items.get(editor, &to),
+    );
+    let corner = move |item: Item| {
+        let o = gestures.offset_of(item);
+        item.shown
+            .with(|s| s.as_ref().map(|s| (s.x + o.x, s.y + o.y)))
+    };
+    let path = move || {
+        let (ax, ay) = corner(a)?;
+        let (bx, by) = corner(b)?;
+        let (x1, y1) = (ax + NODE_WIDTH, ay + NODE_HEIGHT / 2.0);
+        let (x2, y2) = (bx, by + NODE_HEIGHT / 2.0);
+        let bend = ((x2 - x1).abs() / 2.0).max(40.0);
+        Some(format!(
+            "M{x1} {y1} C{} {y1} {} {y2} {x2} {y2}",
+            x1 + bend,
+            x2 - bend
+        ))
+    };
+    let name = |item: Item| item.shown.with(|s| s.as_ref().map(|s| s.name.clone()));
+    let label = move || {
+        format!(
+            "Wire from {} to {} (Delete removes it)",
+            name(a).unwrap_or_default(),
+            name(b).unwrap_or_default()
+        )
+    };
+    let on_key = {
+        let (from, to) = (from.clone(), to.clone());
+        move |e: ev::KeyboardEvent| {
+            if matches!(e.key().as_str(), "Delete" | "Backspace") {
+                e.prevent_default();
+                e.stop_propagation();
+                let what = format!("Removed the wire from {from} to {to}");
+                // A refusal is announced by apply.
+                let _ = editor.apply(
+                    Edit::Remove {
+                        components: vec![],
+                        wires: vec![(from.clone(), to.clone())],
+                    },
+                    &what,
+                );
+            }
+        }
+    };
+    let key = (from.clone(), to.clone());
+    let selected = {
+        let key = key.clone();
+        move || editor.selected_wire.with(|s| s.as_ref() == Some(&key))
+    };
+    let select = move || {
+        editor.selection.set(Vec::new());
+        editor.selected_wire.set(Some(key.clone()));
+    };
+    let select_again = select.clone();
+    let hit_path = path;
+    view! {
+        // A wide transparent stroke under the visible one makes the wire easy to click.
+        <path
+            class="ap-wire__hit"
+            d=hit_path
+            on:pointerdown=move |e: ev::PointerEvent| {
+                e.stop_propagation();
+                select();
+            }
+        />
+        <path
+            class="ap-wire"
+            class:ap-wire--selected=selected
+            on:focus=move |_| select_again()
+            data-testid=format!("wire-{from}-{to}")
+            d=path
+            marker-end="url(#ap-arrow)"
+            tabindex="0"
+            role="img"
+            aria-label=label
+            on:keydown=on_key
+        />
+    }
+}
