@@ -53,6 +53,8 @@ pub struct Editor {
     pub clipboard: RwSignal<Option<(Vec<Component>, Vec<Wire>)>>,
     /// A kind chosen in the palette, placed where the canvas is next tapped or clicked.
     pub placing: RwSignal<Option<Kind>>,
+    /// Set when a whole document arrives (restored, opened, new): the canvas fits it in view.
+    pub fit_pending: RwSignal<bool>,
 }
 
 /// Ids as a readable list for announcements.
@@ -86,6 +88,7 @@ impl Editor {
             notice: RwSignal::new(notice),
             clipboard: RwSignal::new(None),
             placing: RwSignal::new(None),
+            fit_pending: RwSignal::new(true),
         };
         provide_context(editor);
         editor
@@ -357,6 +360,7 @@ impl Editor {
             self.notice.set(Some(format!("Not opened: {why}")));
         } else {
             self.notice.set(None);
+            self.fit_pending.set(true);
         }
     }
 

@@ -156,7 +156,21 @@ pub fn Canvas() -> impl IntoView {
             }
         }
     };
+    // A document that just arrived is shown whole (never enlarged past 100 %).
+    let fit_now = move || {
+        measure();
+        let (w, h) = size.get_untracked();
+        if let Some(b) = editor.doc.with_untracked(|d| bounds(&d.diagram)) {
+            editor.viewport.set(Viewport::fit(b, w, h, 48.0));
+        }
+    };
     canvas_ref.on_load(move |_| measure());
+    Effect::new(move |_| {
+        if editor.fit_pending.get() && canvas_ref.get().is_some() {
+            editor.fit_pending.set(false);
+            fit_now();
+        }
+    });
     let resize_handle = window_event_listener(ev::resize, move |_| measure());
 
     // Screen point of a client point relative to the canvas's top-left corner.
@@ -339,13 +353,7 @@ pub fn Canvas() -> impl IntoView {
             )
         });
     };
-    let fit = move |_| {
-        measure();
-        let (w, h) = size.get_untracked();
-        if let Some(b) = editor.doc.with_untracked(|d| bounds(&d.diagram)) {
-            editor.viewport.set(Viewport::fit(b, w, h, 48.0));
-        }
-    };
+    let fit = move |_| fit_now();
     let on_background_down = move |e: ev::PointerEvent| {
         let here = client(&e);
         if e.pointer_type() != "mouse" {
