@@ -6,6 +6,7 @@ use leptos::html;
 use wasm_bindgen::JsCast;
 
 use super::editor::Editor;
+use super::export::{export_png, export_svg};
 use super::persistence::{read_chosen_file, save_file};
 use crate::model::Diagram;
 
@@ -47,6 +48,26 @@ pub fn Header() -> impl IntoView {
             editor
                 .notice
                 .set(Some("The browser refused to save the file.".into()));
+        }
+    };
+    let on_export_svg = move |_| {
+        if editor
+            .doc
+            .with_untracked(|d| export_svg(&d.diagram))
+            .is_err()
+        {
+            editor
+                .notice
+                .set(Some("The browser refused to save the picture.".into()));
+        }
+    };
+    let on_export_png = move |_| {
+        let failed = move |why: String| editor.notice.set(Some(format!("No PNG: {why}.")));
+        let started = editor
+            .doc
+            .with_untracked(|d| export_png(&d.diagram, failed));
+        if started.is_err() {
+            failed("the browser refused to draw the picture".into());
         }
     };
     view! {
@@ -92,6 +113,12 @@ pub fn Header() -> impl IntoView {
                 />
                 <button class="ap-button" data-testid="save" title="Save the diagram as a file (.json)" on:click=on_save>
                     "Save"
+                </button>
+                <button class="ap-button" data-testid="export-svg" title="Save a picture of the diagram (.svg)" on:click=on_export_svg>
+                    "SVG"
+                </button>
+                <button class="ap-button" data-testid="export-png" title="Save a picture of the diagram (.png)" on:click=on_export_png>
+                    "PNG"
                 </button>
                 <button
                     class="ap-button"

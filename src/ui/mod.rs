@@ -4,6 +4,7 @@
 mod app;
 mod canvas;
 mod editor;
+mod export;
 mod header;
 mod icons;
 mod inspector;

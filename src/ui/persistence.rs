@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::editor::Editor;
 use crate::model::Diagram;
+use crate::model::export::file_name;
 
 /// Where the working diagram is autosaved. The `v1` names the storage layout, not the format.
 pub const AUTOSAVE_KEY: &str = "archplay.autosave.v1";
@@ -63,35 +64,30 @@ pub fn autosave(editor: Editor) {
 
 /// Offers the diagram as a JSON file download named after it.
 pub fn save_file(diagram: &Diagram) -> Result<(), JsValue> {
-    let json = diagram.to_json();
-    let parts = js_sys::Array::of1(&JsValue::from_str(&json));
+    let blob = text_blob(&diagram.to_json(), "application/json")?;
+    download(&file_name(&diagram.name, "json"), &blob)
+}
+
+/// `text` as a blob of type `mime`.
+pub fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    options.set_type(mime);
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+}
+
+/// Offers `blob` as a download called `name`.
+pub fn download(name: &str, blob: &web_sys::Blob) -> Result<(), JsValue> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     a.set_href(&url);
-    a.set_download(&file_name(&diagram.name));
+    a.set_download(name);
     a.click();
     web_sys::Url::revoke_object_url(&url)?;
     Ok(())
-}
-
-/// A file name from a diagram's title: lower case, words joined by dashes.
-pub fn file_name(title: &str) -> String {
-    let words: Vec<String> = title
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.is_empty() {
-        "diagram.json".into()
-    } else {
-        format!("{}.json", words.join("-"))
-    }
 }
 
 /// Reads the first file chosen in a file input and hands its text to `done`.

@@ -2,6 +2,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
+import { readFile } from "node:fs/promises";
+
 import { openPage } from "./browser.mjs";
 import { bigDiagram } from "./big-diagram.mjs";
 import { CanvasPage, withSite } from "./canvas-page.mjs";
@@ -172,6 +174,43 @@ describe("data centers, minimap and touch", () => {
     await touch("touchEnd", 0);
     const z1 = await zoom();
     assert.ok(z1 > z0 * 2.5, `pinching out zoomed in: ${z0} % → ${z1} %`);
+    assert.deepEqual(page.problems, []);
+  });
+});
+
+describe("export", () => {
+  const fixture = withSite("/");
+
+  test("the diagram saves as an SVG and a PNG picture", async () => {
+    const page = await openWith(fixture.browser, fixture.site.url, regions, { acceptDownloads: true });
+    const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-svg").click()]);
+    assert.equal(svgDownload.suggestedFilename(), "two-regions.svg");
+    const svg = await readFile(await svgDownload.path(), "utf8");
+    // Well-formed, and it draws what the diagram holds.
+    const parsed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+      return {
+        error: doc.querySelector("parsererror")?.textContent ?? null,
+        texts: [...doc.querySelectorAll("text")].map((t) => t.textContent),
+        paths: doc.querySelectorAll("path[marker-end]").length,
+        viewBox: doc.documentElement.getAttribute("viewBox"),
+      };
+    }, svg);
+    assert.equal(parsed.error, null);
+    assert.equal(parsed.paths, 2, "two wires");
+    for (const t of ["lb", "web-1", "web-2", "Load balancer", "dc-1 · Virginia (US-East)"]) {
+      assert.ok(parsed.texts.includes(t), `${t} in ${parsed.texts}`);
+    }
+    // Bounds: x from 0 to 240 + 432, y from 0 to 312 + 64; plus a 24-unit margin all round.
+    assert.equal(parsed.viewBox, "-24 -24 720 424");
+
+    const [pngDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-png").click()]);
+    assert.equal(pngDownload.suggestedFilename(), "two-regions.png");
+    const png = await readFile(await pngDownload.path());
+    assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], "a PNG file");
+    // IHDR: width and height, big-endian, at bytes 16..24: twice the picture's size.
+    assert.equal(png.readUInt32BE(16), 1440);
+    assert.equal(png.readUInt32BE(20), 848);
     assert.deepEqual(page.problems, []);
   });
 });
