@@ -2,6 +2,7 @@
 //! Natively this binary is empty.
 #![cfg(all(target_arch = "wasm32", feature = "web"))]
 
+mod editing;
 mod engine;
 mod shell;
 
