@@ -131,3 +131,56 @@ fn bad_input_exits_2_with_the_problem_named() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// What the editor's Save writes (`Diagram::to_json` of a diagram built by edits, as the canvas
+/// makes them, data center included) runs in the runner unchanged.
+#[test]
+fn a_diagram_saved_by_the_editor_runs_in_the_runner() {
+    use archplay::model::edit::{apply, move_by};
+    use archplay::model::{Component, Diagram, Edit, Kind, Wire};
+    let mut d = Diagram::new("Built in the editor");
+    let place = |id: &str, kind, x, y| {
+        let mut c = Component::new(id, kind);
+        c.x = x;
+        c.y = y;
+        c
+    };
+    let insert = Edit::Insert {
+        components: vec![
+            place("users-1", Kind::Users, 0.0, 96.0),
+            place("lb-1", Kind::LoadBalancer, 240.0, 96.0),
+            place("dc-1", Kind::DataCenter, 456.0, 0.0),
+            place("web-1", Kind::WebServer, 480.0, 72.0),
+            place("web-2", Kind::WebServer, 480.0, 168.0),
+        ],
+        wires: vec![
+            Wire::new("users-1", "lb-1"),
+            Wire::new("lb-1", "web-1"),
+            Wire::new("lb-1", "web-2"),
+        ],
+    };
+    apply(&mut d, &insert).unwrap();
+    let moved = move_by(&d, &["dc-1".into()], 48.0, 0.0).unwrap();
+    apply(&mut d, &moved).unwrap();
+    let path = std::env::temp_dir().join(format!("archplay-saved-{}.json", std::process::id()));
+    std::fs::write(&path, d.to_json()).unwrap();
+    let (code, out, err) = archplay(&[
+        "run",
+        path.to_str().unwrap(),
+        "--seconds",
+        "10",
+        "--format",
+        "json",
+    ]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["users-1", "lb-1", "dc-1", "web-1", "web-2"]);
+    assert!(v["requests"]["ok"].as_u64().unwrap() > 0, "{out}");
+}
