@@ -396,28 +396,6 @@ pub fn Canvas() -> impl IntoView {
         _ => None,
     };
     let zoom_label = move || format!("{:.0} %", editor.viewport.get().zoom * 100.0);
-    // While the view moves (and a moment after), the diagram's layer is promoted so the
-    // compositor moves it without repainting; otherwise it is painted normally, so a drag
-    // repaints only what it moves and text stays crisp.
-    let view_moving = RwSignal::new(false);
-    let view_moves = StoredValue::new(0u32);
-    Effect::new(move |first: Option<()>| {
-        editor.viewport.track();
-        if first.is_none() {
-            return;
-        }
-        if !view_moving.get_untracked() {
-            view_moving.set(true);
-        }
-        let n = view_moves.get_value().wrapping_add(1);
-        view_moves.set_value(n);
-        gloo_timers::callback::Timeout::new(300, move || {
-            if view_moves.get_value() == n {
-                view_moving.set(false);
-            }
-        })
-        .forget();
-    });
     let transform = move || {
         let v = editor.viewport.get();
         format!(
@@ -541,9 +519,9 @@ pub fn Canvas() -> impl IntoView {
                     on:pointerdown=on_background_down
                 />
             </svg>
-            // The diagram lives in its own layer, moved by a CSS transform: panning and zooming
-            // move the layer without laying out or repainting the items in it.
-            <div class="ap-canvas__world" class:ap-canvas__world--moving=view_moving style=transform>
+            // The diagram lives in its own compositor layer, moved by a CSS transform: panning
+            // and zooming move the layer without laying out or repainting the items in it.
+            <div class="ap-canvas__world" style=transform>
                 <svg class="ap-canvas__content" width="1" height="1">
                     <g class="ap-layer-regions">
                         <For each=region_ids key=|id| id.clone() children=move |id| region_view(id, editor, gestures) />
