@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 7] = [
+const EXAMPLES: [(&str, &str); 8] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -30,6 +30,10 @@ const EXAMPLES: [(&str, &str); 7] = [
     ),
     ("mm1", include_str!("../../public/examples/mm1.json")),
     ("mm4", include_str!("../../public/examples/mm4.json")),
+    (
+        "data-center-outage",
+        include_str!("../../public/examples/data-center-outage.json"),
+    ),
 ];
 
 #[wasm_bindgen_test]
