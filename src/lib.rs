@@ -5,12 +5,14 @@
 //! - [`sim`] — the deterministic discrete-event engine;
 //! - [`model`] — the diagram document: components, wires, settings, validation;
 //! - [`share`] — the share-link codec;
+//! - [`chart`] — chart geometry (scales, ticks, labels, paths);
 //! - `ui` (feature `web`) — the Leptos components, which depend on the three above and never the
 //!   reverse.
 //!
 //! Everything but `ui` builds and tests natively with `--no-default-features`, with no web crate in
 //! the dependency graph.
 
+pub mod chart;
 pub mod model;
 pub mod share;
 pub mod sim;

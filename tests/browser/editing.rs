@@ -98,7 +98,9 @@ fn position(el: &Element) -> (f64, f64) {
         .trim_start_matches("translate(")
         .trim_end_matches(')')
         .to_string();
-    let mut parts = inner.split(' ').map(|v| v.parse::<f64>().expect("a number"));
+    let mut parts = inner
+        .split(' ')
+        .map(|v| v.parse::<f64>().expect("a number"));
     (parts.next().expect("x"), parts.next().expect("y"))
 }
 
@@ -122,11 +124,18 @@ async fn the_palette_adds_components_and_the_canvas_shows_them() {
     key(&app.must("palette-web_server"), "Enter");
     settle().await;
     let lb = app.must("node-lb-1");
-    assert_eq!(lb.get_attribute("data-kind").as_deref(), Some("load_balancer"));
+    assert_eq!(
+        lb.get_attribute("data-kind").as_deref(),
+        Some("load_balancer")
+    );
     assert_eq!(lb.get_attribute("tabindex").as_deref(), Some("0"));
     assert!(app.get("port-lb-1").is_some(), "a port to wire from");
     assert!(app.get("node-web-1").is_some());
-    assert!(app.announced().contains("Added web server web-1"), "{}", app.announced());
+    assert!(
+        app.announced().contains("Added web server web-1"),
+        "{}",
+        app.announced()
+    );
     // The newest component is selected; its box says so without colour alone.
     let web = app.must("node-web-1");
     assert_eq!(web.get_attribute("aria-pressed").as_deref(), Some("true"));
@@ -147,7 +156,11 @@ async fn arrows_move_the_selection_on_the_grid_and_undo_moves_it_back() {
     assert_eq!(position(&users), (before.0 + 24.0, before.1 + 24.0));
     click(&app.must("undo"));
     settle().await;
-    assert_eq!(position(&users), (before.0 + 24.0, before.1), "one step back");
+    assert_eq!(
+        position(&users),
+        (before.0 + 24.0, before.1),
+        "one step back"
+    );
     click(&app.must("redo"));
     settle().await;
     assert_eq!(position(&users), (before.0 + 24.0, before.1 + 24.0));
@@ -160,7 +173,11 @@ async fn keyboard_wiring_makes_a_wire_or_says_why_not() {
     key(&app.must("palette-web_server"), "Enter");
     key(&app.must("palette-database"), "Enter");
     settle().await;
-    let (lb, web, db) = (app.must("node-lb-1"), app.must("node-web-1"), app.must("node-db-1"));
+    let (lb, web, db) = (
+        app.must("node-lb-1"),
+        app.must("node-web-1"),
+        app.must("node-db-1"),
+    );
     key(&lb, "w");
     key(&web, "Enter");
     settle().await;
@@ -193,16 +210,26 @@ async fn the_inspector_edits_refuses_and_undoes_settings() {
     assert_eq!(input.value(), "4", "the catalogue's default");
     set_field(&workers, "12");
     settle().await;
-    assert_eq!(app.must("param-workers").unchecked_ref::<HtmlInputElement>().value(), "12");
+    assert_eq!(
+        app.must("param-workers")
+            .unchecked_ref::<HtmlInputElement>()
+            .value(),
+        "12"
+    );
     // Out of range: refused with a message, the diagram keeps 12.
     set_field(&app.must("param-workers"), "0");
     settle().await;
-    let error = app.must("param-workers-error").text_content().unwrap_or_default();
+    let error = app
+        .must("param-workers-error")
+        .text_content()
+        .unwrap_or_default();
     assert!(!error.is_empty(), "a refusal is explained");
     click(&app.must("undo"));
     settle().await;
     assert_eq!(
-        app.must("param-workers").unchecked_ref::<HtmlInputElement>().value(),
+        app.must("param-workers")
+            .unchecked_ref::<HtmlInputElement>()
+            .value(),
         "4",
         "undo restores the default"
     );
@@ -214,7 +241,10 @@ async fn a_data_center_has_a_title_a_resize_handle_and_moves_with_the_keyboard()
     key(&app.must("palette-data_center"), "Enter");
     settle().await;
     let dc = app.must("node-dc-1");
-    assert_eq!(dc.get_attribute("data-kind").as_deref(), Some("data_center"));
+    assert_eq!(
+        dc.get_attribute("data-kind").as_deref(),
+        Some("data_center")
+    );
     assert!(app.get("resize-dc-1").is_some());
     assert!(app.get("port-dc-1").is_none(), "data centers are not wired");
     let title = dc.text_content().unwrap_or_default();
@@ -225,6 +255,9 @@ async fn a_data_center_has_a_title_a_resize_handle_and_moves_with_the_keyboard()
     settle().await;
     assert_eq!(position(&dc), (before.0 - 24.0, before.1));
     // Its size is a setting like any other.
-    let width = app.must("param-width").unchecked_ref::<HtmlInputElement>().value();
+    let width = app
+        .must("param-width")
+        .unchecked_ref::<HtmlInputElement>()
+        .value();
     assert_eq!(width, "432");
 }
