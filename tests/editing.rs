@@ -3,7 +3,8 @@
 
 use archplay::model::edit::{next_id, wire_refusal};
 use archplay::model::{
-    Component, ComponentId, Diagram, Edit, History, Kind, ParamValue, Refusal, Wire, apply,
+    Action, Component, ComponentId, Diagram, Edit, History, Kind, ParamValue, Refusal, RunSettings,
+    TimelineEvent, Wire, apply,
 };
 use archplay::sim::rng::SimRng;
 
@@ -25,7 +26,7 @@ fn random_edit(d: &Diagram, rng: &mut SimRng) -> Edit {
             .id
             .clone()
     };
-    match rng.below(8) {
+    match rng.below(11) {
         0 => {
             let kind = Kind::ALL[rng.below(Kind::ALL.len() as u64) as usize];
             let mut c = Component::new(next_id(d, kind).as_str(), kind);
@@ -71,6 +72,27 @@ fn random_edit(d: &Diagram, rng: &mut SimRng) -> Edit {
         6 => Edit::SetLabel {
             id: pick(rng),
             label: format!("label {}", rng.below(100)),
+        },
+        7 => Edit::SetRun(RunSettings {
+            duration_s: rng.below(200) as f64 - 10.0,
+            warmup_s: rng.below(30) as f64,
+            seed: rng.below(1000),
+        }),
+        8 => Edit::InsertTimeline {
+            index: rng.below(d.timeline.len() as u64 + 2) as usize,
+            entry: TimelineEvent {
+                at_s: rng.below(120) as f64 - 5.0,
+                action: if rng.unit() < 0.5 {
+                    Action::Kill { target: pick(rng) }
+                } else {
+                    Action::RateScale {
+                        scale: rng.unit() * 1200.0,
+                    }
+                },
+            },
+        },
+        9 => Edit::RemoveTimeline {
+            index: rng.below(d.timeline.len() as u64 + 1) as usize,
         },
         _ => Edit::Batch(vec![
             Edit::Move {

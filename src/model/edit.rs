@@ -8,10 +8,13 @@ use std::fmt;
 use super::catalogue::{
     DATA_CENTER_MAX, DATA_CENTER_MIN_HEIGHT, DATA_CENTER_MIN_WIDTH, Kind, connection_refusal,
 };
-use super::diagram::{Action, Component, ComponentId, Diagram, ParamValue, TimelineEvent, Wire};
+use super::diagram::{
+    Action, Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Wire,
+};
 use super::geometry::{GRID, snap, with_contents};
 use super::validate::{
-    MAX_COMPONENTS, MAX_LATENCY_MS, MAX_WIRES, find_loop, id_problem, param_problem,
+    MAX_COMPONENTS, MAX_LATENCY_MS, MAX_TIMELINE, MAX_WIRES, find_loop, id_problem, param_problem,
+    run_problems, timeline_problem,
 };
 
 /// One change to a diagram.
@@ -80,6 +83,20 @@ pub enum Edit {
         /// New weight.
         weight: f64,
     },
+    /// Change the run settings (duration, warm-up, seed).
+    SetRun(RunSettings),
+    /// Add a timeline entry at `index` (the end, for a new one).
+    InsertTimeline {
+        /// Position in the timeline.
+        index: usize,
+        /// The entry.
+        entry: TimelineEvent,
+    },
+    /// Remove the timeline entry at `index`.
+    RemoveTimeline {
+        /// Position in the timeline.
+        index: usize,
+    },
     /// Several edits applied as one step (undone as one step).
     Batch(Vec<Edit>),
     /// Replace the whole document (New, Open): undoable like any other step. The new diagram
@@ -113,6 +130,8 @@ pub enum Refusal {
     BadWire(String),
     /// The diagram would exceed its size limits.
     TooBig(String),
+    /// Run settings or a timeline entry that cannot be used.
+    BadSettings(String),
     /// The edit changes nothing.
     Empty,
 }
@@ -135,6 +154,7 @@ impl fmt::Display for Refusal {
             }
             Refusal::BadWire(why) => f.write_str(why),
             Refusal::TooBig(why) => f.write_str(why),
+            Refusal::BadSettings(why) => f.write_str(why),
             Refusal::Empty => f.write_str("nothing to change"),
         }
     }
@@ -168,6 +188,45 @@ pub fn apply(diagram: &mut Diagram, edit: &Edit) -> Result<Edit, Refusal> {
             }
             let old = std::mem::replace(diagram, (**new).clone());
             Ok(Edit::Replace(Box::new(old)))
+        }
+        Edit::SetRun(run) => {
+            if let Some(why) = run_problems(run).into_iter().next() {
+                return Err(Refusal::BadSettings(why));
+            }
+            Ok(Edit::SetRun(std::mem::replace(
+                &mut diagram.run,
+                run.clone(),
+            )))
+        }
+        Edit::InsertTimeline { index, entry } => {
+            if *index > diagram.timeline.len() {
+                return Err(Refusal::BadSettings(format!(
+                    "the timeline has no place {index}"
+                )));
+            }
+            if diagram.timeline.len() >= MAX_TIMELINE {
+                return Err(Refusal::TooBig(format!(
+                    "a timeline holds at most {MAX_TIMELINE} entries"
+                )));
+            }
+            if let Some(why) = timeline_problem(diagram, entry) {
+                return Err(Refusal::BadSettings(why));
+            }
+            diagram.timeline.insert(*index, entry.clone());
+            Ok(Edit::RemoveTimeline { index: *index })
+        }
+        Edit::RemoveTimeline { index } => {
+            if *index >= diagram.timeline.len() {
+                return Err(Refusal::BadSettings(format!(
+                    "the timeline has no entry {}",
+                    index + 1
+                )));
+            }
+            let entry = diagram.timeline.remove(*index);
+            Ok(Edit::InsertTimeline {
+                index: *index,
+                entry,
+            })
         }
         Edit::Insert { components, wires } => insert(diagram, components, wires),
         Edit::Remove { components, wires } => remove(diagram, components, wires),

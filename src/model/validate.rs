@@ -6,7 +6,9 @@ use std::fmt;
 
 use super::FORMAT_VERSION;
 use super::catalogue::{Domain, Kind, connection_refusal};
-use super::diagram::{Action, Component, Diagram, FORMAT_MARKER, ParamValue};
+use super::diagram::{
+    Action, Component, Diagram, FORMAT_MARKER, ParamValue, RunSettings, TimelineEvent,
+};
 
 /// Why a document could not be loaded.
 #[derive(Clone, Debug, PartialEq)]
@@ -218,25 +220,8 @@ impl Diagram {
             );
         }
 
-        let run = &self.run;
-        if !(run.duration_s.is_finite() && run.duration_s > 0.0 && run.duration_s <= MAX_DURATION_S)
-        {
-            report(
-                "run settings".into(),
-                format!(
-                    "duration {} s is outside (0, {MAX_DURATION_S}] s",
-                    run.duration_s
-                ),
-            );
-        }
-        if !(run.warmup_s.is_finite() && run.warmup_s >= 0.0 && run.warmup_s < run.duration_s) {
-            report(
-                "run settings".into(),
-                format!(
-                    "warm-up {} s must be at least 0 and shorter than the run",
-                    run.warmup_s
-                ),
-            );
+        for problem in run_problems(&self.run) {
+            report("run settings".into(), problem);
         }
         if !(self.traffic.rate_scale.is_finite()
             && (0.0..=1_000.0).contains(&self.traffic.rate_scale))
@@ -248,24 +233,8 @@ impl Diagram {
         }
 
         for (i, ev) in self.timeline.iter().enumerate() {
-            let place = format!("timeline entry {}", i + 1);
-            if !(ev.at_s.is_finite() && ev.at_s >= 0.0 && ev.at_s <= MAX_DURATION_S) {
-                report(
-                    place.clone(),
-                    format!("time {} s is outside 0–{MAX_DURATION_S} s", ev.at_s),
-                );
-            }
-            match &ev.action {
-                Action::Kill { target } | Action::Restore { target } => {
-                    if !kinds.contains_key(target.as_str()) {
-                        report(place, format!("no component has id '{target}'"));
-                    }
-                }
-                Action::RateScale { scale } => {
-                    if !(scale.is_finite() && (0.0..=1_000.0).contains(scale)) {
-                        report(place, format!("rate scale {scale} is outside 0–1000"));
-                    }
-                }
+            if let Some(why) = timeline_problem(self, ev) {
+                report(format!("timeline entry {}", i + 1), why);
             }
         }
 
@@ -461,4 +430,40 @@ pub(crate) fn find_loop(d: &Diagram) -> Option<Vec<String>> {
         }
     }
     None
+}
+
+/// What is wrong with run settings, in words (empty when nothing is).
+pub(crate) fn run_problems(run: &RunSettings) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !(run.duration_s.is_finite() && run.duration_s > 0.0 && run.duration_s <= MAX_DURATION_S) {
+        problems.push(format!(
+            "duration {} s is outside (0, {MAX_DURATION_S}] s",
+            run.duration_s
+        ));
+    }
+    if !(run.warmup_s.is_finite() && run.warmup_s >= 0.0 && run.warmup_s < run.duration_s) {
+        problems.push(format!(
+            "warm-up {} s must be at least 0 and shorter than the run",
+            run.warmup_s
+        ));
+    }
+    problems
+}
+
+/// What is wrong with a timeline entry of diagram `d`, in words, if anything.
+pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String> {
+    if !(ev.at_s.is_finite() && ev.at_s >= 0.0 && ev.at_s <= MAX_DURATION_S) {
+        return Some(format!(
+            "time {} s is outside 0–{MAX_DURATION_S} s",
+            ev.at_s
+        ));
+    }
+    match &ev.action {
+        Action::Kill { target } | Action::Restore { target } => d
+            .component(target)
+            .is_none()
+            .then(|| format!("no component has id '{target}'")),
+        Action::RateScale { scale } => (!(scale.is_finite() && (0.0..=1_000.0).contains(scale)))
+            .then(|| format!("rate scale {scale} is outside 0–1000")),
+    }
 }
