@@ -130,7 +130,6 @@ pub fn format_value(v: f64, unit: &str) -> String {
     }
     match (suffix, unit) {
         ("", "") => text,
-        ("", u) if u == "%" => format!("{text} %"),
         (s, "") => format!("{text}{s}"),
         (s, u) => format!("{text}{s} {u}"),
     }
