@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::model::catalogue::MetricSpec;
+
 /// A linear map from a domain (data values) to a range (pixels).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scale {
@@ -171,9 +173,36 @@ pub fn nearest(points: &[(f64, f64)], at: f64) -> Option<usize> {
     }
 }
 
+/// A component's live badge: each of its kind's headline metrics as `short value` from the
+/// latest sample (`row`, in the order of `names`), joined by " · ".
+pub fn badge(metrics: &[MetricSpec], names: &[&str], row: &[f64]) -> String {
+    metrics
+        .iter()
+        .filter_map(|m| {
+            let short = m.badge?;
+            let value = row.get(names.iter().position(|n| *n == m.name)?)?;
+            Some(format!("{short} {}", format_value(*value, m.unit.symbol())))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
+
+    #[test]
+    fn badges_show_the_kinds_headline_metrics() {
+        let web = Kind::WebServer.spec().metrics;
+        let names: Vec<&str> = web.iter().map(|m| m.name).collect();
+        // arrivals, throughput, errors, utilisation, queue, wait_ms
+        let row = [120.0, 118.0, 0.0, 45.26, 3.0, 1.5];
+        assert_eq!(badge(web, &names, &row), "busy 45.3 % · queue 3");
+        // A sample missing a column shows what it has.
+        assert_eq!(badge(web, &names[..4], &row[..4]), "busy 45.3 %");
+        assert_eq!(badge(Kind::DataCenter.spec().metrics, &[], &[]), "");
+    }
 
     #[test]
     fn scales_map_and_invert() {

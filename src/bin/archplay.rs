@@ -175,7 +175,7 @@ fn run(args: &[String]) -> Result<(), Usage> {
             serde_json::to_string_pretty(&report).expect("reports serialise")
         ),
         Format::Text => print!("{}", text_report(&diagram, &report)),
-        Format::Csv => print!("{}", csv_series(&sim)),
+        Format::Csv => print!("{}", sim.series_csv()),
     }
     Ok(())
 }
@@ -281,35 +281,6 @@ fn text_report(d: &Diagram, r: &Report) -> String {
 
 /// The per-second series as one wide CSV table: time, the system columns, then each
 /// component's columns prefixed with its id.
-fn csv_series(sim: &Simulation) -> String {
-    let store = sim.series();
-    let mut s = String::from("time_s");
-    for n in store.global.names() {
-        let _ = write!(s, ",{n}");
-    }
-    let ids: Vec<String> = sim.report().components.into_iter().map(|c| c.id).collect();
-    for (id, series) in ids.iter().zip(&store.nodes) {
-        for n in series.names() {
-            let _ = write!(s, ",{id}.{n}");
-        }
-    }
-    s.push('\n');
-    for i in 0..store.global.len() {
-        let row = store.global.row(i);
-        let _ = write!(s, "{}", row[0]);
-        for v in &row[1..] {
-            let _ = write!(s, ",{v}");
-        }
-        for series in &store.nodes {
-            for v in &series.row(i)[1..] {
-                let _ = write!(s, ",{v}");
-            }
-        }
-        s.push('\n');
-    }
-    s
-}
-
 /// The reference workloads, shipped as examples.
 const WORKLOADS: [(&str, &str); 3] = [
     (

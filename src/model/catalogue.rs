@@ -245,6 +245,8 @@ pub struct MetricSpec {
     pub label: &'static str,
     /// Unit of the value.
     pub unit: Unit,
+    /// A short name if the metric belongs on the component's live badge on the canvas.
+    pub badge: Option<&'static str>,
 }
 
 const fn num(min: f64, max: f64, default: f64) -> Domain {
@@ -270,7 +272,27 @@ const fn choice(value: &'static str, label: &'static str) -> Choice {
 }
 
 const fn metric(name: &'static str, label: &'static str, unit: Unit) -> MetricSpec {
-    MetricSpec { name, label, unit }
+    MetricSpec {
+        name,
+        label,
+        unit,
+        badge: None,
+    }
+}
+
+/// A metric also shown, as `short value`, on the component's badge while a run is live.
+const fn headline(
+    name: &'static str,
+    label: &'static str,
+    unit: Unit,
+    short: &'static str,
+) -> MetricSpec {
+    MetricSpec {
+        name,
+        label,
+        unit,
+        badge: Some(short),
+    }
 }
 
 /// Metrics every queueing station (server, database) publishes.
@@ -278,8 +300,8 @@ const STATION_METRICS: &[MetricSpec] = &[
     metric("arrivals", "Arrivals", Unit::PerSecond),
     metric("throughput", "Completed", Unit::PerSecond),
     metric("errors", "Errors", Unit::PerSecond),
-    metric("utilisation", "Utilisation", Unit::Percent),
-    metric("queue", "Queue length", Unit::Count),
+    headline("utilisation", "Utilisation", Unit::Percent, "busy"),
+    headline("queue", "Queue length", Unit::Count, "queue"),
     metric("wait_ms", "Mean wait", Unit::Millis),
 ];
 
@@ -509,7 +531,7 @@ static USERS: KindSpec = KindSpec {
     ],
     targets: &[Kind::Dns, Kind::LoadBalancer, Kind::WebServer],
     metrics: &[
-        metric("sent", "Sent", Unit::PerSecond),
+        headline("sent", "Sent", Unit::PerSecond, "sending"),
         metric("ok", "Succeeded", Unit::PerSecond),
         metric("errors", "Errors", Unit::PerSecond),
         metric("p50_ms", "Latency p50", Unit::Millis),
@@ -548,7 +570,7 @@ static DNS: KindSpec = KindSpec {
     ],
     targets: &[Kind::LoadBalancer, Kind::WebServer],
     metrics: &[
-        metric("lookups", "Lookups", Unit::PerSecond),
+        headline("lookups", "Lookups", Unit::PerSecond, "lookups"),
         metric("cached", "Cached answers", Unit::PerSecond),
         metric("errors", "Failed lookups", Unit::PerSecond),
     ],
@@ -619,7 +641,12 @@ static LOAD_BALANCER: KindSpec = KindSpec {
     metrics: &[
         metric("arrivals", "Arrivals", Unit::PerSecond),
         metric("errors", "Errors", Unit::PerSecond),
-        metric("in_rotation", "Backends in rotation", Unit::Count),
+        headline(
+            "in_rotation",
+            "Backends in rotation",
+            Unit::Count,
+            "in rotation",
+        ),
         metric("connections", "Open connections", Unit::Count),
     ],
 };

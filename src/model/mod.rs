@@ -13,6 +13,7 @@
 pub mod catalogue;
 mod diagram;
 pub mod edit;
+pub mod examples;
 pub mod export;
 pub mod geometry;
 mod history;

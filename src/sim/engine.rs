@@ -388,6 +388,30 @@ impl Simulation {
         self.requests.live()
     }
 
+    /// The per-second series as CSV: a header (`time_s`, the global metrics, then
+    /// `<component>.<metric>` for each component's), then one row per simulated second.
+    pub fn series_csv(&self) -> String {
+        let ids: Vec<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
+        self.series.to_csv(&ids)
+    }
+
+    /// Requests that have finished (answered, failed or rejected) so far.
+    pub fn requests_done(&self) -> u64 {
+        self.e2e.sent - u64::from(self.requests.live())
+    }
+
+    /// Component `id`'s per-second series, or `None` if there is no such component.
+    pub fn component_series(&self, id: &ComponentId) -> Option<&super::series::Series> {
+        let &n = self.index.get(id)?;
+        self.series.nodes.get(n as usize)
+    }
+
+    /// Whether component `id` is up, or `None` if there is no such component.
+    pub fn is_up(&self, id: &ComponentId) -> Option<bool> {
+        let &n = self.index.get(id)?;
+        Some(self.nodes[n as usize].up)
+    }
+
     /// Whether the run has reached its configured duration.
     pub fn finished(&self) -> bool {
         self.now >= self.duration

@@ -99,6 +99,35 @@ pub struct SeriesStore {
 }
 
 impl SeriesStore {
+    /// The series as CSV, with `ids` naming the components in order.
+    pub(crate) fn to_csv(&self, ids: &[&str]) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::from("time_s");
+        for n in self.global.names() {
+            let _ = write!(s, ",{n}");
+        }
+        for (id, series) in ids.iter().zip(&self.nodes) {
+            for n in series.names() {
+                let _ = write!(s, ",{id}.{n}");
+            }
+        }
+        s.push('\n');
+        for i in 0..self.global.len() {
+            let row = self.global.row(i);
+            let _ = write!(s, "{}", row[0]);
+            for v in &row[1..] {
+                let _ = write!(s, ",{v}");
+            }
+            for series in &self.nodes {
+                for v in series.row(i).iter().skip(1) {
+                    let _ = write!(s, ",{v}");
+                }
+            }
+            s.push('\n');
+        }
+        s
+    }
+
     pub(crate) fn new(nodes: &[Node], capacity: usize) -> Self {
         SeriesStore {
             global: Series::new(GLOBAL_METRICS.to_vec(), capacity),

@@ -9,6 +9,8 @@ use super::editor::Editor;
 use super::header::Header;
 use super::inspector::Inspector;
 use super::palette::Palette;
+use super::results::Results;
+use super::run::Runner;
 use super::run_bar::RunBar;
 
 /// The whole app.
@@ -16,6 +18,7 @@ use super::run_bar::RunBar;
 pub fn App() -> impl IntoView {
     let editor = Editor::provide();
     super::persistence::autosave(editor);
+    Runner::provide(editor);
 
     // Undo, redo, copy, paste and duplicate work wherever focus is, except while typing in a
     // field.
@@ -60,6 +63,7 @@ pub fn App() -> impl IntoView {
             }}
             <Palette />
             <Canvas />
+            <Results />
             <Inspector />
             <RunBar />
             <p class="ap-visually-hidden" aria-live="polite" data-testid="announcer">

@@ -55,6 +55,8 @@ pub struct Editor {
     pub placing: RwSignal<Option<Kind>>,
     /// Set when a whole document arrives (restored, opened, new): the canvas fits it in view.
     pub fit_pending: RwSignal<bool>,
+    /// Counts whole documents replaced (New, Open, an example): a run of the old one ends.
+    pub replaced: RwSignal<u64>,
 }
 
 /// Ids as a readable list for announcements.
@@ -89,6 +91,7 @@ impl Editor {
             clipboard: RwSignal::new(None),
             placing: RwSignal::new(None),
             fit_pending: RwSignal::new(true),
+            replaced: RwSignal::new(0),
         };
         provide_context(editor);
         editor
@@ -361,6 +364,7 @@ impl Editor {
         } else {
             self.notice.set(None);
             self.fit_pending.set(true);
+            self.replaced.update(|n| *n += 1);
         }
     }
 

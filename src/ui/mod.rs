@@ -3,6 +3,7 @@
 
 mod app;
 mod canvas;
+mod chart;
 mod editor;
 mod export;
 mod header;
@@ -10,6 +11,8 @@ mod icons;
 mod inspector;
 mod palette;
 mod persistence;
+mod results;
+mod run;
 mod run_bar;
 
 pub use app::App;

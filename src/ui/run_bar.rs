@@ -1,14 +1,155 @@
-//! The run bar: simulation controls and the simulated clock.
+//! The run bar: run, pause, step, reset; the speed; the run's seed; the simulated clock, with a
+//! progress bar when running as fast as possible; and a line saying what the run is doing.
 
 use leptos::prelude::*;
+
+use super::editor::Editor;
+use super::run::{Phase, Runner, Speed};
+use crate::chart::format_value;
+use crate::model::Edit;
 
 /// The run bar.
 #[component]
 pub fn RunBar() -> impl IntoView {
+    let editor = Editor::get();
+    let runner = Runner::get();
+    let running = move || runner.phase.get() == Phase::Running;
+    let clock = move || format!("{:.3} s", runner.clock.get());
+    let status = move || {
+        let phase = runner.phase.get();
+        let stale = runner.stale.get();
+        let base = match phase {
+            Phase::Idle => "Ready: press Run".to_string(),
+            Phase::Running => {
+                let pace = runner.pace.get();
+                if pace > 0.0 {
+                    format!("Running · {} simulated", format_value(pace, "req/s"))
+                } else {
+                    "Running".to_string()
+                }
+            }
+            Phase::Paused => "Paused".to_string(),
+            Phase::Finished => format!("Finished after {} s · Run starts again", runner.end.get()),
+        };
+        if stale {
+            format!(
+                "{base} · the diagram has changed since this run began: Reset to run the new version"
+            )
+        } else {
+            base
+        }
+    };
+    let progress = move || {
+        let end = runner.end.get().max(1e-9);
+        (runner.clock.get() / end).clamp(0.0, 1.0)
+    };
+    let show_progress =
+        move || runner.speed.get() == Speed::Max && runner.phase.get() != Phase::Idle;
+    let seed = move || editor.doc.with(|d| d.diagram.run.seed.to_string());
+    let on_seed = move |e: leptos::ev::Event| {
+        let text = event_target_value(&e);
+        let Ok(seed) = text.trim().parse::<u64>() else {
+            editor.announcement.set(format!(
+                "Not changed: the seed must be a whole number from 0, not {text}"
+            ));
+            // Put the field back to the diagram's seed.
+            editor.doc.update(|_| {});
+            return;
+        };
+        let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
+        if run.seed == seed {
+            return;
+        }
+        run.seed = seed;
+        let _ = editor.apply(Edit::SetRun(run), &format!("Seed set to {seed}"));
+    };
+    let speed_options = Speed::ALL
+        .into_iter()
+        .map(|s| {
+            view! {
+                <option value=s.label() selected=move || runner.speed.get() == s>
+                    {s.label()}
+                </option>
+            }
+        })
+        .collect_view();
     view! {
         <footer class="ap-runbar" data-testid="runbar" aria-label="Simulation controls">
-            <span class="ap-runbar__clock" data-testid="clock" aria-label="Simulated time">"0.000 s"</span>
-            <span class="ap-runbar__status">"Nothing to run yet"</span>
+            <div class="ap-runbar__buttons" role="group" aria-label="Run controls">
+                <button
+                    class="ap-button ap-button--primary"
+                    data-testid="run"
+                    title="Run the simulation"
+                    disabled=running
+                    on:click=move |_| runner.run()
+                >
+                    "Run"
+                </button>
+                <button
+                    class="ap-button"
+                    data-testid="pause"
+                    title="Pause the simulation"
+                    disabled=move || !running()
+                    on:click=move |_| runner.pause()
+                >
+                    "Pause"
+                </button>
+                <button
+                    class="ap-button"
+                    data-testid="step"
+                    title="Advance one simulated second"
+                    disabled=move || running() || runner.phase.get() == Phase::Finished
+                    on:click=move |_| runner.step()
+                >
+                    "Step"
+                </button>
+                <button
+                    class="ap-button"
+                    data-testid="reset"
+                    title="Throw this run away and start again from the diagram"
+                    disabled=move || runner.phase.get() == Phase::Idle
+                    on:click=move |_| runner.reset()
+                >
+                    "Reset"
+                </button>
+            </div>
+            <label class="ap-runbar__field">
+                <span>"Speed"</span>
+                <select
+                    class="ap-runbar__select"
+                    data-testid="speed"
+                    on:change=move |e| {
+                        let v = event_target_value(&e);
+                        if let Some(s) = Speed::ALL.into_iter().find(|s| s.label() == v) {
+                            runner.speed.set(s);
+                        }
+                    }
+                >
+                    {speed_options}
+                </select>
+            </label>
+            <label class="ap-runbar__field">
+                <span>"Seed"</span>
+                <input
+                    class="ap-runbar__seed"
+                    data-testid="seed"
+                    type="text"
+                    inputmode="numeric"
+                    prop:value=seed
+                    on:change=on_seed
+                />
+            </label>
+            <span class="ap-runbar__clock" data-testid="clock" aria-label="Simulated time">{clock}</span>
+            <Show when=show_progress>
+                <progress
+                    class="ap-runbar__progress"
+                    data-testid="progress"
+                    max="1"
+                    value=progress
+                    aria-label="Progress through the run"
+                />
+            </Show>
+            <span class="ap-runbar__status" data-testid="run-status" role="status">{status}</span>
         </footer>
     }
 }

@@ -24,6 +24,7 @@ const diagram = {
     { id: "db", kind: "database", x: 648, y: 192 },
   ],
   wires: [
+    { from: "dns", to: "lb" },
     { from: "users", to: "lb" },
     { from: "lb", to: "web-1" },
     { from: "web-1", to: "db" },
@@ -68,6 +69,17 @@ function lowContrast(min) {
     const c = parse(s.backgroundColor);
     return c && c[3] > 0 ? c : null;
   };
+  // Text scrolled out of a scrolling or clipping container is not visible there.
+  const clipped = (el, x, y) => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const o = getComputedStyle(a);
+      if (o.overflowX !== "visible" || o.overflowY !== "visible") {
+        const r = a.getBoundingClientRect();
+        if (x < r.left || x > r.right || y < r.top || y > r.bottom) return true;
+      }
+    }
+    return false;
+  };
   const texts = [];
   for (const el of document.querySelectorAll("body *")) {
     if (el.closest("[disabled], [aria-hidden=true]") && !el.closest("svg.ap-canvas__content")) continue;
@@ -83,18 +95,21 @@ function lowContrast(min) {
     const r = el.getBoundingClientRect();
     const x = Math.min(Math.max(r.left + 2, 0), innerWidth - 1);
     const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+    if (clipped(el, x, y)) continue;
     const s = getComputedStyle(el);
     let fg = parse(el instanceof SVGElement ? s.fill : s.color);
     if (!fg) continue;
-    // What lies under the text's first letter, top to bottom, composited up from white.
+    // What lies under the text's first letter, top to bottom, composited up from white; an HTML
+    // element's own background is the first layer.
     const layers = [];
+    const own = el instanceof SVGElement ? null : paint(el);
+    if (own) layers.push(own);
     for (const under of document.elementsFromPoint(x, y)) {
+      // Once an opaque layer is found, nothing beneath it shows.
+      if (layers.length && layers[layers.length - 1][3] >= 1) break;
       if (under === el || el.contains(under)) continue;
       const c = paint(under);
-      if (c) {
-        layers.push(c);
-        if (c[3] >= 1) break;
-      }
+      if (c) layers.push(c);
     }
     let bg = [255, 255, 255, 1];
     for (const c of layers.reverse()) bg = over(c, bg);
@@ -123,6 +138,18 @@ describe("contrast", () => {
         "a data center selected": async () => canvas.node("dc-1").focus(),
         "a refused wire explained": async () => canvas.wireByKeyboard("db", "users"),
         "a palette item chosen for placing": async () => page.getByTestId("palette-dns").click(),
+        "a run paused: badges, charts and markers": async () => {
+          await page.keyboard.press("Escape");
+          await page.getByTestId("speed").selectOption("10×");
+          await page.getByTestId("run").click();
+          await page.waitForTimeout(600);
+          await canvas.node("web-1").focus();
+          await page.keyboard.press("k");
+          await page.waitForTimeout(600);
+          await page.getByTestId("pause").click();
+          await page.getByTestId("badge-web-1").filter({ hasText: "DOWN" }).waitFor();
+        },
+        "the log open": async () => page.getByTestId("tab-log").click(),
         "a bad setting refused": async () => {
           await canvas.node("web-1").click();
           await page.getByTestId("param-workers").fill("0");

@@ -135,7 +135,7 @@ describe("data centers, minimap and touch", () => {
     await page.getByTestId("palette-database").tap();
     assert.ok(await page.getByTestId("placing-hint").isVisible(), "the canvas says what to do next");
     const area = await page.getByTestId("canvas").boundingBox();
-    await page.touchscreen.tap(area.x + 600, area.y + 500);
+    await page.touchscreen.tap(area.x + 600, area.y + area.height - 100);
     const db = canvas.node("db-1");
     assert.ok(await db.isVisible(), "placed by tapping");
     const dbBox = await db.boundingBox();
@@ -157,7 +157,7 @@ describe("data centers, minimap and touch", () => {
     // Pinch: two fingers moving apart zoom in about their midpoint.
     const zoom = async () => Number((await page.getByTestId("zoom-level").textContent()).replace(/[^\d]/g, ""));
     const z0 = await zoom();
-    const mid = { x: area.x + 300, y: area.y + 300 };
+    const mid = { x: area.x + 300, y: area.y + area.height / 2 };
     const touch = (type, spread) =>
       cdp.send("Input.dispatchTouchEvent", {
         type,

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use leptos::ev;
 use leptos::prelude::*;
 
-use super::{Gestures, client};
+use super::{Gestures, client, client_point};
 use crate::model::catalogue::Domain;
 use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point};
 use crate::model::{Component, ComponentId, Diagram, Edit, Kind};
 use crate::ui::editor::{Editor, WireDraft};
 use crate::ui::icons::kind_icon;
+use crate::ui::run::Runner;
 
 /// What a component's box shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,12 +53,22 @@ fn shown(c: &Component) -> Shown {
     }
 }
 
+/// What a running simulation says about a component.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Live {
+    /// Up or down.
+    pub up: bool,
+    /// Its headline figures (see the catalogue's metrics).
+    pub badge: String,
+}
+
 /// One component's view state: what it shows (`None` once removed), whether it is selected,
-/// and whether it is being dragged.
+/// whether it is being dragged, and what the live run says about it.
 #[derive(Clone, Copy)]
 pub(crate) struct Item {
     shown: RwSignal<Option<Shown>>,
     selected: RwSignal<bool>,
+    live: RwSignal<Option<Live>>,
     /// Read by the item's drawing to decide whether to follow the drag at all.
     pub moving: RwSignal<bool>,
 }
@@ -93,6 +104,7 @@ impl Items {
             o.with(|| Item {
                 shown: RwSignal::new(now),
                 selected: RwSignal::new(selected),
+                live: RwSignal::new(None),
                 moving: RwSignal::new(false),
             })
         });
@@ -109,6 +121,18 @@ impl Items {
                 let now = d.component(id).map(shown);
                 if item.shown.with_untracked(|s| *s != now) {
                     item.shown.set(now);
+                }
+            }
+        });
+    }
+
+    /// Brings every item in line with the live run (`None` for every item when nothing runs).
+    pub fn sync_live(&self, live: impl Fn(&ComponentId) -> Option<Live>) {
+        self.map.with_value(|m| {
+            for (id, item) in m {
+                let now = live(id);
+                if item.live.with_untracked(|l| *l != now) {
+                    item.live.set(now);
                 }
             }
         });
@@ -187,11 +211,27 @@ fn on_wire_leave(editor: Editor) -> impl Fn(ev::PointerEvent) + 'static {
 
 /// Keys on a focused component: W starts a wire from it; Enter finishes a wire at it, or else
 /// opens the inspector.
-fn on_item_key(editor: Editor, id: ComponentId) -> impl Fn(ev::KeyboardEvent) + 'static {
+fn on_item_key(
+    editor: Editor,
+    runner: Runner,
+    id: ComponentId,
+) -> impl Fn(ev::KeyboardEvent) + 'static {
     move |e: ev::KeyboardEvent| match e.key().as_str() {
         "w" | "W" => {
             e.prevent_default();
             editor.start_wire(id.clone(), None);
+        }
+        "k" | "K" => {
+            // Take it down in the running simulation, or bring it back.
+            e.prevent_default();
+            match runner.is_up_untracked(&id) {
+                Some(up) => {
+                    runner.kill_or_restore(&id, !up);
+                }
+                None => editor
+                    .announcement
+                    .set("Run the diagram first: K takes a component down while it runs".into()),
+            }
         }
         "Enter" if editor.wiring.with_untracked(Option::is_some) => {
             e.prevent_default();
@@ -227,6 +267,14 @@ pub(super) fn node_view(
     let item = gestures.items.get(editor, &id);
     let data = item.shown;
     let selected = move || item.selected.get();
+    let down = move || item.live.with(|l| l.as_ref().is_some_and(|l| !l.up));
+    let badge = move || {
+        item.live.with(|l| match l {
+            Some(l) if !l.up => "DOWN".to_string(),
+            Some(l) => l.badge.clone(),
+            None => String::new(),
+        })
+    };
     let transform = move || {
         let o = gestures.offset_of(item);
         data.with(|s| {
@@ -246,7 +294,7 @@ pub(super) fn node_view(
         on_focus(editor, id.clone()),
         on_wire_enter(editor, id.clone()),
         on_wire_leave(editor),
-        on_item_key(editor, id.clone()),
+        on_item_key(editor, Runner::get(), id.clone()),
     );
     let on_port_down = {
         let id = id.clone();
@@ -267,11 +315,23 @@ pub(super) fn node_view(
     };
     let spec = kind.spec();
     let name = move || data.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
-    let label = move || format!("{} {}", spec.name, name());
+    let label = move || {
+        let state = if down() { ", down" } else { "" };
+        format!("{} {}{state}", spec.name, name())
+    };
+    let on_menu = {
+        let id = id.clone();
+        move |e: ev::MouseEvent| {
+            e.prevent_default();
+            e.stop_propagation();
+            gestures.open_menu(id.clone(), client_point(&e));
+        }
+    };
     view! {
         <g
             class="ap-node"
             class:ap-node--selected=selected
+            class:ap-node--down=down
             data-testid=format!("node-{id}")
             data-kind=spec.id
             transform=transform
@@ -284,8 +344,10 @@ pub(super) fn node_view(
             on:pointerleave=on_leave
             on:focus=on_focus
             on:keydown=on_key
+            on:contextmenu=on_menu
         >
             <rect class="ap-node__box" width=NODE_WIDTH height=NODE_HEIGHT rx="8" />
+            <text class="ap-node__badge" data-testid=format!("badge-{id}") x="2" y=NODE_HEIGHT + 16.0>{badge}</text>
             <g transform="translate(12 20)">{kind_icon(kind)}</g>
             <text class="ap-node__name" x="46" y="28">{name}</text>
             <text class="ap-node__kind" x="46" y="46">{spec.name}</text>
@@ -356,7 +418,7 @@ pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -
         on_focus(editor, id.clone()),
         on_wire_enter(editor, id.clone()),
         on_wire_leave(editor),
-        on_item_key(editor, id.clone()),
+        on_item_key(editor, Runner::get(), id.clone()),
     );
     let title = move || {
         data.with(|s| {
@@ -368,11 +430,27 @@ pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -
                 .unwrap_or_default()
         })
     };
-    let label = move || format!("Data center {} (moving it moves what is inside)", title());
+    let down = move || item.live.with(|l| l.as_ref().is_some_and(|l| !l.up));
+    let label = move || {
+        let state = if down() { ", down" } else { "" };
+        format!(
+            "Data center {}{state} (moving it moves what is inside)",
+            title()
+        )
+    };
+    let on_menu = {
+        let id = id.clone();
+        move |e: ev::MouseEvent| {
+            e.prevent_default();
+            e.stop_propagation();
+            gestures.open_menu(id.clone(), client_point(&e));
+        }
+    };
     view! {
         <g
             class="ap-region"
             class:ap-region--selected=selected
+            class:ap-region--down=down
             data-testid=format!("node-{id}")
             data-kind="data_center"
             transform=transform
@@ -393,9 +471,13 @@ pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -
                 on:pointerdown=on_header_down
                 on:pointerenter=on_enter
                 on:pointerleave=on_leave
+                on:contextmenu=on_menu
             />
             <g class="ap-region__icon" transform="translate(10 6)">{kind_icon(Kind::DataCenter)}</g>
-            <text class="ap-region__title" x="42" y="23">{title}</text>
+            <text class="ap-region__title" x="42" y="23">
+                {title}
+                {move || down().then_some(" — DOWN")}
+            </text>
             <rect
                 class="ap-region__handle"
                 data-testid=format!("resize-{id}")

@@ -14,12 +14,14 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::editor::{Editor, WireDraft};
+use super::run::Runner;
+use crate::chart::badge;
 use crate::model::geometry::{
     NODE_HEIGHT, NODE_WIDTH, Point, Rect, Viewport, bounds, component_rect, with_contents,
 };
 use crate::model::{ComponentId, Kind};
 
-use items::{Item, Items, node_view, region_view, wire_view};
+use items::{Item, Items, Live, node_view, region_view, wire_view};
 use minimap::Minimap;
 
 /// MIME type of a palette drag's payload (the kind's identifier).
@@ -67,6 +69,8 @@ pub(crate) struct Gestures {
     pub items: Items,
     /// A data center being resized.
     pub resize: RwSignal<Option<Resize>>,
+    /// A component's context menu, open at a client point.
+    pub menu: RwSignal<Option<(ComponentId, Point)>>,
 }
 
 impl Gestures {
@@ -91,6 +95,11 @@ impl Gestures {
             start: at,
             offset: Point::default(),
         }));
+    }
+
+    /// Opens `id`'s context menu at client point `at`.
+    pub fn open_menu(&self, id: ComponentId, at: Point) {
+        self.menu.set(Some((id, at)));
     }
 
     /// Starts resizing data center `id` from client point `at`.
@@ -118,6 +127,13 @@ fn client(e: &ev::PointerEvent) -> Point {
     }
 }
 
+fn client_point(e: &ev::MouseEvent) -> Point {
+    Point {
+        x: f64::from(e.client_x()),
+        y: f64::from(e.client_y()),
+    }
+}
+
 fn distance(a: Point, b: Point) -> f64 {
     ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
 }
@@ -137,7 +153,29 @@ pub fn Canvas() -> impl IntoView {
         drag: RwSignal::new(None),
         items: Items::new(),
         resize: RwSignal::new(None),
+        menu: RwSignal::new(None),
     };
+    let runner = Runner::get();
+    // Live state (up or down, headline figures) follows the run through one effect.
+    Effect::new(move |_| {
+        let shown = runner.with_sim(|sim| {
+            editor.doc.with_untracked(|d| {
+                gestures.items.sync_live(|id| {
+                    let up = sim.is_up(id)?;
+                    let kind = d.diagram.component(id)?.kind;
+                    let badge = sim
+                        .component_series(id)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| badge(kind.spec().metrics, s.names(), &s.row(s.len() - 1)[1..]))
+                        .unwrap_or_default();
+                    Some(Live { up, badge })
+                })
+            })
+        });
+        if shown.is_none() {
+            gestures.items.sync_live(|_| None);
+        }
+    });
     // The items follow the document and the selection through one effect each.
     Effect::new(move |_| editor.doc.with(|d| gestures.items.sync_doc(&d.diagram)));
     Effect::new(move |_| editor.selection.with(|s| gestures.items.sync_selection(s)));
@@ -355,6 +393,7 @@ pub fn Canvas() -> impl IntoView {
     };
     let fit = move |_| fit_now();
     let on_background_down = move |e: ev::PointerEvent| {
+        gestures.menu.set(None);
         let here = client(&e);
         if e.pointer_type() != "mouse" {
             touches.update_value(|t| {
@@ -549,6 +588,51 @@ pub fn Canvas() -> impl IntoView {
                 </button>
             </div>
             <Minimap size=size />
+            {move || {
+                let (id, at) = gestures.menu.get()?;
+                let p = local(at);
+                let up = runner.is_up_untracked(&id);
+                let (label, restore) = match up {
+                    Some(false) => (format!("Bring {id} back"), true),
+                    _ => (format!("Take {id} down"), false),
+                };
+                let close = move || gestures.menu.set(None);
+                let act = {
+                    let id = id.clone();
+                    move |_| {
+                        runner.kill_or_restore(&id, restore);
+                        close();
+                    }
+                };
+                Some(view! {
+                    <div
+                        class="ap-menu"
+                        data-testid="node-menu"
+                        role="menu"
+                        style=format!("left: {}px; top: {}px", p.x, p.y)
+                        on:keydown=move |e: ev::KeyboardEvent| {
+                            if e.key() == "Escape" {
+                                close();
+                            }
+                        }
+                    >
+                        <button
+                            class="ap-menu__item"
+                            role="menuitem"
+                            data-testid="menu-kill"
+                            disabled=up.is_none()
+                            title=if up.is_none() { "Run the diagram first" } else { "Also added to the diagram's timeline" }
+                            on:click=act
+                        >
+                            {label}
+                            " (K)"
+                        </button>
+                        <button class="ap-menu__item" role="menuitem" on:click=move |_| close()>
+                            "Cancel"
+                        </button>
+                    </div>
+                })
+            }}
             {refusal}
             {placing_hint}
             <Show when=empty>

@@ -1,0 +1,393 @@
+//! Running the diagram live: the [`Runner`] owns a [`Simulation`] built from the diagram and
+//! advances it once per animation frame, by the simulated time the chosen speed asks for, within
+//! a strict wall-clock budget per frame — so the page stays responsive at every speed, including
+//! "as fast as possible". Panels read the simulation's series and log when [`Runner::tick`]
+//! moves on.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use super::editor::Editor;
+use crate::model::{Action, ComponentId, Diagram, Edit, TimelineEvent};
+use crate::sim::{SimDuration, SimTime, Simulation, StepOutcome};
+
+/// Wall-clock milliseconds of simulating per frame, at most (plus one slice).
+pub const FRAME_BUDGET_MS: f64 = 8.0;
+/// Events per slice: the budget is checked between slices.
+const SLICE_EVENTS: u64 = 10_000;
+/// Panels are refreshed at most this often (wall milliseconds): ten times a second.
+const TICK_MS: f64 = 100.0;
+/// A frame longer than this (a background tab) counts as this long, so the simulation does not
+/// leap ahead when the page comes back.
+const MAX_FRAME_MS: f64 = 100.0;
+
+/// How fast simulated time runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    /// A tenth of real time.
+    Tenth,
+    /// Real time.
+    One,
+    /// Ten times real time.
+    Ten,
+    /// A hundred times real time.
+    Hundred,
+    /// As fast as the machine allows.
+    Max,
+}
+
+impl Speed {
+    /// Every speed, slowest first.
+    pub const ALL: [Speed; 5] = [
+        Speed::Tenth,
+        Speed::One,
+        Speed::Ten,
+        Speed::Hundred,
+        Speed::Max,
+    ];
+
+    /// Simulated seconds per wall second, or `None` for as fast as possible.
+    pub fn factor(self) -> Option<f64> {
+        match self {
+            Speed::Tenth => Some(0.1),
+            Speed::One => Some(1.0),
+            Speed::Ten => Some(10.0),
+            Speed::Hundred => Some(100.0),
+            Speed::Max => None,
+        }
+    }
+
+    /// The label in the speed menu (also its value).
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::Tenth => "0.1×",
+            Speed::One => "1×",
+            Speed::Ten => "10×",
+            Speed::Hundred => "100×",
+            Speed::Max => "As fast as possible",
+        }
+    }
+}
+
+/// Where a run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing built yet (or reset).
+    Idle,
+    /// Advancing every frame.
+    Running,
+    /// Built, holding still.
+    Paused,
+    /// Reached the run's duration.
+    Finished,
+}
+
+/// The live run, shared through context.
+#[derive(Clone, Copy)]
+pub struct Runner {
+    sim: StoredValue<Option<Simulation>, LocalStorage>,
+    /// The diagram the simulation was built from, minus its timeline (which the run itself
+    /// extends when something is killed from the canvas).
+    built_from: StoredValue<Option<Diagram>, LocalStorage>,
+    /// Where the run is.
+    pub phase: RwSignal<Phase>,
+    /// Simulated seconds so far.
+    pub clock: RwSignal<f64>,
+    /// The run's duration, in simulated seconds.
+    pub end: RwSignal<f64>,
+    /// The chosen speed.
+    pub speed: RwSignal<Speed>,
+    /// Moves on whenever there are new results to show (at most ten times a second).
+    pub tick: RwSignal<u64>,
+    /// Simulated requests per wall-clock second over the last refresh, while running.
+    pub pace: RwSignal<f64>,
+    /// True when the diagram has changed since the simulation was built.
+    pub stale: RwSignal<bool>,
+    /// A step in progress stops here (simulated seconds).
+    stop_at: StoredValue<Option<f64>>,
+    last_frame: StoredValue<Option<f64>>,
+    last_tick: StoredValue<(f64, u64)>,
+    editor: Editor,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// The diagram without its timeline: what decides whether a built simulation is out of date.
+fn structure(d: &Diagram) -> Diagram {
+    let mut d = d.clone();
+    d.timeline.clear();
+    d
+}
+
+impl Runner {
+    /// A runner for `editor`'s diagram, provided as context to everything below.
+    pub fn provide(editor: Editor) -> Runner {
+        let runner = Runner {
+            sim: StoredValue::new_local(None),
+            built_from: StoredValue::new_local(None),
+            phase: RwSignal::new(Phase::Idle),
+            clock: RwSignal::new(0.0),
+            end: RwSignal::new(editor.doc.with_untracked(|d| d.diagram.run.duration_s)),
+            speed: RwSignal::new(Speed::One),
+            tick: RwSignal::new(0),
+            pace: RwSignal::new(0.0),
+            stale: RwSignal::new(false),
+            stop_at: StoredValue::new(None),
+            last_frame: StoredValue::new(None),
+            last_tick: StoredValue::new((0.0, 0)),
+            editor,
+        };
+        // An edit to the diagram makes a built run out of date (timeline entries aside).
+        Effect::new(move |_| {
+            let stale = editor.doc.with(|d| {
+                runner
+                    .built_from
+                    .with_value(|b| b.as_ref().is_some_and(|b| *b != structure(&d.diagram)))
+            });
+            if runner.stale.get_untracked() != stale {
+                runner.stale.set(stale);
+            }
+            if runner.sim.with_value(Option::is_none) {
+                let end = editor.doc.with(|d| d.diagram.run.duration_s);
+                runner.end.set(end);
+            }
+        });
+        // A new document (New, Open, an example) ends the run of the old one.
+        Effect::new(move |first: Option<()>| {
+            editor.replaced.track();
+            if first.is_some() {
+                runner.reset();
+            }
+        });
+        provide_context(runner);
+        runner
+    }
+
+    /// The runner provided by [`Runner::provide`].
+    pub fn get() -> Runner {
+        expect_context::<Runner>()
+    }
+
+    /// Reads the simulation, if one is built (tracking [`Runner::tick`]).
+    pub fn with_sim<R>(&self, f: impl FnOnce(&Simulation) -> R) -> Option<R> {
+        self.tick.track();
+        self.sim.with_value(|s| s.as_ref().map(f))
+    }
+
+    /// Builds the simulation from the diagram if there is none; false (with a notice saying
+    /// why) if the diagram cannot be simulated.
+    fn ensure_built(&self) -> bool {
+        if self.sim.with_value(Option::is_some) {
+            return true;
+        }
+        let diagram = self.editor.doc.with_untracked(|d| d.diagram.clone());
+        match Simulation::new(&diagram) {
+            Ok(sim) => {
+                self.end.set(sim.end().as_secs_f64());
+                self.sim.set_value(Some(sim));
+                self.built_from.set_value(Some(structure(&diagram)));
+                self.stale.set(false);
+                self.editor.notice.set(None);
+                true
+            }
+            Err(e) => {
+                self.editor.notice.set(Some(format!("Cannot run: {e}")));
+                false
+            }
+        }
+    }
+
+    /// Starts (or resumes) running at the chosen speed.
+    pub fn run(&self) {
+        if self.phase.get_untracked() == Phase::Finished {
+            self.reset();
+        }
+        if !self.ensure_built() {
+            return;
+        }
+        self.stop_at.set_value(None);
+        self.start();
+    }
+
+    /// Advances one simulated second, then pauses.
+    pub fn step(&self) {
+        if self.phase.get_untracked() == Phase::Finished || !self.ensure_built() {
+            return;
+        }
+        let at = self.clock.get_untracked() + 1.0;
+        self.stop_at.set_value(Some(at));
+        self.start();
+    }
+
+    fn start(&self) {
+        let was_running = self.phase.get_untracked() == Phase::Running;
+        self.phase.set(Phase::Running);
+        self.editor.announcement.set("Running".into());
+        if !was_running {
+            self.last_frame.set_value(None);
+            self.request_frame();
+        }
+    }
+
+    /// Holds the simulation where it is.
+    pub fn pause(&self) {
+        if self.phase.get_untracked() == Phase::Running {
+            self.phase.set(Phase::Paused);
+            self.pace.set(0.0);
+            self.editor
+                .announcement
+                .set(format!("Paused at {:.1} s", self.clock.get_untracked()));
+            self.bump();
+        }
+    }
+
+    /// Throws the run away: the next Run starts from the diagram as it is now.
+    pub fn reset(&self) {
+        let had_run = self.phase.get_untracked() != Phase::Idle;
+        self.sim.set_value(None);
+        self.built_from.set_value(None);
+        self.phase.set(Phase::Idle);
+        self.clock.set(0.0);
+        self.pace.set(0.0);
+        self.stale.set(false);
+        self.end
+            .set(self.editor.doc.with_untracked(|d| d.diagram.run.duration_s));
+        if had_run {
+            self.editor.announcement.set("Reset".into());
+        }
+        self.bump();
+    }
+
+    /// Takes `id` down (or brings it back with `restore`) in the running simulation now, and
+    /// records it on the diagram's timeline at the current simulated time, so a rerun repeats it.
+    pub fn kill_or_restore(&self, id: &ComponentId, restore: bool) -> bool {
+        let Some(done) = self.sim.try_update_value(|s| {
+            s.as_mut().map(|sim| {
+                if restore {
+                    sim.restore(id)
+                } else {
+                    sim.kill(id)
+                }
+            })
+        }) else {
+            return false;
+        };
+        if done != Some(true) {
+            return false;
+        }
+        let at_s = self.clock.get_untracked();
+        let action = if restore {
+            Action::Restore { target: id.clone() }
+        } else {
+            Action::Kill { target: id.clone() }
+        };
+        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
+        let what = format!(
+            "{} {id} at {at_s:.1} s (added to the timeline)",
+            if restore { "Restored" } else { "Killed" }
+        );
+        let _ = self.editor.apply(
+            Edit::InsertTimeline {
+                index,
+                entry: TimelineEvent { at_s, action },
+            },
+            &what,
+        );
+        self.bump();
+        true
+    }
+
+    /// The run's per-second series as CSV, if there is a run.
+    pub fn series_csv(&self) -> Option<String> {
+        self.sim
+            .with_value(|s| s.as_ref().map(Simulation::series_csv))
+    }
+
+    /// Whether `id` is up in the run (`None` when nothing has been run), without tracking.
+    pub fn is_up_untracked(&self, id: &ComponentId) -> Option<bool> {
+        self.sim
+            .with_value(|s| s.as_ref().and_then(|s| s.is_up(id)))
+    }
+
+    fn bump(&self) {
+        self.tick.update(|t| *t += 1);
+    }
+
+    fn request_frame(&self) {
+        let runner = *self;
+        let callback = Closure::once_into_js(move |timestamp: f64| runner.frame(timestamp));
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(callback.unchecked_ref());
+        }
+    }
+
+    /// One animation frame: advance by the speed's share of the wall time since the last
+    /// frame, but never for longer than the budget.
+    fn frame(&self, timestamp: f64) {
+        if self.phase.get_untracked() != Phase::Running {
+            return;
+        }
+        let dt = self
+            .last_frame
+            .get_value()
+            .map_or(0.0, |last| (timestamp - last).clamp(0.0, MAX_FRAME_MS));
+        self.last_frame.set_value(Some(timestamp));
+        let clock = self.clock.get_untracked();
+        let end = self.end.get_untracked();
+        let mut target = match self.speed.get_untracked().factor() {
+            Some(f) => clock + dt / 1000.0 * f,
+            None => end,
+        };
+        // A step goes straight to its stop, whatever the speed.
+        if let Some(stop) = self.stop_at.get_value() {
+            target = stop;
+        }
+        let target = target.min(end);
+        let until = SimTime::ZERO + SimDuration::from_secs_f64(target);
+        let started = now_ms();
+        let outcome = self.sim.try_update_value(|s| {
+            let sim = s.as_mut()?;
+            loop {
+                let outcome = sim.step_until(until, SLICE_EVENTS);
+                if outcome == StepOutcome::Reached || now_ms() - started > FRAME_BUDGET_MS {
+                    return Some((sim.now().as_secs_f64(), sim.finished(), sim.requests_done()));
+                }
+            }
+        });
+        let Some(Some((now, finished, done))) = outcome else {
+            self.phase.set(Phase::Idle);
+            return;
+        };
+        self.clock.set(now);
+        let (last_ms, last_done) = self.last_tick.get_value();
+        let wall = now_ms();
+        if wall - last_ms >= TICK_MS || finished {
+            if last_ms > 0.0 && wall > last_ms {
+                self.pace
+                    .set((done.saturating_sub(last_done)) as f64 / ((wall - last_ms) / 1000.0));
+            }
+            self.last_tick.set_value((wall, done));
+            self.bump();
+        }
+        if finished {
+            self.phase.set(Phase::Finished);
+            self.pace.set(0.0);
+            self.editor
+                .announcement
+                .set(format!("Finished at {now:.1} s"));
+            self.bump();
+            return;
+        }
+        if self.stop_at.get_value().is_some_and(|s| now >= s - 1e-9) {
+            self.stop_at.set_value(None);
+            self.pause();
+            return;
+        }
+        self.request_frame();
+    }
+}

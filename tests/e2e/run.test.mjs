@@ -1,0 +1,118 @@
+// Running live in real Chromium: open an example, run it, watch the charts and the clock, break
+// a server and watch the system react, pause, step, reset; and the browser's figures equal the
+// native runner's for the same seed and duration.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { openPage } from "./browser.mjs";
+import { CanvasPage, withSite } from "./canvas-page.mjs";
+
+const clock = async (page) => Number((await page.getByTestId("clock").textContent()).replace(" s", ""));
+
+/** The y values of a chart line's points (SVG units: larger is lower on the chart). */
+async function lineHeights(page, chart, index = 0) {
+  const d = await page.locator(`[data-testid=${chart}] .ap-chart__lines path`).nth(index).getAttribute("d");
+  return [...(d ?? "").matchAll(/[ML][\d.]+ ([\d.]+)/g)].map((m) => Number(m[1]));
+}
+
+describe("running live", () => {
+  const fixture = withSite("/");
+
+  test("run an example: charts fill, the clock moves, a killed server is routed around", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    const canvas = new CanvasPage(page);
+    // A four-server tier with spare capacity, no scheduled failures.
+    await page.getByTestId("examples").selectOption("reference-network");
+    await canvas.node("web-4").waitFor();
+    assert.equal(await clock(page), 0);
+
+    await page.getByTestId("speed").selectOption("10×");
+    await page.getByTestId("run").click();
+    // Within 2 s of wall time: the clock has moved and both charts show non-zero data.
+    await page.waitForFunction(
+      () => {
+        const nonZero = (id) => {
+          const text = document.querySelector(`[data-testid=${id}] .ap-chart__readout`)?.textContent ?? "";
+          return /[1-9]/.test(text.replace(/^\s*[\d.]+ s/, ""));
+        };
+        return nonZero("chart-throughput") && nonZero("chart-latency");
+      },
+      null,
+      { timeout: 2000 },
+    );
+    assert.ok((await clock(page)) > 1, "the simulated clock advances");
+    assert.match(await page.getByTestId("badge-web-1").textContent(), /busy \d+(\.\d+)? %/);
+
+    // Break a server from the keyboard: it is marked down, the load balancer's health checks
+    // notice, errors rise, then stop once it is out of rotation.
+    await canvas.node("web-2").focus();
+    await page.keyboard.press("k");
+    await page.getByTestId("badge-web-2").filter({ hasText: "DOWN" }).waitFor();
+    assert.match(await canvas.node("web-2").getAttribute("aria-label"), /down/);
+    // The kill goes on the diagram's timeline, so a rerun repeats it.
+    assert.match(await page.getByTestId("announcer").textContent(), /Killed web-2 at [\d.]+ s \(added to the timeline\)/);
+    const killedAt = await clock(page);
+    // Health checks every 5 s, 2 failures: out of rotation within ~15 simulated seconds.
+    await page.waitForFunction((t) => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > t + 25, killedAt, { timeout: 8000 });
+    await page.getByTestId("pause").click();
+
+    await page.getByTestId("tab-log").click();
+    const log = await page.getByTestId("log").textContent();
+    assert.match(log, /web-2 down/);
+    assert.match(log, /health check failed: web-2/);
+    assert.match(log, /web-2 out of rotation/);
+    await page.getByTestId("tab-charts").click();
+    // Errors: zero before the kill, some after, zero again at the end (y = the chart's baseline).
+    const errors = await lineHeights(page, "chart-errors");
+    const baseline = Math.max(...errors);
+    assert.ok(errors.some((y) => y < baseline - 5), "the error rate rose");
+    assert.equal(errors[errors.length - 1], baseline, "and recovered");
+
+    // Pause stops the clock.
+    const paused = await clock(page);
+    await page.waitForTimeout(400);
+    assert.equal(await clock(page), paused, "paused: the clock holds");
+    assert.match(await page.getByTestId("run-status").textContent(), /Paused/);
+    // Step advances exactly one simulated second.
+    await page.getByTestId("step").click();
+    await page.waitForFunction((t) => document.querySelector("[data-testid=clock]").textContent !== `${t.toFixed(3)} s`, paused);
+    assert.ok(Math.abs((await clock(page)) - (paused + 1)) < 1e-6, "step: one second");
+
+    // Reset clears the run: clock at zero, charts empty, badges gone.
+    await page.getByTestId("reset").click();
+    assert.equal(await clock(page), 0);
+    assert.equal(await page.locator("[data-testid=chart-throughput] .ap-chart__lines path").count(), 0, "charts cleared");
+    assert.equal(await page.getByTestId("badge-web-1").textContent(), "");
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("as fast as possible shows progress and ends with the native runner's figures", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    await page.goto(fixture.site.url);
+    await page.getByTestId("examples").selectOption("load-balancer-failover");
+    await new CanvasPage(page).node("web-3").waitFor();
+    await page.getByTestId("speed").selectOption("As fast as possible");
+    await page.getByTestId("run").click();
+    await page.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 20000 });
+    assert.equal(await clock(page), 90, "ran to the example's 90 s");
+    assert.equal(await page.getByTestId("progress").getAttribute("value"), "1");
+
+    // The per-second series the browser computed, exported as CSV, equal the native runner's.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+    const fs = await import("node:fs/promises");
+    const browserCsv = await fs.readFile(await download.path(), "utf8");
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    // The native stage of scripts/test.sh builds this binary from the same commit.
+    const runner = `${root}target/debug/archplay`;
+    assert.ok(existsSync(runner), "no target/debug/archplay to compare against: run `cargo build --no-default-features --bin archplay` first");
+    const nativeCsv = execFileSync(runner, ["run", `${root}public/examples/load-balancer-failover.json`, "--format", "csv"], {
+      encoding: "utf8",
+    });
+    assert.equal(browserCsv, nativeCsv);
+    assert.deepEqual(page.problems, []);
+  });
+});
