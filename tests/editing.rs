@@ -4,7 +4,7 @@
 use archplay::model::edit::{next_id, wire_refusal};
 use archplay::model::{
     Action, Component, ComponentId, Diagram, Edit, History, Kind, ParamValue, Refusal, RunSettings,
-    TimelineEvent, Wire, apply,
+    TimelineEvent, Traffic, Wire, apply,
 };
 use archplay::sim::rng::SimRng;
 
@@ -26,7 +26,7 @@ fn random_edit(d: &Diagram, rng: &mut SimRng) -> Edit {
             .id
             .clone()
     };
-    match rng.below(11) {
+    match rng.below(12) {
         0 => {
             let kind = Kind::ALL[rng.below(Kind::ALL.len() as u64) as usize];
             let mut c = Component::new(next_id(d, kind).as_str(), kind);
@@ -91,6 +91,9 @@ fn random_edit(d: &Diagram, rng: &mut SimRng) -> Edit {
                 },
             },
         },
+        10 => Edit::SetTraffic(Traffic {
+            rate_scale: rng.unit() * 1200.0 - 100.0,
+        }),
         9 => Edit::RemoveTimeline {
             index: rng.below(d.timeline.len() as u64 + 1) as usize,
         },

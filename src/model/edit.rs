@@ -9,7 +9,7 @@ use super::catalogue::{
     DATA_CENTER_MAX, DATA_CENTER_MIN_HEIGHT, DATA_CENTER_MIN_WIDTH, Kind, connection_refusal,
 };
 use super::diagram::{
-    Action, Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Wire,
+    Action, Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Traffic, Wire,
 };
 use super::geometry::{GRID, snap, with_contents};
 use super::validate::{
@@ -85,6 +85,8 @@ pub enum Edit {
     },
     /// Change the run settings (duration, warm-up, seed).
     SetRun(RunSettings),
+    /// Change the traffic settings (the global rate multiplier).
+    SetTraffic(Traffic),
     /// Add a timeline entry at `index` (the end, for a new one).
     InsertTimeline {
         /// Position in the timeline.
@@ -196,6 +198,18 @@ pub fn apply(diagram: &mut Diagram, edit: &Edit) -> Result<Edit, Refusal> {
             Ok(Edit::SetRun(std::mem::replace(
                 &mut diagram.run,
                 run.clone(),
+            )))
+        }
+        Edit::SetTraffic(traffic) => {
+            if !(traffic.rate_scale.is_finite() && (0.0..=1_000.0).contains(&traffic.rate_scale)) {
+                return Err(Refusal::BadSettings(format!(
+                    "rate scale {} is outside 0–1000",
+                    traffic.rate_scale
+                )));
+            }
+            Ok(Edit::SetTraffic(std::mem::replace(
+                &mut diagram.traffic,
+                traffic.clone(),
             )))
         }
         Edit::InsertTimeline { index, entry } => {

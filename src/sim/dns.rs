@@ -37,6 +37,12 @@ impl Dns {
         }
     }
 
+    /// Takes `c`'s lookup time and TTL, keeping the answers clients have cached.
+    pub fn update(&mut self, c: &Component) {
+        self.lookup = SimDuration::from_secs_f64(c.number("lookup_ms") / 1000.0);
+        self.ttl = SimDuration::from_secs_f64(c.number("ttl_s"));
+    }
+
     /// Resolves for `user` at `now`. `round_trip` is the network time to DNS and back;
     /// `targets` is how many targets DNS is wired to (at least one).
     pub fn resolve(

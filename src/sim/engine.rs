@@ -83,6 +83,34 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// Why [`Simulation::update_component`] could not apply an edit to a running simulation.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// The run has no component with this id (it was added after the run was built).
+    NoSuchComponent(ComponentId),
+    /// The component's kind differs from the one the run was built with.
+    KindChanged(ComponentId),
+}
+
+impl fmt::Display for UpdateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UpdateError::NoSuchComponent(id) => {
+                write!(f, "{id} was added after the run began; Reset to include it")
+            }
+            UpdateError::KindChanged(id) => {
+                write!(
+                    f,
+                    "{id} changed kind since the run began; Reset to apply it"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for UpdateError {}
+
 /// Whether a call to [`Simulation::step_until`] got where it was going.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepOutcome {
@@ -481,6 +509,51 @@ impl Simulation {
         };
         self.bring_up(n);
         true
+    }
+
+    /// Applies component `c`'s current settings to the running simulation, keeping what is in
+    /// progress (queues, requests in service, health states, cached DNS answers); an edit in
+    /// the inspector while a run is live. `c` must come from a valid diagram. What a component
+    /// is wired to, and a users component's number of users, are fixed when the run is built.
+    pub fn update_component(&mut self, c: &crate::model::Component) -> Result<(), UpdateError> {
+        let Some(&n) = self.index.get(&c.id) else {
+            return Err(UpdateError::NoSuchComponent(c.id.clone()));
+        };
+        let node = &mut self.nodes[n as usize];
+        if node.kind != c.kind {
+            return Err(UpdateError::KindChanged(c.id.clone()));
+        }
+        match &mut node.behaviour {
+            Behaviour::Users(u) => u.update(c),
+            Behaviour::Dns(d) => d.update(c),
+            Behaviour::LoadBalancer(lb) => lb.update(c),
+            Behaviour::Station(st) => st.update(c),
+            Behaviour::DataCenter { .. } => {}
+        }
+        match node.behaviour {
+            // A new rate takes effect now (Poisson arrivals are memoryless, so this is exact).
+            Behaviour::Users(_) => self.schedule_arrival(n, true),
+            // More workers start on the queue at once.
+            Behaviour::Station(_) if node.up => self.fill_workers(n),
+            _ => {}
+        }
+        let id = c.id.to_string();
+        self.log.push(
+            self.now,
+            Some(&id),
+            LogLevel::Info,
+            format!("{id}: settings changed"),
+        );
+        Ok(())
+    }
+
+    /// Schedules `action` at simulated time `at` (now, if `at` is past), as if it had been on
+    /// the diagram's timeline from the start: a spike started from the run bar, say.
+    pub fn schedule_action(&mut self, at: SimTime, action: Action) {
+        let index = self.timeline.len() as u32;
+        self.timeline.push(action);
+        self.queue
+            .schedule(at.max(self.now), Event::Timeline { index });
     }
 
     /// Sets the global traffic multiplier now.
@@ -911,6 +984,12 @@ impl Simulation {
     fn free_worker(&mut self, node: u32) {
         let now = self.now;
         self.nodes[node as usize].busy.dec(now);
+        self.fill_workers(node);
+    }
+
+    /// Gives idle workers the oldest queued requests that have not timed out.
+    fn fill_workers(&mut self, node: u32) {
+        let now = self.now;
         loop {
             let n = &mut self.nodes[node as usize];
             let Behaviour::Station(s) = &mut n.behaviour else {

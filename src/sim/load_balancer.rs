@@ -95,6 +95,17 @@ impl LoadBalancer {
         }
     }
 
+    /// Takes `c`'s current settings (algorithm, limits, health-check timing), keeping each
+    /// backend's health and open connections.
+    pub fn update(&mut self, c: &Component) {
+        let next = LoadBalancer::from_component(c, Vec::new());
+        self.algorithm = next.algorithm;
+        self.max_connections = next.max_connections;
+        self.check_interval = next.check_interval;
+        self.unhealthy_threshold = next.unhealthy_threshold;
+        self.healthy_threshold = next.healthy_threshold;
+    }
+
     /// Backends in rotation.
     pub fn in_rotation(&self) -> usize {
         self.backends.iter().filter(|b| b.in_rotation).count()

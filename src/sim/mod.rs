@@ -14,6 +14,7 @@ pub mod bare;
 mod dns;
 mod engine;
 mod histogram;
+mod live;
 mod load_balancer;
 mod log;
 mod metrics;
@@ -28,8 +29,10 @@ mod users;
 
 pub use engine::{
     BuildError, MAX_IN_FLIGHT, MAX_TOTAL_USERS, SERIES_CAPACITY, Simulation, StepOutcome,
+    UpdateError,
 };
 pub use histogram::Histogram;
+pub use live::{LiveChange, live_change};
 pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;
 pub use queue::EventQueue;

@@ -88,6 +88,21 @@ impl Station {
     }
 
     /// The service-time distribution for a request of `class`.
+    /// Takes `c`'s current settings, keeping what is in progress: the queue (even if longer
+    /// than a smaller capacity: those already waiting stay), the round-robin position and the
+    /// write ceiling's tokens when the ceiling is unchanged.
+    pub fn update(&mut self, c: &Component) {
+        let mut next = Station::from_component(c);
+        next.queue = std::mem::take(&mut self.queue);
+        next.next_target = self.next_target;
+        if let (Some(old), Some(new)) = (&self.write_limit, &next.write_limit)
+            && old.rate == new.rate
+        {
+            next.write_limit = self.write_limit.clone();
+        }
+        *self = next;
+    }
+
     pub fn service_time(&self, class: Class) -> &Distribution {
         match class {
             Class::Read => &self.read_time,

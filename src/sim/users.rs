@@ -42,22 +42,36 @@ pub(crate) struct Users {
     pub first_user: u32,
     /// Bumped to invalidate the pending arrival event when the rate changes.
     pub generation: u32,
+    /// What `keys` was built from (see [`key_model`]).
+    key_model: (u64, Option<u64>),
+}
+
+/// A users component's key model: how many keys, and the Zipf exponent's bits if skewed.
+fn key_model(c: &Component) -> (u64, Option<u64>) {
+    let n = c.number("keys") as u64;
+    match c.choice("key_popularity") {
+        "zipf" => (n, Some(c.number("zipf_s").to_bits())),
+        _ => (n, None),
+    }
 }
 
 impl Users {
     /// Reads a validated `users` component; `first_user` numbers its users globally.
     pub fn from_component(c: &Component, first_user: u32) -> Self {
+        let keys = match key_model(c) {
+            (n, Some(s)) => Keys::Zipf(Zipf::new(n, f64::from_bits(s))),
+            (n, None) => Keys::Uniform(n),
+        };
+        Users::from_component_with_keys(c, first_user, keys)
+    }
+
+    fn from_component_with_keys(c: &Component, first_user: u32, keys: Keys) -> Self {
         let profile = match c.choice("profile") {
             "step" => Profile::Step,
             "ramp" => Profile::Ramp,
             "spike" => Profile::Spike,
             "diurnal" => Profile::Diurnal,
             _ => Profile::Constant,
-        };
-        let n_keys = c.number("keys") as u64;
-        let keys = match c.choice("key_popularity") {
-            "zipf" => Keys::Zipf(Zipf::new(n_keys, c.number("zipf_s"))),
-            _ => Keys::Uniform(n_keys),
         };
         let read = c.number("read_pct") / 100.0;
         let write = c.number("write_pct") / 100.0;
@@ -74,7 +88,23 @@ impl Users {
             population: c.number("users") as u32,
             first_user,
             generation: 0,
+            key_model: key_model(c),
         }
+    }
+
+    /// Takes `c`'s current settings, keeping the population (users are numbered across the
+    /// whole diagram when the run is built) and, when the key model is unchanged, the key
+    /// sampler (a Zipf table over millions of keys is costly to rebuild).
+    pub fn update(&mut self, c: &Component) {
+        let mut next = if key_model(c) == self.key_model {
+            let keys = std::mem::replace(&mut self.keys, Keys::Uniform(1));
+            Users::from_component_with_keys(c, self.first_user, keys)
+        } else {
+            Users::from_component(c, self.first_user)
+        };
+        next.population = self.population;
+        next.generation = self.generation;
+        *self = next;
     }
 
     /// The rate (req/s, before the global scale) at `t` seconds.

@@ -10,7 +10,7 @@ use wasm_bindgen::closure::Closure;
 
 use super::editor::Editor;
 use crate::model::{Action, ComponentId, Diagram, Edit, TimelineEvent};
-use crate::sim::{SimDuration, SimTime, Simulation, StepOutcome};
+use crate::sim::{LiveChange, SimDuration, SimTime, Simulation, StepOutcome, live_change};
 
 /// Wall-clock milliseconds of simulating per frame, at most (plus one slice).
 pub const FRAME_BUDGET_MS: f64 = 8.0;
@@ -87,8 +87,7 @@ pub enum Phase {
 #[derive(Clone, Copy)]
 pub struct Runner {
     sim: StoredValue<Option<Simulation>, LocalStorage>,
-    /// The diagram the simulation was built from, minus its timeline (which the run itself
-    /// extends when something is killed from the canvas).
+    /// The diagram as the simulation knows it: as built, plus the edits applied live since.
     built_from: StoredValue<Option<Diagram>, LocalStorage>,
     /// Where the run is.
     pub phase: RwSignal<Phase>,
@@ -117,13 +116,6 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// The diagram without its timeline: what decides whether a built simulation is out of date.
-fn structure(d: &Diagram) -> Diagram {
-    let mut d = d.clone();
-    d.timeline.clear();
-    d
-}
-
 impl Runner {
     /// A runner for `editor`'s diagram, provided as context to everything below.
     pub fn provide(editor: Editor) -> Runner {
@@ -142,21 +134,8 @@ impl Runner {
             last_tick: StoredValue::new((0.0, 0)),
             editor,
         };
-        // An edit to the diagram makes a built run out of date (timeline entries aside).
-        Effect::new(move |_| {
-            let stale = editor.doc.with(|d| {
-                runner
-                    .built_from
-                    .with_value(|b| b.as_ref().is_some_and(|b| *b != structure(&d.diagram)))
-            });
-            if runner.stale.get_untracked() != stale {
-                runner.stale.set(stale);
-            }
-            if runner.sim.with_value(Option::is_none) {
-                let end = editor.doc.with(|d| d.diagram.run.duration_s);
-                runner.end.set(end);
-            }
-        });
+        // Edits reach the run: new settings apply live; a new structure needs a Reset.
+        Effect::new(move |_| editor.doc.with(|d| runner.follow(&d.diagram)));
         // A new document (New, Open, an example) ends the run of the old one.
         Effect::new(move |first: Option<()>| {
             editor.replaced.track();
@@ -190,7 +169,7 @@ impl Runner {
             Ok(sim) => {
                 self.end.set(sim.end().as_secs_f64());
                 self.sim.set_value(Some(sim));
-                self.built_from.set_value(Some(structure(&diagram)));
+                self.built_from.set_value(Some(diagram));
                 self.stale.set(false);
                 self.editor.notice.set(None);
                 true
@@ -199,6 +178,48 @@ impl Runner {
                 self.editor.notice.set(Some(format!("Cannot run: {e}")));
                 false
             }
+        }
+    }
+
+    /// Brings the run in line with the edited diagram `now`, as far as a running simulation can
+    /// follow (see [`live_change`]).
+    fn follow(&self, now: &Diagram) {
+        if self.sim.with_value(Option::is_none) {
+            self.end.set(now.run.duration_s);
+            return;
+        }
+        let change = self
+            .built_from
+            .with_value(|b| b.as_ref().map(|b| live_change(b, now)));
+        match change {
+            Some(LiveChange::Restart) => {
+                if !self.stale.get_untracked() {
+                    self.stale.set(true);
+                }
+            }
+            Some(LiveChange::Apply {
+                components,
+                rate_scale,
+            }) => {
+                let refused = self.sim.try_update_value(|s| {
+                    let sim = s.as_mut()?;
+                    if let Some(scale) = rate_scale {
+                        sim.set_rate_scale(scale);
+                    }
+                    components
+                        .iter()
+                        .find_map(|c| sim.update_component(c).err())
+                });
+                match refused.flatten() {
+                    Some(why) => self
+                        .editor
+                        .notice
+                        .set(Some(format!("Not applied to the run: {why}"))),
+                    None => self.built_from.set_value(Some(now.clone())),
+                }
+                self.bump();
+            }
+            Some(LiveChange::Nothing) | None => {}
         }
     }
 
@@ -306,6 +327,51 @@ impl Runner {
     pub fn series_csv(&self) -> Option<String> {
         self.sim
             .with_value(|s| s.as_ref().map(Simulation::series_csv))
+    }
+
+    /// A traffic spike now: five times the current traffic for ten simulated seconds, in the
+    /// run and on the diagram's timeline (one undoable step). False when nothing runs.
+    pub fn spike(&self) -> bool {
+        const FACTOR: f64 = 5.0;
+        const LENGTH_S: f64 = 10.0;
+        let at_s = self.clock.get_untracked();
+        let base = self
+            .editor
+            .doc
+            .with_untracked(|d| d.diagram.traffic.rate_scale);
+        let peak = (base * FACTOR).min(1_000.0);
+        let started = self.sim.try_update_value(|s| {
+            let sim = s.as_mut()?;
+            sim.set_rate_scale(peak);
+            let back = SimTime::ZERO + SimDuration::from_secs_f64(at_s + LENGTH_S);
+            sim.schedule_action(back, Action::RateScale { scale: base });
+            Some(())
+        });
+        if started.flatten().is_none() {
+            return false;
+        }
+        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
+        let entry = |at_s, scale| TimelineEvent {
+            at_s,
+            action: Action::RateScale { scale },
+        };
+        let _ = self.editor.apply(
+            Edit::Batch(vec![
+                Edit::InsertTimeline {
+                    index,
+                    entry: entry(at_s, peak),
+                },
+                Edit::InsertTimeline {
+                    index: index + 1,
+                    entry: entry(at_s + LENGTH_S, base),
+                },
+            ]),
+            &format!(
+                "Traffic spike: {peak}× from {at_s:.1} s for {LENGTH_S} s (added to the timeline)"
+            ),
+        );
+        self.bump();
+        true
     }
 
     /// Whether `id` is up in the run (`None` when nothing has been run), without tracking.

@@ -63,6 +63,30 @@ pub fn RunBar() -> impl IntoView {
         run.seed = seed;
         let _ = editor.apply(Edit::SetRun(run), &format!("Seed set to {seed}"));
     };
+    let traffic = move || {
+        editor
+            .doc
+            .with(|d| d.diagram.traffic.rate_scale.to_string())
+    };
+    let on_traffic = move |e: leptos::ev::Event| {
+        let text = event_target_value(&e);
+        let scale = text.trim().trim_end_matches('×').trim().parse::<f64>();
+        let refused = match scale {
+            Ok(scale) => editor
+                .apply(
+                    Edit::SetTraffic(crate::model::Traffic { rate_scale: scale }),
+                    &format!("Traffic set to {scale}×"),
+                )
+                .err()
+                .map(|why| why.to_string()),
+            Err(_) => Some(format!("{text} is not a number")),
+        };
+        if let Some(why) = refused {
+            editor.announcement.set(format!("Not changed: {why}"));
+            // Show the diagram's value again.
+            editor.doc.update(|_| {});
+        }
+    };
     let speed_options = Speed::ALL
         .into_iter()
         .map(|s| {
@@ -139,6 +163,28 @@ pub fn RunBar() -> impl IntoView {
                     on:change=on_seed
                 />
             </label>
+            <label class="ap-runbar__field" title="Multiplies every users component's rate; applies to a live run at once">
+                <span>"Traffic ×"</span>
+                <input
+                    class="ap-runbar__seed ap-runbar__traffic"
+                    data-testid="traffic"
+                    type="text"
+                    inputmode="decimal"
+                    prop:value=traffic
+                    on:change=on_traffic
+                />
+            </label>
+            <button
+                class="ap-button"
+                data-testid="spike"
+                title="Five times the traffic for ten simulated seconds (added to the timeline)"
+                disabled=move || matches!(runner.phase.get(), Phase::Idle | Phase::Finished)
+                on:click=move |_| {
+                    runner.spike();
+                }
+            >
+                "Spike"
+            </button>
             <span class="ap-runbar__clock" data-testid="clock" aria-label="Simulated time">{clock}</span>
             <Show when=show_progress>
                 <progress

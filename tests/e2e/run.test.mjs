@@ -90,6 +90,64 @@ describe("running live", () => {
     assert.deepEqual(page.problems, []);
   });
 
+  test("live controls: inspector edits, the traffic multiplier and a spike reach the running simulation", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    const canvas = new CanvasPage(page);
+    await page.getByTestId("examples").selectOption("reference-network");
+    await canvas.node("web-4").waitFor();
+    await page.getByTestId("speed").selectOption("10×");
+    await page.getByTestId("run").click();
+    // "in" is the first value of the throughput read-out.
+    const sent = async () => {
+      const b = await page.locator("[data-testid=chart-throughput] .ap-chart__readout b").first().textContent();
+      const [, v, k] = b.match(/([\d.]+)(k?) req\/s/);
+      return Number(v) * (k ? 1000 : 1);
+    };
+    // Waits until the latest "in" figure lies in [min, max].
+    const waitSent = (min, max) =>
+      page.waitForFunction(
+        ([lo, hi]) => {
+          const b = document.querySelector("[data-testid=chart-throughput] .ap-chart__readout b")?.textContent ?? "";
+          const m = b.match(/([\d.]+)(k?) req\/s/);
+          const v = m ? Number(m[1]) * (m[2] ? 1000 : 1) : NaN;
+          return v >= lo && v <= hi;
+        },
+        [min, max],
+        { timeout: 10000 },
+      );
+    await waitSent(700, 1100); // about 900
+
+    // Double the users' rate in the inspector while it runs.
+    await canvas.node("users").click();
+    await page.getByTestId("param-rate").fill("1800");
+    await page.getByTestId("param-rate").press("Enter");
+    await waitSent(1500, 2100); // about 1800
+
+    // The global multiplier halves it again.
+    await page.getByTestId("traffic").fill("0.5");
+    await page.getByTestId("traffic").press("Enter");
+    await waitSent(700, 1100); // about 900
+
+    // A spike: five times that for ten simulated seconds, then back.
+    await page.getByTestId("spike").click();
+    await waitSent(3500, 6000); // about 4500
+    await waitSent(700, 1100); // back to about 900
+    await page.getByTestId("pause").click();
+    await page.getByTestId("tab-log").click();
+    const log = await page.getByTestId("log").textContent();
+    assert.match(log, /users: settings changed/);
+    assert.match(log, /traffic scaled to 2\.5×/);
+    assert.match(log, /traffic scaled to 0\.5×/);
+
+    // Adding a component is not something a running simulation can take: the run says so.
+    await canvas.add("web_server");
+    assert.match(await page.getByTestId("run-status").textContent(), /Reset to run the new version/);
+    await page.getByTestId("tab-charts").click();
+    assert.ok((await sent()) > 0, "the paused run's charts stay until Reset");
+    assert.deepEqual(page.problems, []);
+  });
+
   test("as fast as possible shows progress and ends with the native runner's figures", async () => {
     const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     await page.goto(fixture.site.url);

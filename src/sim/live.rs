@@ -1,0 +1,109 @@
+//! What of an edited diagram a running simulation can take without starting again: new
+//! settings on the components it was built with, and a new traffic multiplier. Anything else —
+//! a component or wire added or removed, a kind changed, new run settings — needs a fresh run.
+
+use crate::model::{Component, Diagram};
+
+/// How a running simulation should follow an edit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LiveChange {
+    /// Nothing it simulates changed (positions, labels, the timeline).
+    Nothing,
+    /// Apply these components' new settings and, if given, the new traffic multiplier.
+    Apply {
+        /// Components whose parameters changed.
+        components: Vec<Component>,
+        /// The new `traffic.rate_scale`, if it changed.
+        rate_scale: Option<f64>,
+    },
+    /// The structure changed: the run must be rebuilt to include it.
+    Restart,
+}
+
+/// How a simulation built from `built` can follow the diagram `now`.
+pub fn live_change(built: &Diagram, now: &Diagram) -> LiveChange {
+    let same_components = built.components.len() == now.components.len()
+        && built
+            .components
+            .iter()
+            .zip(&now.components)
+            .all(|(a, b)| a.id == b.id && a.kind == b.kind);
+    if !same_components || built.wires != now.wires || built.run != now.run {
+        return LiveChange::Restart;
+    }
+    let components: Vec<Component> = built
+        .components
+        .iter()
+        .zip(&now.components)
+        .filter(|(a, b)| a.params != b.params)
+        .map(|(_, b)| b.clone())
+        .collect();
+    let rate_scale = (built.traffic != now.traffic).then_some(now.traffic.rate_scale);
+    if components.is_empty() && rate_scale.is_none() {
+        LiveChange::Nothing
+    } else {
+        LiveChange::Apply {
+            components,
+            rate_scale,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Wire};
+
+    fn base() -> Diagram {
+        let mut d = Diagram::new("live");
+        d.components = vec![
+            Component::new("users", Kind::Users),
+            Component::new("web", Kind::WebServer),
+        ];
+        d.wires = vec![Wire::new("users", "web")];
+        d
+    }
+
+    #[test]
+    fn layout_labels_and_the_timeline_change_nothing() {
+        let mut now = base();
+        now.components[1].x = 300.0;
+        now.components[1].label = "Front end".into();
+        now.timeline.push(crate::model::TimelineEvent {
+            at_s: 3.0,
+            action: crate::model::Action::Kill {
+                target: "web".into(),
+            },
+        });
+        assert_eq!(live_change(&base(), &now), LiveChange::Nothing);
+    }
+
+    #[test]
+    fn settings_and_traffic_are_applied_live() {
+        let mut now = base();
+        now.components[1] = now.components[1].clone().with("workers", 12.0);
+        now.traffic.rate_scale = 3.0;
+        assert_eq!(
+            live_change(&base(), &now),
+            LiveChange::Apply {
+                components: vec![now.components[1].clone()],
+                rate_scale: Some(3.0),
+            }
+        );
+    }
+
+    #[test]
+    fn structure_and_run_settings_need_a_new_run() {
+        let mut added = base();
+        added.components.push(Component::new("db", Kind::Database));
+        let mut rewired = base();
+        rewired.wires[0].latency_ms = 5.0;
+        let mut reseeded = base();
+        reseeded.run.seed = 7;
+        let mut rekinded = base();
+        rekinded.components[1].kind = Kind::Database;
+        for now in [added, rewired, reseeded, rekinded] {
+            assert_eq!(live_change(&base(), &now), LiveChange::Restart);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// Live-run benchmark (not a test): the reference network in headless Chromium.
+// 1. "As fast as possible" over the example's 1,200 simulated seconds (about 1.08 million
+//    requests): simulated requests per wall-clock second, counting from Run to Finished.
+// 2. 100x for a few wall seconds: the interval between animation frames while it runs.
+// Run it with scripts/bench-run.sh.
+import { serveSite } from "./server.mjs";
+import { launch, openPage } from "./browser.mjs";
+
+const dist = process.env.ARCHPLAY_DIST;
+if (!dist) throw new Error("ARCHPLAY_DIST must name the built site");
+const site = await serveSite(dist, "/");
+const browser = await launch();
+const fmt = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return `median ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`;
+};
+try {
+  const page = await openPage(browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  await page.goto(site.url);
+  await page.getByTestId("examples").selectOption("reference-network");
+  await page.getByTestId("node-web-4").waitFor();
+
+  await page.getByTestId("speed").selectOption("As fast as possible");
+  const started = Date.now();
+  await page.getByTestId("run").click();
+  await page.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 300_000 });
+  const wall = (Date.now() - started) / 1000;
+  // The exact number simulated: the per-second "sent" column of the run's CSV, summed.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+  const { readFile } = await import("node:fs/promises");
+  const rows = (await readFile(await download.path(), "utf8")).trim().split("\n");
+  const col = rows[0].split(",").indexOf("sent");
+  const requests = rows.slice(1).reduce((sum, r) => sum + Number(r.split(",")[col]), 0);
+  console.log(
+    `as fast as possible: ${requests} requests in ${wall.toFixed(2)} s wall = ${(requests / wall / 1e6).toFixed(2)} M simulated req/s`,
+  );
+
+  await page.getByTestId("reset").click();
+  await page.getByTestId("speed").selectOption("100×");
+  await page.getByTestId("run").click();
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const out = [];
+        let last = performance.now();
+        const tick = (now) => {
+          out.push(now - last);
+          last = now;
+          if (out.length < 240) requestAnimationFrame(tick);
+          else resolve(out.slice(10));
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  await page.getByTestId("pause").click();
+  console.log(`100×: frame interval ${fmt(frames)} over ${frames.length} frames`);
+  if (page.problems.length) throw new Error(`page problems: ${page.problems.join("; ")}`);
+} finally {
+  await browser.close();
+  await site.close();
+}
