@@ -53,3 +53,41 @@ fn the_native_run_matches_the_checked_in_fixture() {
     // purpose.
     assert_eq!(report_json(&example()).trim(), FIXTURE.trim());
 }
+
+#[test]
+fn sampling_wire_crossings_changes_nothing_and_follows_the_traffic() {
+    use archplay::sim::CrossingKind;
+    let d = example();
+    let mut sim = Simulation::new(&d).unwrap();
+    sim.trace_crossings(10, 100_000);
+    sim.run_to_end(u64::MAX);
+    let traced = serde_json::to_string_pretty(&sim.report()).unwrap();
+    assert_eq!(traced, report_json(&d), "tracing is read-only");
+
+    let crossings = sim.take_crossings();
+    let seen = sim.crossings_seen();
+    assert_eq!(crossings.len() as u64, seen / 10, "every 10th kept");
+    // Every request crosses users → lb → web and back (4 crossings); 30 % also web → db and
+    // back (2 more): 4.6 per request, 900 req/s for 60 s.
+    let per_request = seen as f64 / (900.0 * 60.0);
+    assert!(
+        (per_request - 4.6).abs() < 0.1,
+        "{per_request} crossings per request"
+    );
+    let id = |i: u32| sim.component_id(i).unwrap().as_str().to_string();
+    for c in &crossings {
+        let (from, to) = (id(c.from), id(c.to));
+        let (caller, callee) = if c.answer { (to, from) } else { (from, to) };
+        assert!(
+            d.wires
+                .iter()
+                .any(|w| w.from.as_str() == caller && w.to.as_str() == callee),
+            "{caller} → {callee} is not a wire"
+        );
+        // Only reads and writes reach the database.
+        if callee == "db" {
+            assert_ne!(c.kind, CrossingKind::Static);
+        }
+    }
+    assert!(crossings.windows(2).all(|w| w[0].at_s <= w[1].at_s + 1e-3));
+}

@@ -22,6 +22,7 @@ use super::rng::SimRng;
 use super::series::SeriesStore;
 use super::station::Station;
 use super::time::{SimDuration, SimTime};
+use super::trace::{Crossing, Trace};
 use super::users::Users;
 
 /// Most requests in flight at once; beyond it users' new requests are rejected
@@ -242,6 +243,7 @@ pub struct Simulation {
     pub(crate) duration: SimTime,
     timeline: Vec<Action>,
     index: BTreeMap<ComponentId, u32>,
+    trace: Option<Trace>,
 }
 
 impl Simulation {
@@ -369,6 +371,7 @@ impl Simulation {
             duration,
             timeline: diagram.timeline.iter().map(|e| e.action.clone()).collect(),
             index,
+            trace: None,
         };
 
         for (i, e) in diagram.timeline.iter().enumerate() {
@@ -421,6 +424,32 @@ impl Simulation {
     pub fn series_csv(&self) -> String {
         let ids: Vec<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
         self.series.to_csv(&ids)
+    }
+
+    /// Starts (or, with `every` = 0, stops) sampling wire crossings: every `every`-th is kept,
+    /// up to `capacity` not yet taken. Sampling reads the run and never changes it.
+    pub fn trace_crossings(&mut self, every: u64, capacity: usize) {
+        match (&mut self.trace, every) {
+            (_, 0) => self.trace = None,
+            (Some(t), n) => t.set_every(n),
+            (None, n) => self.trace = Some(Trace::new(n, capacity)),
+        }
+    }
+
+    /// The crossings sampled since the last call, oldest first.
+    pub fn take_crossings(&mut self) -> Vec<Crossing> {
+        self.trace.as_mut().map(Trace::take).unwrap_or_default()
+    }
+
+    /// Wire crossings counted since tracing began (sampled or not): their rate tells a caller
+    /// how thinly to sample.
+    pub fn crossings_seen(&self) -> u64 {
+        self.trace.as_ref().map_or(0, Trace::seen)
+    }
+
+    /// The id of the component at `index` in the diagram the run was built from.
+    pub fn component_id(&self, index: u32) -> Option<&ComponentId> {
+        self.nodes.get(index as usize).map(|n| &n.id)
     }
 
     /// Requests that have finished (answered, failed or rejected) so far.
@@ -749,6 +778,18 @@ impl Simulation {
     /// Sends `req` from `caller` over `wire`, after an extra `delay` (a DNS lookup).
     fn send(&mut self, req: u32, caller: u32, slot: u32, wire: Target, delay: SimDuration) {
         let at = self.now + delay + wire.latency;
+        if let Some(trace) = &mut self.trace {
+            let class = self.requests.get(req).class;
+            let at_s = (self.now + delay).as_secs_f64();
+            trace.offer(|| Crossing {
+                at_s,
+                from: caller,
+                to: wire.node,
+                kind: class.into(),
+                answer: false,
+                failed: false,
+            });
+        }
         self.requests.get_mut(req).stack.push(Hop {
             caller,
             slot,
@@ -794,6 +835,17 @@ impl Simulation {
         n.sojourn_hist.record(sojourn);
         if ok {
             n.counters.completed += 1;
+        }
+        if let Some(trace) = &mut self.trace {
+            let class = r.class;
+            trace.offer(|| Crossing {
+                at_s: now.as_secs_f64(),
+                from: node,
+                to: hop.caller,
+                kind: class.into(),
+                answer: true,
+                failed: !ok,
+            });
         }
         self.queue.schedule(
             now + hop.latency,

@@ -25,6 +25,7 @@ pub mod rng;
 mod series;
 mod station;
 mod time;
+mod trace;
 mod users;
 
 pub use engine::{
@@ -39,3 +40,4 @@ pub use queue::EventQueue;
 pub use report::{ComponentReport, DnsReport, Latency, Report, RequestCounts, StationReport};
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};
+pub use trace::{Crossing, CrossingKind};

@@ -10,10 +10,16 @@ use wasm_bindgen::closure::Closure;
 
 use super::editor::Editor;
 use crate::model::{Action, ComponentId, Diagram, Edit, TimelineEvent};
-use crate::sim::{LiveChange, SimDuration, SimTime, Simulation, StepOutcome, live_change};
+use crate::sim::{
+    CrossingKind, LiveChange, SimDuration, SimTime, Simulation, StepOutcome, live_change,
+};
 
-/// Wall-clock milliseconds of simulating per frame, at most (plus one slice).
+/// Wall-clock milliseconds of simulating per frame, at most (plus one slice), at the timed
+/// speeds: half a 60 Hz frame, leaving the rest for drawing.
 pub const FRAME_BUDGET_MS: f64 = 8.0;
+/// The budget when running as fast as possible: most of the frame, still under ~20 ms a frame
+/// with the drawing.
+pub const MAX_SPEED_BUDGET_MS: f64 = 13.0;
 /// Events per slice: the budget is checked between slices.
 const SLICE_EVENTS: u64 = 10_000;
 /// Panels are refreshed at most this often (wall milliseconds): ten times a second.
@@ -21,6 +27,38 @@ const TICK_MS: f64 = 100.0;
 /// A frame longer than this (a background tab) counts as this long, so the simulation does not
 /// leap ahead when the page comes back.
 const MAX_FRAME_MS: f64 = 100.0;
+/// How long a dot takes to cross a wire on screen (wall milliseconds). Real crossings take well
+/// under a frame at most speeds; the dots show which requests crossed, slowed down to be seen.
+pub const DOT_MS: f64 = 700.0;
+/// About this many dots set off per wall second, whatever the traffic: crossings are sampled
+/// more thinly as the rate grows.
+const DOTS_PER_S: f64 = 40.0;
+/// Most dots on screen at once.
+const MAX_DOTS: usize = 160;
+
+/// A sampled request (or answer) crossing a wire, as drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dot {
+    /// The wire's caller.
+    pub caller: ComponentId,
+    /// The wire's callee.
+    pub callee: ComponentId,
+    /// What the request is.
+    pub kind: CrossingKind,
+    /// An answer going back towards the caller.
+    pub answer: bool,
+    /// The answer carries an error.
+    pub failed: bool,
+    /// How far along the wire from caller to callee, 0 to 1.
+    pub position: f64,
+}
+
+/// A dot in flight: the crossing and when it set off (wall milliseconds).
+#[derive(Clone, Debug)]
+struct Flying {
+    dot: Dot,
+    born_ms: f64,
+}
 
 /// How fast simulated time runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +145,11 @@ pub struct Runner {
     stop_at: StoredValue<Option<f64>>,
     last_frame: StoredValue<Option<f64>>,
     last_tick: StoredValue<(f64, u64)>,
+    /// Dots in flight, and the crossings count and wall time when sampling was last tuned.
+    flying: StoredValue<Vec<Flying>, LocalStorage>,
+    sampling: StoredValue<(f64, u64)>,
+    /// Moves on every frame that moves a dot.
+    pub flow: RwSignal<u64>,
     editor: Editor,
 }
 
@@ -132,6 +175,9 @@ impl Runner {
             stop_at: StoredValue::new(None),
             last_frame: StoredValue::new(None),
             last_tick: StoredValue::new((0.0, 0)),
+            flying: StoredValue::new_local(Vec::new()),
+            sampling: StoredValue::new((0.0, 0)),
+            flow: RwSignal::new(0),
             editor,
         };
         // Edits reach the run: new settings apply live; a new structure needs a Reset.
@@ -150,6 +196,82 @@ impl Runner {
     /// The runner provided by [`Runner::provide`].
     pub fn get() -> Runner {
         expect_context::<Runner>()
+    }
+
+    /// The dots in flight now (tracking [`Runner::flow`]).
+    pub fn dots(&self) -> Vec<Dot> {
+        self.flow.track();
+        let now = now_ms();
+        self.flying.with_value(|f| {
+            f.iter()
+                .map(|d| {
+                    let t = ((now - d.born_ms) / DOT_MS).clamp(0.0, 1.0);
+                    Dot {
+                        position: if d.dot.answer { 1.0 - t } else { t },
+                        ..d.dot.clone()
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// Takes the crossings the run sampled this frame as new dots, retires finished ones, and
+    /// tunes the sampling so about [`DOTS_PER_S`] set off each second.
+    fn collect_dots(&self, wall: f64) {
+        let speed = self.speed.get_untracked();
+        let fresh = self.sim.try_update_value(|s| {
+            let sim = s.as_mut()?;
+            if speed == Speed::Max {
+                // Far too fast to follow by eye: no dots, and no sampling cost.
+                sim.trace_crossings(0, 0);
+                return Some(Vec::new());
+            }
+            let seen = sim.crossings_seen();
+            let (since, seen_then) = self.sampling.get_value();
+            if since == 0.0 || seen < seen_then {
+                sim.trace_crossings(1, MAX_DOTS);
+                self.sampling.set_value((wall, sim.crossings_seen()));
+            } else if wall - since >= 500.0 {
+                let rate = (seen - seen_then) as f64 / ((wall - since) / 1000.0);
+                sim.trace_crossings((rate / DOTS_PER_S).max(1.0) as u64, MAX_DOTS);
+                self.sampling.set_value((wall, seen));
+            }
+            let crossings = sim.take_crossings();
+            Some(
+                crossings
+                    .into_iter()
+                    .filter_map(|c| {
+                        let (from, to) = (sim.component_id(c.from)?, sim.component_id(c.to)?);
+                        let (caller, callee) = if c.answer { (to, from) } else { (from, to) };
+                        Some(Flying {
+                            dot: Dot {
+                                caller: caller.clone(),
+                                callee: callee.clone(),
+                                kind: c.kind,
+                                answer: c.answer,
+                                failed: c.failed,
+                                position: 0.0,
+                            },
+                            born_ms: wall,
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        });
+        let fresh = fresh.flatten().unwrap_or_default();
+        let mut moved = false;
+        self.flying.update_value(|f| {
+            let before = f.len();
+            f.retain(|d| wall - d.born_ms < DOT_MS);
+            f.extend(fresh);
+            if f.len() > MAX_DOTS {
+                f.drain(..f.len() - MAX_DOTS);
+            }
+            moved = before > 0 || !f.is_empty();
+        });
+        if moved {
+            self.flow.update(|n| *n += 1);
+        }
     }
 
     /// Reads the simulation, if one is built (tracking [`Runner::tick`]).
@@ -271,6 +393,9 @@ impl Runner {
     pub fn reset(&self) {
         let had_run = self.phase.get_untracked() != Phase::Idle;
         self.sim.set_value(None);
+        self.flying.set_value(Vec::new());
+        self.sampling.set_value((0.0, 0));
+        self.flow.update(|n| *n += 1);
         self.built_from.set_value(None);
         self.phase.set(Phase::Idle);
         self.clock.set(0.0);
@@ -405,7 +530,12 @@ impl Runner {
         self.last_frame.set_value(Some(timestamp));
         let clock = self.clock.get_untracked();
         let end = self.end.get_untracked();
-        let mut target = match self.speed.get_untracked().factor() {
+        let speed = self.speed.get_untracked();
+        let budget = match speed {
+            Speed::Max => MAX_SPEED_BUDGET_MS,
+            _ => FRAME_BUDGET_MS,
+        };
+        let mut target = match speed.factor() {
             Some(f) => clock + dt / 1000.0 * f,
             None => end,
         };
@@ -420,7 +550,7 @@ impl Runner {
             let sim = s.as_mut()?;
             loop {
                 let outcome = sim.step_until(until, SLICE_EVENTS);
-                if outcome == StepOutcome::Reached || now_ms() - started > FRAME_BUDGET_MS {
+                if outcome == StepOutcome::Reached || now_ms() - started > budget {
                     return Some((sim.now().as_secs_f64(), sim.finished(), sim.requests_done()));
                 }
             }
@@ -430,8 +560,9 @@ impl Runner {
             return;
         };
         self.clock.set(now);
-        let (last_ms, last_done) = self.last_tick.get_value();
         let wall = now_ms();
+        self.collect_dots(wall);
+        let (last_ms, last_done) = self.last_tick.get_value();
         if wall - last_ms >= TICK_MS || finished {
             if last_ms > 0.0 && wall > last_ms {
                 self.pace

@@ -493,6 +493,21 @@ pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -
     }
 }
 
+/// The point a fraction `t` of the way along the wire from a component at `a` to one at `b`
+/// (top-left corners): the same cubic curve [`wire_view`] draws.
+pub(super) fn wire_point(a: (f64, f64), b: (f64, f64), t: f64) -> Point {
+    let (x1, y1) = (a.0 + NODE_WIDTH, a.1 + NODE_HEIGHT / 2.0);
+    let (x2, y2) = (b.0, b.1 + NODE_HEIGHT / 2.0);
+    let bend = ((x2 - x1).abs() / 2.0).max(40.0);
+    let (c1, c2) = ((x1 + bend, y1), (x2 - bend, y2));
+    let u = 1.0 - t;
+    let (w0, w1, w2, w3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    Point {
+        x: w0 * x1 + w1 * c1.0 + w2 * c2.0 + w3 * x2,
+        y: w0 * y1 + w1 * c1.1 + w2 * c2.1 + w3 * y2,
+    }
+}
+
 /// One wire: a curve from the right edge of `from` to the left edge of `to`, with an arrowhead.
 /// It follows its ends while they are dragged.
 pub(super) fn wire_view(

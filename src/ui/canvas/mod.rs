@@ -20,6 +20,7 @@ use crate::model::geometry::{
     NODE_HEIGHT, NODE_WIDTH, Point, Rect, Viewport, bounds, component_rect, with_contents,
 };
 use crate::model::{ComponentId, Kind};
+use crate::sim::CrossingKind;
 
 use items::{Item, Items, Live, node_view, region_view, wire_view};
 use minimap::Minimap;
@@ -476,6 +477,56 @@ pub fn Canvas() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // Sampled requests flowing along the wires while a run is live: reads as dots, writes as
+    // squares, static assets as diamonds, errors as crosses, so no colour is needed to tell
+    // them apart. One path per shape keeps it to four elements however many dots fly.
+    let flow_paths = Memo::new(move |_| {
+        let mut paths: [String; 4] = Default::default();
+        for dot in runner.dots() {
+            let ends = editor.doc.with_untracked(|d| {
+                let a = d.diagram.component(&dot.caller)?;
+                let b = d.diagram.component(&dot.callee)?;
+                Some(((a.x, a.y), (b.x, b.y)))
+            });
+            let Some((a, b)) = ends else {
+                continue;
+            };
+            let p = items::wire_point(a, b, dot.position);
+            let (slot, shape) = match (dot.failed, dot.kind) {
+                (true, _) => (3, format!("M{} {}l7 7m0 -7l-7 7", p.x - 3.5, p.y - 3.5)),
+                (false, CrossingKind::Read) => (
+                    0,
+                    format!("M{} {}a4 4 0 1 0 8 0a4 4 0 1 0 -8 0", p.x - 4.0, p.y),
+                ),
+                (false, CrossingKind::Write) => {
+                    (1, format!("M{} {}h7v7h-7z", p.x - 3.5, p.y - 3.5))
+                }
+                (false, CrossingKind::Static) => {
+                    (2, format!("M{} {}l4 4l-4 4l-4 -4z", p.x, p.y - 4.0))
+                }
+            };
+            paths[slot].push_str(&shape);
+        }
+        paths
+    });
+    let flow_d = move |i: usize| move || flow_paths.with(|p| p[i].clone());
+    let flow = view! {
+        <path class="ap-flow ap-flow--read" data-testid="flow-reads" d=flow_d(0) />
+        <path class="ap-flow ap-flow--write" data-testid="flow-writes" d=flow_d(1) />
+        <path class="ap-flow ap-flow--static" data-testid="flow-statics" d=flow_d(2) />
+        <path class="ap-flow ap-flow--error" data-testid="flow-errors" d=flow_d(3) />
+    };
+    let flow_legend = move || {
+        (runner.phase.get() != super::run::Phase::Idle
+            && runner.speed.get() != super::run::Speed::Max)
+            .then(|| {
+                view! {
+                    <p class="ap-canvas__legend" aria-hidden="true">
+                        "Sampled requests: ● read ■ write ◆ static ✕ error"
+                    </p>
+                }
+            })
+    };
     let empty = move || editor.doc.with(|d| d.diagram.components.is_empty());
     // The wire being drawn, red and dashed over a target that would refuse it.
     let draft = move || {
@@ -568,6 +619,7 @@ pub fn Canvas() -> impl IntoView {
                     <g class="ap-layer-wires">
                         <For each=wire_ids key=|k| k.clone() children=move |(from, to)| wire_view(from, to, editor, gestures) />
                     </g>
+                    <g class="ap-layer-flow" aria-hidden="true">{flow}</g>
                     <g class="ap-layer-nodes">
                         <For each=node_ids key=|k| k.clone() children=move |(id, kind)| node_view(id, kind, editor, gestures) />
                     </g>
@@ -633,6 +685,7 @@ pub fn Canvas() -> impl IntoView {
                     </div>
                 })
             }}
+            {flow_legend}
             {refusal}
             {placing_hint}
             <Show when=empty>
