@@ -150,6 +150,8 @@ pub struct Runner {
     sampling: StoredValue<(f64, u64)>,
     /// Moves on every frame that moves a dot.
     pub flow: RwSignal<u64>,
+    /// Where "as fast as possible" posts its next slice (created on first use).
+    task_port: StoredValue<Option<web_sys::MessagePort>, LocalStorage>,
     editor: Editor,
 }
 
@@ -178,6 +180,7 @@ impl Runner {
             flying: StoredValue::new_local(Vec::new()),
             sampling: StoredValue::new((0.0, 0)),
             flow: RwSignal::new(0),
+            task_port: StoredValue::new_local(None),
             editor,
         };
         // Edits reach the run: new settings apply live; a new structure needs a Reset.
@@ -509,8 +512,33 @@ impl Runner {
         self.tick.update(|t| *t += 1);
     }
 
+    /// Schedules the next slice of work: on the next animation frame at the timed speeds
+    /// (their pace follows the display), or as the next task when running as fast as possible,
+    /// so the browser renders between slices whenever a frame is due but the simulation does
+    /// not sit idle waiting for one.
     fn request_frame(&self) {
         let runner = *self;
+        if self.speed.get_untracked() == Speed::Max {
+            let port = self.task_port.with_value(Clone::clone).or_else(|| {
+                let channel = web_sys::MessageChannel::new().ok()?;
+                let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+                    runner.frame(now_ms());
+                });
+                channel
+                    .port1()
+                    .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                // The handler lives as long as the page: one per runner.
+                on_message.forget();
+                let port = channel.port2();
+                self.task_port.set_value(Some(port.clone()));
+                Some(port)
+            });
+            if let Some(port) = port
+                && port.post_message(&wasm_bindgen::JsValue::NULL).is_ok()
+            {
+                return;
+            }
+        }
         let callback = Closure::once_into_js(move |timestamp: f64| runner.frame(timestamp));
         if let Some(w) = web_sys::window() {
             let _ = w.request_animation_frame(callback.unchecked_ref());

@@ -46,6 +46,10 @@ describe("running live", () => {
     );
     assert.ok((await clock(page)) > 1, "the simulated clock advances");
     assert.match(await page.getByTestId("badge-web-1").textContent(), /busy \d+(\.\d+)? %/);
+    // Sampled requests flow along the wires (reads as dots, static assets as diamonds).
+    await page.waitForFunction(() =>
+      ["flow-reads", "flow-statics"].some((id) => (document.querySelector(`[data-testid=${id}]`)?.getAttribute("d") ?? "") !== ""),
+    );
 
     // Break a server from the keyboard: it is marked down, the load balancer's health checks
     // notice, errors rise, then stop once it is out of rotation.
@@ -56,6 +60,11 @@ describe("running live", () => {
     // The kill goes on the diagram's timeline, so a rerun repeats it.
     assert.match(await page.getByTestId("announcer").textContent(), /Killed web-2 at [\d.]+ s \(added to the timeline\)/);
     const killedAt = await clock(page);
+    // Until the health checks notice, requests sent to web-2 come back as errors: crosses.
+    await page.waitForFunction(() => (document.querySelector("[data-testid=flow-errors]")?.getAttribute("d") ?? "") !== "", null, {
+      timeout: 5000,
+      polling: "raf",
+    });
     // Health checks every 5 s, 2 failures: out of rotation within ~15 simulated seconds.
     await page.waitForFunction((t) => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > t + 25, killedAt, { timeout: 8000 });
     await page.getByTestId("pause").click();
