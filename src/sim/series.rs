@@ -7,11 +7,12 @@ use crate::model::Kind;
 
 use super::engine::{Behaviour, EndToEnd, Node};
 use super::histogram::Histogram;
-use super::metrics::Counters;
+use super::metrics::{Cause, Counters};
 use super::time::SimTime;
 
-/// Names of the system-wide series, after `time_s`.
-pub const GLOBAL_METRICS: [&str; 7] = [
+/// Names of the system-wide series, after `time_s`: traffic, latency, and then the errors of
+/// each [`Cause`] in [`Cause::ALL`] order (`errors_<cause id>`, per second).
+pub const GLOBAL_METRICS: [&str; 16] = [
     "sent",
     "ok",
     "errors",
@@ -19,7 +20,19 @@ pub const GLOBAL_METRICS: [&str; 7] = [
     "p95_ms",
     "p99_ms",
     "in_flight",
+    "errors_queue_full",
+    "errors_lb_overloaded",
+    "errors_write_ceiling",
+    "errors_in_flight_cap",
+    "errors_timeout",
+    "errors_connection_refused",
+    "errors_crashed",
+    "errors_no_healthy_backend",
+    "errors_dns_failure",
 ];
+
+/// Where the per-cause error columns start in [`GLOBAL_METRICS`].
+const CAUSE_COLUMNS: usize = 7;
 
 /// One table of samples: a time column and named value columns, oldest rows dropped first.
 #[derive(Clone, Debug)]
@@ -163,18 +176,21 @@ impl SeriesStore {
         let mut p = [0.0; 3];
         self.merged.quantiles(&[0.50, 0.95, 0.99], &mut p);
         let errors = (e2e.failed_total() - self.prev_e2e.failed_total()) as f64;
-        self.global.push(
-            t,
-            &[
-                (e2e.sent - self.prev_e2e.sent) as f64 / dt,
-                (e2e.ok - self.prev_e2e.ok) as f64 / dt,
-                errors / dt,
-                ms(p[0]),
-                ms(p[1]),
-                ms(p[2]),
-                f64::from(in_flight),
-            ],
-        );
+        let mut row = [0.0; GLOBAL_METRICS.len()];
+        row[..CAUSE_COLUMNS].copy_from_slice(&[
+            (e2e.sent - self.prev_e2e.sent) as f64 / dt,
+            (e2e.ok - self.prev_e2e.ok) as f64 / dt,
+            errors / dt,
+            ms(p[0]),
+            ms(p[1]),
+            ms(p[2]),
+            f64::from(in_flight),
+        ]);
+        for (i, cause) in Cause::ALL.into_iter().enumerate() {
+            let c = cause as usize;
+            row[CAUSE_COLUMNS + i] = (e2e.failed[c] - self.prev_e2e.failed[c]) as f64 / dt;
+        }
+        self.global.push(t, &row);
         self.prev_e2e = *e2e;
         for (i, n) in nodes.iter().enumerate() {
             let now_c = n.counters_at(now);
@@ -244,5 +260,16 @@ mod tests {
         assert_eq!(s.row(0), [2.0, 20.0, 21.0]);
         assert_eq!(s.column("b").unwrap(), [(2.0, 21.0), (3.0, 31.0)]);
         assert!(s.column("c").is_none());
+    }
+
+    #[test]
+    fn the_error_columns_follow_the_causes() {
+        for (i, cause) in Cause::ALL.into_iter().enumerate() {
+            assert_eq!(
+                GLOBAL_METRICS[CAUSE_COLUMNS + i],
+                format!("errors_{}", cause.id())
+            );
+        }
+        assert_eq!(GLOBAL_METRICS.len(), CAUSE_COLUMNS + Cause::COUNT);
     }
 }

@@ -9,7 +9,7 @@ use super::editor::Editor;
 use super::persistence::{download, text_blob};
 use super::run::Runner;
 use crate::model::export::file_name;
-use crate::sim::{LogLevel, Simulation};
+use crate::sim::{Cause, LogLevel, Simulation};
 
 /// Markers for the charts: components going down (failures) and coming back or rejoining.
 fn markers(sim: &Simulation) -> Vec<Marker> {
@@ -61,7 +61,32 @@ pub fn Results() -> impl IntoView {
     };
     let throughput = series(&[("sent", "in"), ("ok", "answered")]);
     let latency = series(&[("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99")]);
-    let errors = series(&[("errors", "errors")]);
+    // One line per cause that has caused an error in this run.
+    let errors = Signal::derive(move || {
+        runner
+            .with_sim(|sim| {
+                let total = Line {
+                    label: "all".into(),
+                    style: 0,
+                    points: global(sim, "errors"),
+                };
+                let causes = Cause::ALL.into_iter().filter_map(|cause| {
+                    let points = global(sim, &format!("errors_{}", cause.id()));
+                    points
+                        .iter()
+                        .any(|p| p.1 > 0.0)
+                        .then(|| (cause.id().replace('_', " "), points))
+                });
+                std::iter::once(total)
+                    .chain(causes.enumerate().map(|(i, (label, points))| Line {
+                        label,
+                        style: 1 + i % 5,
+                        points,
+                    }))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
 
     // The selected component's own charts, from the metrics its kind publishes.
     let selected = move || {
@@ -211,7 +236,7 @@ pub fn Results() -> impl IntoView {
                 <div class="ap-results__charts">
                     <Chart title="Throughput".into() unit="req/s" testid="chart-throughput".into() lines=throughput markers=marks />
                     <Chart title="Latency".into() unit="ms" testid="chart-latency".into() lines=latency markers=marks />
-                    <Chart title="Errors".into() unit="req/s" testid="chart-errors".into() lines=errors markers=marks />
+                    <Chart title="Errors by cause".into() unit="req/s" testid="chart-errors".into() lines=errors markers=marks />
                     {component_charts}
                 </div>
             </Show>
