@@ -24,6 +24,9 @@ fn markers(sim: &Simulation) -> Vec<Marker> {
         .collect()
 }
 
+/// The chart style of a kept run's lines: thin and grey, under the current run's.
+const KEPT_STYLE: usize = 6;
+
 fn global(sim: &Simulation, name: &str) -> Vec<(f64, f64)> {
     sim.series().global.column(name).unwrap_or_default()
 }
@@ -42,21 +45,42 @@ pub fn Results() -> impl IntoView {
     let runner = Runner::get();
     let tab = RwSignal::new(Tab::Charts);
     let marks = Memo::new(move |_| runner.with_sim(markers).unwrap_or_default());
-    let series = move |names: &'static [(&'static str, &'static str)]| {
-        Signal::derive(move || {
-            runner
-                .with_sim(|sim| {
+    // A kept run's lines come first, so the current run is drawn over them.
+    let kept_lines = move |names: &[(&'static str, &'static str)]| -> Vec<Line> {
+        runner.kept.with(|k| {
+            k.as_ref()
+                .map(|k| {
                     names
                         .iter()
-                        .enumerate()
-                        .map(|(style, (name, label))| Line {
-                            label: (*label).to_string(),
-                            style,
-                            points: global(sim, name),
+                        .map(|(name, label)| Line {
+                            label: format!("{label}, {}", k.label),
+                            style: KEPT_STYLE,
+                            points: k.column(name).to_vec(),
                         })
                         .collect()
                 })
                 .unwrap_or_default()
+        })
+    };
+    let series = move |names: &'static [(&'static str, &'static str)]| {
+        Signal::derive(move || {
+            let mut lines = kept_lines(names);
+            lines.extend(
+                runner
+                    .with_sim(|sim| {
+                        names
+                            .iter()
+                            .enumerate()
+                            .map(|(style, (name, label))| Line {
+                                label: (*label).to_string(),
+                                style,
+                                points: global(sim, name),
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default(),
+            );
+            lines
         })
     };
     let throughput = series(&[("sent", "in"), ("ok", "answered")]);
@@ -228,6 +252,28 @@ pub fn Results() -> impl IntoView {
                 >
                     "Log"
                 </button>
+                <button
+                    class="ap-button ap-results__keep"
+                    data-testid="keep-run"
+                    title="Keep this run's charts and draw the next run over them"
+                    on:click=move |_| {
+                        if !runner.keep_for_comparison() {
+                            editor.notice.set(Some("Nothing to keep yet: run the diagram first.".into()));
+                        }
+                    }
+                >
+                    "Keep for comparison"
+                </button>
+                <Show when=move || runner.kept.with(Option::is_some)>
+                    <button
+                        class="ap-button"
+                        data-testid="clear-kept"
+                        title="Stop drawing the kept run"
+                        on:click=move |_| runner.kept.set(None)
+                    >
+                        "Clear comparison"
+                    </button>
+                </Show>
                 <button class="ap-button ap-results__export" data-testid="export-csv" title="Save the per-second series as CSV" on:click=export_csv>
                     "CSV"
                 </button>

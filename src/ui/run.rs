@@ -53,6 +53,25 @@ pub struct Dot {
     pub position: f64,
 }
 
+/// A finished (or paused) run kept to compare the next one against: its system-wide series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept {
+    /// How the charts name it.
+    pub label: String,
+    /// `(column, points)` for every system-wide column.
+    pub columns: Vec<(&'static str, Vec<(f64, f64)>)>,
+}
+
+impl Kept {
+    /// The kept points of column `name` (empty if it has none).
+    pub fn column(&self, name: &str) -> &[(f64, f64)] {
+        self.columns
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, p)| p.as_slice())
+    }
+}
+
 /// A dot in flight: the crossing and when it set off (wall milliseconds).
 #[derive(Clone, Debug)]
 struct Flying {
@@ -150,6 +169,8 @@ pub struct Runner {
     sampling: StoredValue<(f64, u64)>,
     /// Moves on every frame that moves a dot.
     pub flow: RwSignal<u64>,
+    /// A run kept for comparison, drawn faintly under the current one.
+    pub kept: RwSignal<Option<Kept>>,
     /// Where "as fast as possible" posts its next slice (created on first use).
     task_port: StoredValue<Option<web_sys::MessagePort>, LocalStorage>,
     editor: Editor,
@@ -181,6 +202,7 @@ impl Runner {
             sampling: StoredValue::new((0.0, 0)),
             flow: RwSignal::new(0),
             task_port: StoredValue::new_local(None),
+            kept: RwSignal::new(None),
             editor,
         };
         // Edits reach the run: new settings apply live; a new structure needs a Reset.
@@ -448,6 +470,29 @@ impl Runner {
             &what,
         );
         self.bump();
+        true
+    }
+
+    /// Keeps the current run's system-wide series to compare the next run against.
+    pub fn keep_for_comparison(&self) -> bool {
+        let seed = self.editor.doc.with_untracked(|d| d.diagram.run.seed);
+        let kept = self.sim.with_value(|s| {
+            s.as_ref().map(|sim| Kept {
+                label: format!("kept (seed {seed}, {:.0} s)", sim.now().as_secs_f64()),
+                columns: crate::sim::GLOBAL_METRICS
+                    .iter()
+                    .map(|&n| (n, sim.series().global.column(n).unwrap_or_default()))
+                    .collect(),
+            })
+        });
+        let Some(kept) = kept else {
+            return false;
+        };
+        self.editor.announcement.set(format!(
+            "This run is kept: the next one is drawn over it ({})",
+            kept.label
+        ));
+        self.kept.set(Some(kept));
         true
     }
 

@@ -91,9 +91,19 @@ describe("running live", () => {
     await page.waitForFunction((t) => document.querySelector("[data-testid=clock]").textContent !== `${t.toFixed(3)} s`, paused);
     assert.ok(Math.abs((await clock(page)) - (paused + 1)) < 1e-6, "step: one second");
 
+    // Keep this run, then reset: the kept run stays on the charts, faintly, for comparison.
+    await page.getByTestId("keep-run").click();
     // Reset clears the run: clock at zero, charts empty, badges gone.
     await page.getByTestId("reset").click();
     assert.equal(await clock(page), 0);
+    assert.equal(
+      await page.locator("[data-testid=chart-throughput] .ap-chart__lines path:not(.ap-chart__line--6)").count(),
+      0,
+      "the run's lines are cleared",
+    );
+    assert.equal(await page.locator("[data-testid=chart-throughput] .ap-chart__line--6").count(), 4, "the kept run's two lines (and keys)");
+    assert.match(await page.getByTestId("chart-throughput").textContent(), /kept \(seed 1, \d+ s\)/);
+    await page.getByTestId("clear-kept").click();
     assert.equal(await page.locator("[data-testid=chart-throughput] .ap-chart__lines path").count(), 0, "charts cleared");
     assert.equal(await page.getByTestId("badge-web-1").textContent(), "");
     assert.deepEqual(page.problems, []);
