@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::diagram::Component;
+
 /// A kind of component. Closed on purpose: adding one makes the compiler list every place to
 /// touch. Identifiers in the diagram format are the snake_case names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -873,6 +875,91 @@ pub const DATA_CENTER_MIN_HEIGHT: f64 = 144.0;
 /// Largest data-center box side (a multiple of the grid).
 pub const DATA_CENTER_MAX: f64 = 19_992.0;
 
+/// Parameters that only matter for some values of another: (kind, parameter, the parameter it
+/// depends on, the values that make it matter, why it does not otherwise).
+const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
+    (
+        Kind::Users,
+        "peak_rate",
+        "profile",
+        &["step", "ramp", "spike", "diurnal"],
+        "the rate profile is constant",
+    ),
+    (
+        Kind::Users,
+        "profile_start",
+        "profile",
+        &["step", "ramp", "spike"],
+        "only step, ramp and spike profiles have a start",
+    ),
+    (
+        Kind::Users,
+        "profile_duration",
+        "profile",
+        &["ramp", "spike", "diurnal"],
+        "only ramp, spike and diurnal profiles have a duration",
+    ),
+    (
+        Kind::Users,
+        "zipf_s",
+        "key_popularity",
+        &["zipf"],
+        "keys are uniformly popular",
+    ),
+    (
+        Kind::WebServer,
+        "workers",
+        "size",
+        &["custom"],
+        "the machine size sets the workers",
+    ),
+    (
+        Kind::WebServer,
+        "cost_per_hour",
+        "size",
+        &["custom"],
+        "the machine size sets the cost",
+    ),
+    (
+        Kind::WebServer,
+        "service_cv",
+        "service",
+        &["lognormal"],
+        "only log-normal service times have a CV",
+    ),
+    (
+        Kind::Database,
+        "workers",
+        "size",
+        &["custom"],
+        "the machine size sets the workers",
+    ),
+    (
+        Kind::Database,
+        "cost_per_hour",
+        "size",
+        &["custom"],
+        "the machine size sets the cost",
+    ),
+    (
+        Kind::Database,
+        "service_cv",
+        "service",
+        &["lognormal"],
+        "only log-normal service times have a CV",
+    ),
+];
+
+/// Why parameter `name` of `c` has no effect with `c`'s other settings (a machine-size preset
+/// overrides the workers, say), or `None` when it is in use. The inspector greys such fields
+/// out and says why.
+pub fn unused_because(c: &Component, name: &str) -> Option<&'static str> {
+    DEPENDS
+        .iter()
+        .find(|(kind, param, ..)| *kind == c.kind && *param == name)
+        .and_then(|(_, _, on, values, why)| (!values.contains(&c.choice(on))).then_some(*why))
+}
+
 /// Why `from` may not send requests to `to`, or `None` when it may.
 pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
     if from.spec().targets.contains(&to) {
@@ -979,6 +1066,40 @@ mod tests {
         for preset in SIZES {
             assert!(SIZE_CHOICES.iter().any(|c| c.value == preset.value));
         }
+    }
+
+    #[test]
+    fn dependent_parameters_name_real_parameters_and_values() {
+        for (kind, param, on, values, _) in DEPENDS {
+            let spec = kind.spec();
+            assert!(spec.param(param).is_some(), "{}.{param}", spec.id);
+            let Some(ParamSpec {
+                domain: Domain::Choice { options, .. },
+                ..
+            }) = spec.param(on)
+            else {
+                panic!("{}.{on} is not a choice", spec.id);
+            };
+            for v in *values {
+                assert!(
+                    options.iter().any(|o| o.value == *v),
+                    "{}.{on} = {v}",
+                    spec.id
+                );
+            }
+        }
+        let preset = Component::new("web", Kind::WebServer).with_choice("size", "c8");
+        assert!(unused_because(&preset, "workers").is_some());
+        assert!(unused_because(&preset, "service_ms").is_none());
+        let custom = Component::new("web", Kind::WebServer);
+        assert!(
+            unused_because(&custom, "workers").is_none(),
+            "custom is the default"
+        );
+        assert!(
+            unused_because(&custom, "service_cv").is_some(),
+            "exponential by default"
+        );
     }
 
     #[test]

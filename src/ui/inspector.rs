@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::editor::Editor;
 use super::icons::kind_icon;
-use crate::model::catalogue::{Domain, ParamSpec};
+use crate::model::catalogue::{Domain, ParamSpec, unused_because};
 use crate::model::{ComponentId, Edit, Kind, ParamValue};
 
 /// What the inspector shows: nothing, one kind (one or more components), or a mix.
@@ -313,7 +313,23 @@ fn param_field(editor: Editor, p: &'static ParamSpec, ids: Vec<ComponentId>) -> 
         let ids = ids.clone();
         move || shared_value(editor, &ids, p)
     };
-    let described_by = format!("{help_id} {error_id}");
+    // A setting that has no effect with the others (workers under a machine-size preset) says
+    // so; it stays editable, so it can be set before switching.
+    let unused = {
+        let ids = ids.clone();
+        move || {
+            editor.doc.with(|d| {
+                let reasons: Vec<&'static str> = ids
+                    .iter()
+                    .filter_map(|id| d.diagram.component(id))
+                    .map(|c| unused_because(c, p.name))
+                    .collect::<Option<Vec<_>>>()?;
+                reasons.first().map(|why| format!("Not used now: {why}."))
+            })
+        }
+    };
+    let unused_id = format!("{field_id}-unused");
+    let described_by = format!("{help_id} {error_id} {unused_id}");
     let input = match &p.domain {
         Domain::Number { .. } => {
             let shown = value.clone();
@@ -360,10 +376,21 @@ fn param_field(editor: Editor, p: &'static ParamSpec, ids: Vec<ComponentId>) -> 
             .into_any()
         }
     };
+    let is_unused = {
+        let unused = unused.clone();
+        move || unused().is_some()
+    };
     view! {
-        <div class="ap-field" class:ap-field--invalid=move || error.with(Option::is_some)>
+        <div
+            class="ap-field"
+            class:ap-field--invalid=move || error.with(Option::is_some)
+            class:ap-field--unused=is_unused
+        >
             <label class="ap-field__label" for=field_id.clone()>{label}</label>
             {input}
+            <p class="ap-field__unused" id=unused_id data-testid=format!("param-{}-unused", p.name)>
+                {unused}
+            </p>
             <p class="ap-field__help" id=help_id>
                 {p.help}
                 " "

@@ -63,6 +63,31 @@ pub fn RunBar() -> impl IntoView {
         run.seed = seed;
         let _ = editor.apply(Edit::SetRun(run), &format!("Seed set to {seed}"));
     };
+    let length = move || editor.doc.with(|d| d.diagram.run.duration_s.to_string());
+    let on_length = move |e: leptos::ev::Event| {
+        let text = event_target_value(&e);
+        let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
+        let refused = match text.trim().trim_end_matches('s').trim().parse::<f64>() {
+            Ok(secs) if secs == run.duration_s => None,
+            Ok(secs) => {
+                run.duration_s = secs;
+                // Keep the warm-up shorter than the run.
+                run.warmup_s = run.warmup_s.min(secs / 2.0);
+                editor
+                    .apply(
+                        Edit::SetRun(run),
+                        &format!("The run lasts {secs} simulated seconds"),
+                    )
+                    .err()
+                    .map(|why| why.to_string())
+            }
+            Err(_) => Some(format!("{text} is not a number of seconds")),
+        };
+        if let Some(why) = refused {
+            editor.announcement.set(format!("Not changed: {why}"));
+            editor.doc.update(|_| {});
+        }
+    };
     let traffic = move || {
         editor
             .doc
@@ -151,6 +176,17 @@ pub fn RunBar() -> impl IntoView {
                 >
                     {speed_options}
                 </select>
+            </label>
+            <label class="ap-runbar__field" title="Simulated seconds the run lasts (a new length needs a Reset)">
+                <span>"Length (s)"</span>
+                <input
+                    class="ap-runbar__seed ap-runbar__traffic"
+                    data-testid="duration"
+                    type="text"
+                    inputmode="decimal"
+                    prop:value=length
+                    on:change=on_length
+                />
             </label>
             <label class="ap-runbar__field">
                 <span>"Seed"</span>

@@ -104,10 +104,13 @@ fn position(el: &Element) -> (f64, f64) {
     (parts.next().expect("x"), parts.next().expect("y"))
 }
 
-/// Types `value` into an inspector field and commits it, as a change event does.
+/// Puts `value` into an inspector field (text or select) and commits it, as a change event does.
 fn set_field(el: &Element, value: &str) {
-    let input = el.unchecked_ref::<HtmlInputElement>();
-    input.set_value(value);
+    match el.dyn_ref::<web_sys::HtmlSelectElement>() {
+        Some(select) => select.set_value(value),
+        None => el.unchecked_ref::<HtmlInputElement>().set_value(value),
+    }
+    let input = el;
     let e = web_sys::Event::new_with_event_init_dict("change", &{
         let init = web_sys::EventInit::new();
         init.set_bubbles(true);
@@ -232,6 +235,20 @@ async fn the_inspector_edits_refuses_and_undoes_settings() {
             .value(),
         "4",
         "undo restores the default"
+    );
+    // Under a machine-size preset the workers setting has no effect, and says so.
+    let unused = |app: &Mounted| {
+        app.must("param-workers-unused")
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert_eq!(unused(&app), "", "custom size: workers are used");
+    set_field(&app.must("param-size"), "c8");
+    settle().await;
+    assert!(
+        unused(&app).contains("the machine size sets the workers"),
+        "{}",
+        unused(&app)
     );
 }
 

@@ -106,6 +106,14 @@ describe("running live", () => {
     await page.getByTestId("clear-kept").click();
     assert.equal(await page.locator("[data-testid=chart-throughput] .ap-chart__lines path").count(), 0, "charts cleared");
     assert.equal(await page.getByTestId("badge-web-1").textContent(), "");
+
+    // The run's length is a run setting: 20 simulated seconds, as fast as possible.
+    await page.getByTestId("duration").fill("20");
+    await page.getByTestId("duration").press("Enter");
+    await page.getByTestId("speed").selectOption("As fast as possible");
+    await page.getByTestId("run").click();
+    await page.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 20000 });
+    assert.equal(await clock(page), 20);
     assert.deepEqual(page.problems, []);
   });
 
