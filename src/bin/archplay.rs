@@ -11,7 +11,7 @@ use archplay::sim::{Report, Simulation, StepOutcome};
 
 const USAGE: &str = "\
 usage:
-  archplay run <diagram.json> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
+  archplay run <diagram.json | share link> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
   archplay bench [--seconds N]
   archplay reference
   archplay version
@@ -142,7 +142,17 @@ fn number(v: &str, name: &str) -> Result<f64, Usage> {
     }
 }
 
+/// A diagram from a file, or from a share link (anything with a `#d=` part, or a bare `v1.`
+/// payload): the link's repairs, if any, are listed on standard error.
 fn load(path: &str) -> Result<Diagram, Usage> {
+    if path.contains("#d=") || path.starts_with("d=v") || path.starts_with("v1.") {
+        let decoded = archplay::share::decode(path)
+            .map_err(|e| Usage(format!("the share link cannot be opened: {e}")))?;
+        for repair in &decoded.repairs {
+            eprintln!("archplay: link repaired: {repair}");
+        }
+        return Ok(decoded.shared.diagram);
+    }
     let text =
         std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
     Diagram::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))

@@ -18,7 +18,7 @@ pub mod export;
 pub mod geometry;
 mod history;
 mod reference;
-mod validate;
+pub(crate) mod validate;
 
 pub use catalogue::{Kind, catalogue};
 pub use diagram::{
