@@ -18,7 +18,8 @@ use super::run_bar::RunBar;
 pub fn App() -> impl IntoView {
     let editor = Editor::provide();
     super::persistence::autosave(editor);
-    Runner::provide(editor);
+    let runner = Runner::provide(editor);
+    let link_offer = super::share::follow_links(editor, runner);
 
     // Undo, redo, copy, paste and duplicate work wherever focus is, except while typing in a
     // field.
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
             <Results />
             <Inspector />
             <RunBar />
+            <super::share::LinkDialog offer=link_offer />
             <p class="ap-visually-hidden" aria-live="polite" data-testid="announcer">
                 {move || editor.announcement.get()}
             </p>

@@ -154,6 +154,7 @@ pub fn Header() -> impl IntoView {
                 <button class="ap-button" data-testid="save" title="Save the diagram as a file (.json)" on:click=on_save>
                     "Save"
                 </button>
+                <super::share::ShareButton />
                 <button class="ap-button" data-testid="export-svg" title="Save a picture of the diagram (.svg)" on:click=on_export_svg>
                     "SVG"
                 </button>

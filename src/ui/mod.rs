@@ -14,6 +14,7 @@ mod persistence;
 mod results;
 mod run;
 mod run_bar;
+mod share;
 
 pub use app::App;
 

@@ -1,0 +1,229 @@
+//! Sharing in the page: the Share button (copies a link holding the diagram and its settings,
+//! shows its length, warns when chat apps may cut it), and opening a link — from the address on
+//! load or when the fragment changes — without ever silently replacing the work on screen.
+
+use leptos::ev;
+use leptos::prelude::*;
+
+use super::editor::Editor;
+use super::run::{Runner, Speed};
+use crate::share::{Decoded, LONG_LINK_CHARS, Shared, decode, link};
+
+/// A decoded link waiting for the user to say whether it may replace the diagram on screen.
+#[derive(Clone, Copy)]
+pub struct LinkOffer(pub RwSignal<Option<Decoded>>);
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// Removes the fragment from the address bar (without reloading), so a reload shows the
+/// autosaved work rather than offering the link again.
+fn clear_fragment() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let (Ok(path), Ok(search)) = (w.location().pathname(), w.location().search()) else {
+        return;
+    };
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{search}")),
+        );
+    }
+}
+
+/// Opens `decoded` now: one undoable step, with the repairs (if any) said in the notice.
+fn open(editor: Editor, runner: Runner, decoded: Decoded) {
+    let name = decoded.shared.diagram.name.clone();
+    if let Some(speed) = decoded
+        .shared
+        .speed
+        .as_deref()
+        .and_then(|s| Speed::ALL.into_iter().find(|x| x.label() == s))
+    {
+        runner.speed.set(speed);
+    }
+    editor.replace(
+        decoded.shared.diagram,
+        &format!("Opened the shared diagram \"{name}\"; Undo goes back"),
+    );
+    if !decoded.repairs.is_empty() {
+        editor.notice.set(Some(format!(
+            "The link was repaired while opening: {}.",
+            decoded.repairs.join("; ")
+        )));
+    }
+}
+
+/// Reads a link from the address, if there is one: an empty diagram is replaced at once; work
+/// on screen is kept until the user chooses.
+fn take_link_from_address(editor: Editor, runner: Runner, offer: LinkOffer) {
+    let Some(hash) = location().and_then(|l| l.hash().ok()) else {
+        return;
+    };
+    if !hash.contains("d=") {
+        return;
+    }
+    clear_fragment();
+    match decode(&hash) {
+        Ok(decoded) => {
+            let empty = editor
+                .doc
+                .with_untracked(|d| d.diagram.components.is_empty());
+            if empty {
+                open(editor, runner, decoded);
+            } else {
+                offer.0.set(Some(decoded));
+            }
+        }
+        Err(why) => editor.notice.set(Some(format!(
+            "This link could not be opened: {why}. Your diagram is unchanged."
+        ))),
+    }
+}
+
+/// Watches the address for share links (on load and when the fragment changes) and offers
+/// them; provides the [`LinkOffer`] the dialog reads.
+pub fn follow_links(editor: Editor, runner: Runner) -> LinkOffer {
+    let offer = LinkOffer(RwSignal::new(None));
+    take_link_from_address(editor, runner, offer);
+    let handle = window_event_listener(ev::hashchange, move |_| {
+        take_link_from_address(editor, runner, offer);
+    });
+    on_cleanup(move || handle.remove());
+    offer
+}
+
+/// The question asked when a link arrives while there is work on screen.
+#[component]
+pub fn LinkDialog(offer: LinkOffer) -> impl IntoView {
+    let editor = Editor::get();
+    let runner = Runner::get();
+    move || {
+        offer.0.get().map(|decoded| {
+            let name = decoded.shared.diagram.name.clone();
+            let parts = decoded.shared.diagram.components.len();
+            let open_it = {
+                let decoded = decoded.clone();
+                move |_| {
+                    offer.0.set(None);
+                    open(editor, runner, decoded.clone());
+                }
+            };
+            view! {
+                <div class="ap-dialog" role="dialog" aria-modal="true" aria-labelledby="ap-link-title" data-testid="link-dialog">
+                    <h2 id="ap-link-title" class="ap-dialog__title">"Open the shared diagram?"</h2>
+                    <p>
+                        {format!("The link holds \"{name}\" ({parts} components). ")}
+                        "Opening it replaces the diagram on screen; Undo brings yours back. "
+                        "You can also save yours first."
+                    </p>
+                    <div class="ap-dialog__buttons">
+                        <button class="ap-button ap-button--primary" data-testid="link-open" on:click=open_it>
+                            "Open the shared diagram"
+                        </button>
+                        <button class="ap-button" data-testid="link-keep" on:click=move |_| {
+                            offer.0.set(None);
+                            editor.announcement.set("Kept your diagram; the link was not opened".into());
+                        }>
+                            "Keep mine"
+                        </button>
+                    </div>
+                </div>
+            }
+        })
+    }
+}
+
+/// The Share button and its panel: the link, its length, a warning when long, copied for you.
+#[component]
+pub fn ShareButton() -> impl IntoView {
+    let editor = Editor::get();
+    let runner = Runner::get();
+    let shown = RwSignal::new(None::<String>);
+    let copied = RwSignal::new(false);
+    let make = move |_| {
+        let Some(l) = location() else {
+            return;
+        };
+        let base = format!(
+            "{}{}{}",
+            l.origin().unwrap_or_default(),
+            l.pathname().unwrap_or_default(),
+            l.search().unwrap_or_default()
+        );
+        let shared = Shared {
+            diagram: editor.doc.with_untracked(|d| d.diagram.clone()),
+            speed: Some(runner.speed.get_untracked().label().to_string()),
+        };
+        let url = link(&base, &shared);
+        copied.set(false);
+        if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
+            let promise = clipboard.write_text(&url);
+            wasm_bindgen_futures::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(true);
+                }
+            });
+        }
+        editor.announcement.set(format!(
+            "Share link made: {} characters",
+            url.chars().count()
+        ));
+        shown.set(Some(url));
+    };
+    view! {
+        <button class="ap-button" data-testid="share" title="Make a link holding this diagram and its run settings" on:click=make>
+            "Share"
+        </button>
+        {move || {
+            shown
+                .get()
+                .map(|url| {
+                    let length = url.chars().count();
+                    view! {
+                        <div class="ap-popover" role="dialog" aria-label="Share link" data-testid="share-panel">
+                            <label class="ap-popover__label" for="ap-share-link">
+                                "Link to this diagram"
+                            </label>
+                            <input
+                                id="ap-share-link"
+                                class="ap-popover__link"
+                                data-testid="share-link"
+                                readonly
+                                prop:value=url.clone()
+                                on:focus=move |e| {
+                                    if let Some(input) = e
+                                        .target()
+                                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+                                    {
+                                        input.select();
+                                    }
+                                }
+                            />
+                            <p class="ap-popover__meta" data-testid="share-length">
+                                {format!("{length} characters")}
+                                {move || if copied.get() { " · copied to the clipboard" } else { "" }}
+                            </p>
+                            {(length > LONG_LINK_CHARS)
+                                .then(|| {
+                                    view! {
+                                        <p class="ap-popover__warning" data-testid="share-warning" role="alert">
+                                            {format!(
+                                                "Long link: some chat apps cut links over {LONG_LINK_CHARS} characters. Save the diagram as a file to be safe."
+                                            )}
+                                        </p>
+                                    }
+                                })}
+                            <button class="ap-button" on:click=move |_| shown.set(None)>
+                                "Close"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
+    }
+}
