@@ -34,6 +34,31 @@ describe("app shell from a sub-path", () => {
     assert.deepEqual(page.problems, []);
   });
 
+  test("a Content-Security-Policy lets the app run and stops injected scripts", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await page.waitForSelector('[data-testid="app-shell"]', { timeout: 15000 });
+    const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+    assert.match(policy, /object-src 'none'/);
+    // The app runs under it (wasm, styles, a run), and an injected inline script does not.
+    await page.getByTestId("examples").selectOption("single-server");
+    await page.getByTestId("run").click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=clock]").textContent !== "0.000 s");
+    const ran = await page.evaluate(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.__injected = true";
+      document.head.appendChild(s);
+      return window.__injected === true;
+    });
+    assert.equal(ran, false, "an injected inline script is blocked");
+    assert.ok(page.problems.some((p) => /Content Security Policy/.test(p)), "and reported");
+    assert.deepEqual(
+      page.problems.filter((p) => !/Content Security Policy/.test(p)),
+      [],
+    );
+  });
+
   test("fits a 400 px wide screen without horizontal scrolling", async () => {
     const page = await openPage(fixture.browser, { viewport: { width: 400, height: 800 } });
     await page.goto(fixture.site.url);
