@@ -256,6 +256,31 @@ fn on_item_key(
     }
 }
 
+/// The right-click (or long-press) menu of component `id`.
+fn on_context_menu(gestures: Gestures, id: ComponentId) -> impl Fn(ev::MouseEvent) + 'static {
+    move |e: ev::MouseEvent| {
+        e.prevent_default();
+        e.stop_propagation();
+        gestures.open_menu(id.clone(), client_point(&e));
+    }
+}
+
+/// An item's `translate(x y)`, following a drag in progress.
+fn translate(gestures: Gestures, item: Item) -> impl Fn() -> Option<String> + Copy + 'static {
+    move || {
+        let o = gestures.offset_of(item);
+        item.shown.with(|s| {
+            s.as_ref()
+                .map(|s| format!("translate({} {})", s.x + o.x, s.y + o.y))
+        })
+    }
+}
+
+/// Whether the live run has `item` down.
+fn is_down(item: Item) -> bool {
+    item.live.with(|l| l.as_ref().is_some_and(|l| !l.up))
+}
+
 /// One component's box. Clicking selects it (Shift adds to the selection); dragging moves the
 /// selection; its port starts a wire.
 pub(super) fn node_view(
@@ -267,7 +292,7 @@ pub(super) fn node_view(
     let item = gestures.items.get(editor, &id);
     let data = item.shown;
     let selected = move || item.selected.get();
-    let down = move || item.live.with(|l| l.as_ref().is_some_and(|l| !l.up));
+    let down = move || is_down(item);
     let badge = move || {
         item.live.with(|l| match l {
             Some(l) if !l.up => "DOWN".to_string(),
@@ -275,13 +300,7 @@ pub(super) fn node_view(
             None => String::new(),
         })
     };
-    let transform = move || {
-        let o = gestures.offset_of(item);
-        data.with(|s| {
-            s.as_ref()
-                .map(|s| format!("translate({} {})", s.x + o.x, s.y + o.y))
-        })
-    };
+    let transform = translate(gestures, item);
     let on_pointerdown = {
         let id = id.clone();
         move |e: ev::PointerEvent| {
@@ -319,14 +338,7 @@ pub(super) fn node_view(
         let state = if down() { ", down" } else { "" };
         format!("{} {}{state}", spec.name, name())
     };
-    let on_menu = {
-        let id = id.clone();
-        move |e: ev::MouseEvent| {
-            e.prevent_default();
-            e.stop_propagation();
-            gestures.open_menu(id.clone(), client_point(&e));
-        }
-    };
+    let on_menu = on_context_menu(gestures, id.clone());
     view! {
         <g
             class="ap-node"
@@ -391,13 +403,7 @@ pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -
     };
     let width = move || size.get().map_or(0.0, |s| s.0);
     let height = move || size.get().map_or(0.0, |s| s.1);
-    let transform = move || {
-        let o = gestures.offset_of(item);
-        data.with(|s| {
-            s.as_ref()
-                .map(|s| format!("translate({} {})", s.x + o.x, s.y + o.y))
-        })
-    };
+    let transform = translate(gestures, item);
     let on_header_down = {
         let id = id.clone();
         move |e: ev::PointerEvent| {
@@ -430,7 +436,7 @@ pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -
                 .unwrap_or_default()
         })
     };
-    let down = move || item.live.with(|l| l.as_ref().is_some_and(|l| !l.up));
+    let down = move || is_down(item);
     let label = move || {
         let state = if down() { ", down" } else { "" };
         format!(
@@ -438,14 +444,7 @@ pub(super) fn region_view(id: ComponentId, editor: Editor, gestures: Gestures) -
             title()
         )
     };
-    let on_menu = {
-        let id = id.clone();
-        move |e: ev::MouseEvent| {
-            e.prevent_default();
-            e.stop_propagation();
-            gestures.open_menu(id.clone(), client_point(&e));
-        }
-    };
+    let on_menu = on_context_menu(gestures, id.clone());
     view! {
         <g
             class="ap-region"
