@@ -180,15 +180,11 @@ pub fn Chart(
     };
     let on_move = move |e: ev::PointerEvent| {
         let (xs, _, _, _) = geometry.get_untracked();
-        let Some(svg) = e
-            .current_target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-        else {
+        let Some((x, _, width, _)) = super::point_in_target(&e) else {
             return;
         };
-        let r = svg.get_bounding_client_rect();
         // The SVG may be drawn narrower or wider than its viewBox.
-        let px = (f64::from(e.client_x()) - r.left()) * WIDTH / r.width().max(1.0);
+        let px = x * WIDTH / width.max(1.0);
         if (LEFT..=WIDTH - RIGHT).contains(&px) {
             hover.set(Some(xs.invert(px)));
         } else {

@@ -18,6 +18,19 @@ mod share;
 
 pub use app::App;
 
+/// Where a pointer event happened relative to the element whose handler received it, and that
+/// element's size on screen: `(x, y, width, height)` in CSS pixels.
+pub(crate) fn point_in_target(e: &leptos::ev::PointerEvent) -> Option<(f64, f64, f64, f64)> {
+    let el: web_sys::Element = wasm_bindgen::JsCast::dyn_into(e.current_target()?).ok()?;
+    let r = el.get_bounding_client_rect();
+    Some((
+        f64::from(e.client_x()) - r.left(),
+        f64::from(e.client_y()) - r.top(),
+        r.width(),
+        r.height(),
+    ))
+}
+
 /// Browser entry point: route panics to the console, then mount [`App`] on `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();

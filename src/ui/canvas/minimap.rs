@@ -111,17 +111,10 @@ pub fn Minimap(size: RwSignal<(f64, f64)>) -> impl IntoView {
         let Some(m) = map.get_untracked() else {
             return;
         };
-        let Some(svg) = e
-            .current_target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-        else {
+        let Some((x, y, _, _)) = crate::ui::point_in_target(e) else {
             return;
         };
-        let r = svg.get_bounding_client_rect();
-        let p = Point {
-            x: f64::from(e.client_x()) - r.left(),
-            y: f64::from(e.client_y()) - r.top(),
-        };
+        let p = Point { x, y };
         let target = m.to_world(p);
         let (w, h) = size.get_untracked();
         editor.viewport.update(|v| {
