@@ -499,3 +499,41 @@ fn data_centers_cannot_be_wired() {
         assert!(why.contains("box around components"), "{why}");
     }
 }
+
+#[test]
+fn a_read_only_diagram_allows_exactly_the_edits_that_leave_the_architecture_alone() {
+    // Judged independently of the classification: compare the components and wires before and
+    // after each accepted edit.
+    let mut rng = SimRng::new(7);
+    let mut d = example();
+    let (mut run_settings, mut architecture) = (0, 0);
+    for _ in 0..3000 {
+        let edit = random_edit(&d, &mut rng);
+        let before = (d.components.clone(), d.wires.clone());
+        if apply(&mut d, &edit).is_err() {
+            continue;
+        }
+        let unchanged = before == (d.components.clone(), d.wires.clone());
+        // (An accepted edit may also change nothing, such as resetting a parameter already at
+        // its default; only the direction that matters is asserted.)
+        if edit.is_run_setting() {
+            assert!(
+                unchanged,
+                "a run setting changed the architecture: {edit:?}"
+            );
+            run_settings += 1;
+        } else if !unchanged {
+            architecture += 1;
+        }
+    }
+    assert!(
+        run_settings > 100 && architecture > 100,
+        "{run_settings} / {architecture}"
+    );
+    assert!(!Edit::Replace(Box::new(example())).is_run_setting());
+    assert!(!Edit::Batch(vec![]).is_run_setting());
+    assert_eq!(
+        Refusal::ReadOnly.to_string(),
+        "this diagram is read-only here; open it in Archplay to change it"
+    );
+}

@@ -106,6 +106,22 @@ pub enum Edit {
     Replace(Box<Diagram>),
 }
 
+impl Edit {
+    /// Whether the edit only changes how the diagram is run (run settings, traffic, the
+    /// timeline of kills and restores) and leaves the architecture alone: what a read-only
+    /// diagram still allows.
+    pub fn is_run_setting(&self) -> bool {
+        match self {
+            Edit::SetRun(_)
+            | Edit::SetTraffic(_)
+            | Edit::InsertTimeline { .. }
+            | Edit::RemoveTimeline { .. } => true,
+            Edit::Batch(edits) => !edits.is_empty() && edits.iter().all(Edit::is_run_setting),
+            _ => false,
+        }
+    }
+}
+
 /// Why an edit was refused. The diagram is unchanged when an edit is refused.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -136,6 +152,8 @@ pub enum Refusal {
     BadSettings(String),
     /// The edit changes nothing.
     Empty,
+    /// The diagram is read-only here (an embed with `readonly=1`); running it is still allowed.
+    ReadOnly,
 }
 
 impl fmt::Display for Refusal {
@@ -158,6 +176,9 @@ impl fmt::Display for Refusal {
             Refusal::TooBig(why) => f.write_str(why),
             Refusal::BadSettings(why) => f.write_str(why),
             Refusal::Empty => f.write_str("nothing to change"),
+            Refusal::ReadOnly => {
+                f.write_str("this diagram is read-only here; open it in Archplay to change it")
+            }
         }
     }
 }

@@ -32,6 +32,18 @@ pub const EXAMPLES: [Example; 8] = [
     example!("mm4"),
 ];
 
+/// The shipped example with this file name, if there is one.
+pub fn find(file: &str) -> Option<&'static Example> {
+    EXAMPLES.iter().find(|e| e.file == file)
+}
+
+impl Example {
+    /// The example's diagram. Every shipped example loads (tested below).
+    pub fn diagram(&self) -> Result<super::Diagram, super::LoadError> {
+        super::Diagram::from_json(self.json)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

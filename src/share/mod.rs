@@ -9,6 +9,7 @@
 //! capped (a decompression bomb is refused as soon as it passes the cap), and what a link holds is
 //! repaired where it can be ([`restore`]) with a list of what was dropped.
 
+pub mod embed;
 pub mod restore;
 
 use std::fmt;
@@ -172,10 +173,57 @@ pub fn decode(text: &str) -> Result<Decoded, LinkError> {
     restore::restore(value)
 }
 
+/// What an address's fragment asks the page to open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fragment<'a> {
+    /// Nothing to open.
+    Nothing,
+    /// A diagram packed into the link (`#d=v1.…`): [`decode`] it.
+    Diagram,
+    /// A shipped example by its file name (`#example=single-server`): short, readable links
+    /// for course material that always open the current version of the example.
+    Example(&'a str),
+}
+
+/// Reads a whole address or its fragment. A fragment naming both a diagram and an example opens
+/// the diagram.
+pub fn fragment(text: &str) -> Fragment<'_> {
+    let Some((_, fragment)) = text.split_once('#') else {
+        return Fragment::Nothing;
+    };
+    let parts = || fragment.split('&');
+    if fragment.starts_with('v') || parts().any(|p| p.starts_with("d=")) {
+        return Fragment::Diagram;
+    }
+    parts()
+        .find_map(|p| p.strip_prefix("example="))
+        .map_or(Fragment::Nothing, Fragment::Example)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Component, Kind, Wire};
+
+    #[test]
+    fn fragments_say_what_to_open() {
+        assert_eq!(fragment("https://x.org/"), Fragment::Nothing);
+        assert_eq!(fragment("#"), Fragment::Nothing);
+        assert_eq!(fragment("#section-2"), Fragment::Nothing);
+        assert_eq!(fragment("https://x.org/#d=v1.abc"), Fragment::Diagram);
+        assert_eq!(fragment("#v1.abc"), Fragment::Diagram);
+        assert_eq!(
+            fragment("https://x.org/?embed=1#example=mm1"),
+            Fragment::Example("mm1")
+        );
+        assert_eq!(
+            fragment("#example=mm1&d=v1.abc"),
+            Fragment::Diagram,
+            "a packed diagram wins"
+        );
+        // The name is handed on as written; the page looks it up among the shipped examples.
+        assert_eq!(fragment("#example="), Fragment::Example(""));
+    }
 
     fn sample() -> Shared {
         let mut d = Diagram::new("Shared <b>bold</b> & more");

@@ -6,20 +6,52 @@ use leptos::prelude::*;
 
 use super::canvas::Canvas;
 use super::editor::Editor;
+use super::embed::{EmbedBar, Embedding};
 use super::header::Header;
 use super::inspector::Inspector;
 use super::palette::Palette;
 use super::results::Results;
 use super::run::Runner;
 use super::run_bar::RunBar;
+use crate::share::embed::Panels;
 
-/// The whole app.
+/// The whole app — or, with `?embed=1`, an embedded instance: its diagram comes from its link
+/// only, it never reads or writes the autosave, and it shows the panels its options ask for.
 #[component]
 pub fn App() -> impl IntoView {
-    let editor = Editor::provide();
-    super::persistence::autosave(editor);
+    let embed = super::embed::from_address();
+    let options = embed.as_ref().map(|(o, _)| o.clone());
+    provide_context(Embedding(options.clone()));
+    let editor = match &options {
+        Some(o) => Editor::provide_embedded(o.read_only),
+        None => Editor::provide(),
+    };
+    if options.is_none() {
+        super::persistence::autosave(editor);
+    }
     let runner = Runner::provide(editor);
-    let link_offer = super::share::follow_links(editor, runner);
+    if let Some((_, problems)) = embed.as_ref().filter(|(_, p)| !p.is_empty()) {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        editor
+            .notice
+            .set(Some(format!("Embed options: {}.", list.join("; "))));
+    }
+    let link_offer = super::share::follow_links(editor, runner, options.is_some());
+    if options.as_ref().is_some_and(|o| o.autoplay)
+        && editor
+            .doc
+            .with_untracked(|d| !d.diagram.components.is_empty())
+    {
+        runner.run();
+    }
+    let panels = options.as_ref().map_or(Panels::All, |o| o.panels);
+    let palette = panels == Panels::All && !editor.read_only;
+    let results = panels != Panels::None;
+    let inspector = panels == Panels::All;
+    let class = match &options {
+        Some(o) => format!("ap-app ap-app--embed ap-app--panels-{}", o.panels.id()),
+        None => "ap-app".to_string(),
+    };
 
     // Undo, redo, copy, paste and duplicate work wherever focus is, except while typing in a
     // field.
@@ -45,8 +77,8 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || handle.remove());
 
     view! {
-        <div class="ap-app" data-testid="app-shell">
-            <Header />
+        <div class=class data-testid="app-shell">
+            {if options.is_some() { view! { <EmbedBar /> }.into_any() } else { view! { <Header /> }.into_any() }}
             {move || {
                 editor
                     .notice
@@ -62,12 +94,12 @@ pub fn App() -> impl IntoView {
                         }
                     })
             }}
-            <Palette />
+            {palette.then(|| view! { <Palette /> })}
             <Canvas />
-            <Results />
-            <Inspector />
+            {results.then(|| view! { <Results /> })}
+            {inspector.then(|| view! { <Inspector /> })}
             <RunBar />
-            <super::share::LinkDialog offer=link_offer />
+            {options.is_none().then(|| view! { <super::share::LinkDialog offer=link_offer /> })}
             <p class="ap-visually-hidden" aria-live="polite" data-testid="announcer">
                 {move || editor.announcement.get()}
             </p>

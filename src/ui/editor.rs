@@ -9,6 +9,9 @@ use crate::model::edit::{copies, move_by, next_id, resize, wire_refusal};
 use crate::model::geometry::{Point, Viewport, component_rect, snap, with_contents};
 use crate::model::{Component, ComponentId, Diagram, Edit, History, Kind, Refusal, Wire};
 
+/// Undo steps kept.
+const HISTORY_LIMIT: usize = 500;
+
 /// A wire being drawn: from a component towards the pointer (world units), perhaps over a
 /// target.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +60,8 @@ pub struct Editor {
     pub fit_pending: RwSignal<bool>,
     /// Counts whole documents replaced (New, Open, an example): a run of the old one ends.
     pub replaced: RwSignal<u64>,
+    /// Only run settings may change (an embed with `readonly=1`); see [`Edit::is_run_setting`].
+    pub read_only: bool,
 }
 
 /// Ids as a readable list for announcements.
@@ -68,7 +73,8 @@ fn id_list(ids: &[ComponentId]) -> String {
 }
 
 impl Editor {
-    /// A new editor on an empty diagram, provided as context to everything below.
+    /// An editor on the autosaved diagram (or an empty one), provided as context to everything
+    /// below.
     pub fn provide() -> Editor {
         // The autosave from the last visit, if any; a broken one is set aside, not lost.
         let (diagram, notice) = match super::persistence::restore() {
@@ -76,10 +82,20 @@ impl Editor {
             Ok(None) => (Diagram::new("Untitled"), None),
             Err(why) => (Diagram::new("Untitled"), Some(why)),
         };
+        Self::provide_on(diagram, notice, false)
+    }
+
+    /// An editor for an embedded instance: it never reads the autosave; the diagram comes from
+    /// its link.
+    pub fn provide_embedded(read_only: bool) -> Editor {
+        Self::provide_on(Diagram::new("Untitled"), None, read_only)
+    }
+
+    fn provide_on(diagram: Diagram, notice: Option<String>, read_only: bool) -> Editor {
         let editor = Editor {
             doc: RwSignal::new(Doc {
                 diagram,
-                history: History::new(500),
+                history: History::new(HISTORY_LIMIT),
             }),
             selection: RwSignal::new(Vec::new()),
             selected_wire: RwSignal::new(None),
@@ -92,6 +108,7 @@ impl Editor {
             placing: RwSignal::new(None),
             fit_pending: RwSignal::new(true),
             replaced: RwSignal::new(0),
+            read_only,
         };
         provide_context(editor);
         editor
@@ -105,6 +122,11 @@ impl Editor {
     /// Applies `edit` as an undoable step and announces `what` — or announces why it was
     /// refused, and returns the refusal for the caller to show where the user is looking.
     pub fn apply(&self, edit: Edit, what: &str) -> Result<(), Refusal> {
+        if self.read_only && !edit.is_run_setting() {
+            self.announcement
+                .set(format!("Not done: {}", Refusal::ReadOnly));
+            return Err(Refusal::ReadOnly);
+        }
         let mut outcome = Ok(());
         self.doc
             .update(|d| outcome = d.history.apply(&mut d.diagram, &edit));
@@ -232,6 +254,12 @@ impl Editor {
 
     /// Starts a wire from `from`; `end` is the pointer's world position for pointer drags.
     pub fn start_wire(&self, from: ComponentId, end: Option<Point>) {
+        if self.read_only {
+            let why = Refusal::ReadOnly.to_string();
+            self.announcement.set(format!("Not done: {why}"));
+            self.refusal.set(Some(why));
+            return;
+        }
         self.refusal.set(None);
         let what = format!(
             "Wiring from {from}: choose the component it sends requests to, or press Escape"
@@ -366,6 +394,21 @@ impl Editor {
             self.fit_pending.set(true);
             self.replaced.update(|n| *n += 1);
         }
+    }
+
+    /// Puts `diagram` on screen as a fresh document with no history (an embed loading its link:
+    /// there is nothing of the user's to go back to, and a read-only diagram cannot be
+    /// replaced by an edit).
+    pub fn load(&self, diagram: Diagram, what: &str) {
+        self.selection.set(Vec::new());
+        self.selected_wire.set(None);
+        self.doc.set(Doc {
+            diagram,
+            history: History::new(HISTORY_LIMIT),
+        });
+        self.announcement.set(what.to_string());
+        self.fit_pending.set(true);
+        self.replaced.update(|n| *n += 1);
     }
 
     /// Drops selected ids (and a selected wire) that no longer exist (after a removal or an

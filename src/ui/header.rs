@@ -9,7 +9,6 @@ use super::editor::Editor;
 use super::export::{export_png, export_svg};
 use super::persistence::{read_chosen_file, save_file};
 use crate::model::Diagram;
-use crate::model::examples::EXAMPLES;
 
 /// The header with the product's name and the edit history buttons.
 #[component]
@@ -71,35 +70,6 @@ pub fn Header() -> impl IntoView {
             failed("the browser refused to draw the picture".into());
         }
     };
-    let examples = EXAMPLES
-        .iter()
-        .filter_map(|e| {
-            let d = Diagram::from_json(e.json).ok()?;
-            Some(view! { <option value=e.file title=d.description.clone()>{d.name.clone()}</option> })
-        })
-        .collect_view();
-    let on_example = move |e: leptos::ev::Event| {
-        let Some(select) = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        else {
-            return;
-        };
-        let file = select.value();
-        select.set_value("");
-        let Some(example) = EXAMPLES.iter().find(|x| x.file == file) else {
-            return;
-        };
-        match Diagram::from_json(example.json) {
-            Ok(d) => {
-                let what = format!("Opened the example \"{}\"; Undo goes back", d.name);
-                editor.replace(d, &what);
-            }
-            Err(why) => editor.notice.set(Some(format!(
-                "The example {file} could not be opened: {why}"
-            ))),
-        }
-    };
     view! {
         <header class="ap-header" data-testid="header">
             <svg class="ap-header__logo" viewBox="0 0 32 32" aria-hidden="true">
@@ -119,16 +89,7 @@ pub fn Header() -> impl IntoView {
                 >
                     "New"
                 </button>
-                <select
-                    class="ap-button ap-header__examples"
-                    data-testid="examples"
-                    aria-label="Open an example"
-                    title="Open an example diagram (Undo goes back)"
-                    on:change=on_example
-                >
-                    <option value="" selected>"Examples…"</option>
-                    {examples}
-                </select>
+                <super::gallery::Gallery />
                 <button
                     class="ap-button"
                     data-testid="open"
@@ -155,6 +116,7 @@ pub fn Header() -> impl IntoView {
                     "Save"
                 </button>
                 <super::share::ShareButton />
+                <super::embed::EmbedButton />
                 <button class="ap-button" data-testid="export-svg" title="Save a picture of the diagram (.svg)" on:click=on_export_svg>
                     "SVG"
                 </button>

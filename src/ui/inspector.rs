@@ -63,7 +63,13 @@ pub fn Inspector() -> impl IntoView {
     view! {
         <aside class="ap-panel ap-inspector" data-testid="inspector" aria-labelledby="ap-inspector-title">
             <h2 class="ap-panel__title" id="ap-inspector-title">"Inspector"</h2>
-            {body}
+            {editor.read_only.then(|| view! {
+                <p class="ap-panel__empty">"Read-only: the settings are shown, not changed."</p>
+            })}
+            // A disabled fieldset disables every field inside it.
+            <fieldset class="ap-inspector__body" disabled=editor.read_only>
+                {body}
+            </fieldset>
         </aside>
     }
 }

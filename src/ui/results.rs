@@ -6,9 +6,11 @@ use leptos::prelude::*;
 
 use super::chart::{Chart, Line, Marker};
 use super::editor::Editor;
+use super::embed::Embedding;
 use super::persistence::{download, text_blob};
 use super::run::Runner;
 use crate::model::export::file_name;
+use crate::share::embed::ChartId;
 use crate::sim::{Cause, LogLevel, Simulation};
 
 /// Markers for the charts: components going down (failures) and coming back or rejoining.
@@ -280,9 +282,15 @@ pub fn Results() -> impl IntoView {
             </div>
             <Show when=move || tab.get() == Tab::Charts>
                 <div class="ap-results__charts">
-                    <Chart title="Throughput".into() unit="req/s" testid="chart-throughput".into() lines=throughput markers=marks />
-                    <Chart title="Latency".into() unit="ms" testid="chart-latency".into() lines=latency markers=marks />
-                    <Chart title="Errors by cause".into() unit="req/s" testid="chart-errors".into() lines=errors markers=marks />
+                    {Embedding::shows(ChartId::Throughput).then(|| view! {
+                        <Chart title=ChartId::Throughput.label().into() unit="req/s" testid="chart-throughput".into() lines=throughput markers=marks />
+                    })}
+                    {Embedding::shows(ChartId::Latency).then(|| view! {
+                        <Chart title=ChartId::Latency.label().into() unit="ms" testid="chart-latency".into() lines=latency markers=marks />
+                    })}
+                    {Embedding::shows(ChartId::Errors).then(|| view! {
+                        <Chart title=ChartId::Errors.label().into() unit="req/s" testid="chart-errors".into() lines=errors markers=marks />
+                    })}
                     {component_charts}
                 </div>
             </Show>

@@ -146,6 +146,8 @@ pub struct Runner {
     sim: StoredValue<Option<Simulation>, LocalStorage>,
     /// The diagram as the simulation knows it: as built, plus the edits applied live since.
     built_from: StoredValue<Option<Diagram>, LocalStorage>,
+    /// The document generation ([`Editor::replaced`]) the simulation was built from.
+    generation: StoredValue<u64>,
     /// Where the run is.
     pub phase: RwSignal<Phase>,
     /// Simulated seconds so far.
@@ -188,6 +190,7 @@ impl Runner {
         let runner = Runner {
             sim: StoredValue::new_local(None),
             built_from: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
             phase: RwSignal::new(Phase::Idle),
             clock: RwSignal::new(0.0),
             end: RwSignal::new(editor.doc.with_untracked(|d| d.diagram.run.duration_s)),
@@ -207,10 +210,11 @@ impl Runner {
         };
         // Edits reach the run: new settings apply live; a new structure needs a Reset.
         Effect::new(move |_| editor.doc.with(|d| runner.follow(&d.diagram)));
-        // A new document (New, Open, an example) ends the run of the old one.
+        // A new document (New, Open, an example) ends the run of the old one — unless a run of
+        // the new one has already started (Run pressed, or autoplay, before this effect ran).
         Effect::new(move |first: Option<()>| {
             editor.replaced.track();
-            if first.is_some() {
+            if first.is_some() && !runner.built_from_current() {
                 runner.reset();
             }
         });
@@ -307,9 +311,19 @@ impl Runner {
 
     /// Builds the simulation from the diagram if there is none; false (with a notice saying
     /// why) if the diagram cannot be simulated.
+    /// Whether there is a simulation and it was built from the document now on screen (not from
+    /// one that New, Open or a link has since replaced).
+    fn built_from_current(&self) -> bool {
+        self.sim.with_value(Option::is_some)
+            && self.generation.get_value() == self.editor.replaced.get_untracked()
+    }
+
     fn ensure_built(&self) -> bool {
-        if self.sim.with_value(Option::is_some) {
+        if self.built_from_current() {
             return true;
+        }
+        if self.sim.with_value(Option::is_some) {
+            self.reset();
         }
         let diagram = self.editor.doc.with_untracked(|d| d.diagram.clone());
         match Simulation::new(&diagram) {
@@ -317,6 +331,8 @@ impl Runner {
                 self.end.set(sim.end().as_secs_f64());
                 self.sim.set_value(Some(sim));
                 self.built_from.set_value(Some(diagram));
+                self.generation
+                    .set_value(self.editor.replaced.get_untracked());
                 self.stale.set(false);
                 self.editor.notice.set(None);
                 true

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use super::editor::Editor;
 use super::run::{Runner, Speed};
-use crate::share::{Decoded, LONG_LINK_CHARS, Shared, decode, link};
+use crate::model::examples::find;
+use crate::share::{Decoded, Fragment, LONG_LINK_CHARS, Shared, decode, fragment, link};
 
 /// A decoded link waiting for the user to say whether it may replace the diagram on screen.
 #[derive(Clone, Copy)]
@@ -35,8 +36,9 @@ fn clear_fragment() {
     }
 }
 
-/// Opens `decoded` now: one undoable step, with the repairs (if any) said in the notice.
-fn open(editor: Editor, runner: Runner, decoded: Decoded) {
+/// Opens `decoded` now: one undoable step (in an embed, the fresh document), with the repairs
+/// (if any) said in the notice.
+fn open(editor: Editor, runner: Runner, decoded: Decoded, embedded: bool) {
     let name = decoded.shared.diagram.name.clone();
     if let Some(speed) = decoded
         .shared
@@ -46,10 +48,14 @@ fn open(editor: Editor, runner: Runner, decoded: Decoded) {
     {
         runner.speed.set(speed);
     }
-    editor.replace(
-        decoded.shared.diagram,
-        &format!("Opened the shared diagram \"{name}\"; Undo goes back"),
-    );
+    if embedded {
+        editor.load(decoded.shared.diagram, &format!("Opened \"{name}\""));
+    } else {
+        editor.replace(
+            decoded.shared.diagram,
+            &format!("Opened the shared diagram \"{name}\"; Undo goes back"),
+        );
+    }
     if !decoded.repairs.is_empty() {
         editor.notice.set(Some(format!(
             "The link was repaired while opening: {}.",
@@ -58,40 +64,63 @@ fn open(editor: Editor, runner: Runner, decoded: Decoded) {
     }
 }
 
-/// Reads a link from the address, if there is one: an empty diagram is replaced at once; work
-/// on screen is kept until the user chooses.
-fn take_link_from_address(editor: Editor, runner: Runner, offer: LinkOffer) {
+/// The shipped example `file` as a decoded link (nothing repaired, speed unchanged).
+fn example(file: &str) -> Result<Decoded, String> {
+    let shown: String = file.chars().take(40).collect();
+    let example = find(file).ok_or_else(|| format!("there is no example called '{shown}'"))?;
+    let diagram = example.diagram().map_err(|e| e.to_string())?;
+    Ok(Decoded {
+        shared: Shared {
+            diagram,
+            speed: None,
+        },
+        repairs: Vec::new(),
+    })
+}
+
+/// Reads a link from the address, if there is one: a packed diagram (`#d=…`) or a shipped
+/// example (`#example=…`). In the full app an empty diagram is replaced at once and work on
+/// screen is kept until the user chooses; an embed has no work of its own and opens it.
+fn take_link_from_address(editor: Editor, runner: Runner, offer: LinkOffer, embedded: bool) {
     let Some(hash) = location().and_then(|l| l.hash().ok()) else {
         return;
     };
-    if !hash.contains("d=") {
-        return;
+    let opened = match fragment(&hash) {
+        Fragment::Nothing => return,
+        Fragment::Diagram => decode(&hash).map_err(|e| e.to_string()),
+        Fragment::Example(file) => example(file),
+    };
+    // An embed keeps its address, so reloading the frame shows the same diagram; the full app
+    // drops it, so a reload shows the autosaved work rather than offering the link again.
+    if !embedded {
+        clear_fragment();
     }
-    clear_fragment();
-    match decode(&hash) {
+    match opened {
         Ok(decoded) => {
             let empty = editor
                 .doc
                 .with_untracked(|d| d.diagram.components.is_empty());
-            if empty {
-                open(editor, runner, decoded);
+            if embedded || empty {
+                open(editor, runner, decoded, embedded);
             } else {
                 offer.0.set(Some(decoded));
             }
         }
-        Err(why) => editor.notice.set(Some(format!(
-            "This link could not be opened: {why}. Your diagram is unchanged."
-        ))),
+        Err(why) => editor.notice.set(Some(if embedded {
+            format!("This embedded diagram could not be opened: {why}.")
+        } else {
+            format!("This link could not be opened: {why}. Your diagram is unchanged.")
+        })),
     }
 }
 
 /// Watches the address for share links (on load and when the fragment changes) and offers
 /// them; provides the [`LinkOffer`] the dialog reads.
-pub fn follow_links(editor: Editor, runner: Runner) -> LinkOffer {
+pub fn follow_links(editor: Editor, runner: Runner, embedded: bool) -> LinkOffer {
     let offer = LinkOffer(RwSignal::new(None));
-    take_link_from_address(editor, runner, offer);
+    take_link_from_address(editor, runner, offer, embedded);
     let handle = window_event_listener(ev::hashchange, move |_| {
-        take_link_from_address(editor, runner, offer);
+        take_link_from_address(editor, runner, offer, embedded);
     });
     on_cleanup(move || handle.remove());
     offer
@@ -110,7 +139,7 @@ pub fn LinkDialog(offer: LinkOffer) -> impl IntoView {
                 let decoded = decoded.clone();
                 move |_| {
                     offer.0.set(None);
-                    open(editor, runner, decoded.clone());
+                    open(editor, runner, decoded.clone(), false);
                 }
             };
             view! {

@@ -5,6 +5,7 @@
 // Run it with scripts/bench-run.sh.
 import { serveSite } from "./server.mjs";
 import { launch, openPage } from "./browser.mjs";
+import { openExample } from "./canvas-page.mjs";
 
 const dist = process.env.ARCHPLAY_DIST;
 if (!dist) throw new Error("ARCHPLAY_DIST must name the built site");
@@ -18,7 +19,7 @@ const fmt = (xs) => {
 try {
   const page = await openPage(browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await page.goto(site.url);
-  await page.getByTestId("examples").selectOption("reference-network");
+  await openExample(page, "reference-network");
   await page.getByTestId("node-web-4").waitFor();
 
   await page.getByTestId("speed").selectOption("As fast as possible");

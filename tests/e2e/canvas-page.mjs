@@ -24,6 +24,12 @@ export function withSite(prefix = "/") {
   return fixture;
 }
 
+/** Opens a shipped example from the Examples gallery, as a user does. */
+export async function openExample(page, file) {
+  await page.getByTestId("examples").click();
+  await page.getByTestId(`example-${file}`).click();
+}
+
 /** The editor as a user sees it. */
 export class CanvasPage {
   constructor(page) {

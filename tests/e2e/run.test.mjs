@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, withSite } from "./canvas-page.mjs";
+import { CanvasPage, openExample, withSite } from "./canvas-page.mjs";
 
 const clock = async (page) => Number((await page.getByTestId("clock").textContent()).replace(" s", ""));
 
@@ -26,7 +26,7 @@ describe("running live", () => {
     await page.goto(fixture.site.url);
     const canvas = new CanvasPage(page);
     // A four-server tier with spare capacity, no scheduled failures.
-    await page.getByTestId("examples").selectOption("reference-network");
+    await openExample(page, "reference-network");
     await canvas.node("web-4").waitFor();
     assert.equal(await clock(page), 0);
 
@@ -121,7 +121,7 @@ describe("running live", () => {
     const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
     await page.goto(fixture.site.url);
     const canvas = new CanvasPage(page);
-    await page.getByTestId("examples").selectOption("reference-network");
+    await openExample(page, "reference-network");
     await canvas.node("web-4").waitFor();
     await page.getByTestId("speed").selectOption("10×");
     await page.getByTestId("run").click();
@@ -178,7 +178,7 @@ describe("running live", () => {
   test("as fast as possible shows progress and ends with the native runner's figures", async () => {
     const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     await page.goto(fixture.site.url);
-    await page.getByTestId("examples").selectOption("load-balancer-failover");
+    await openExample(page, "load-balancer-failover");
     await new CanvasPage(page).node("web-3").waitFor();
     await page.getByTestId("speed").selectOption("As fast as possible");
     await page.getByTestId("run").click();

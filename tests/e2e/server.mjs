@@ -36,7 +36,12 @@ export async function serveSite(root, prefix) {
     try {
       if (!(await stat(file)).isFile()) throw new Error("not a file");
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      // As GitHub Pages does: a sandboxed iframe (opaque origin) fetches the module and the
+      // wasm cross-origin, so an embeddable host must allow any origin to read its files.
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "access-control-allow-origin": "*",
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end("not found");

@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, withSite } from "./canvas-page.mjs";
+import { CanvasPage, openExample, withSite } from "./canvas-page.mjs";
 
 describe("share links", () => {
   const fixture = withSite("/some/sub/path/");
@@ -15,7 +15,7 @@ describe("share links", () => {
     const page = await context.newPage();
     await page.goto(fixture.site.url);
     const canvas = new CanvasPage(page);
-    await page.getByTestId("examples").selectOption("data-center-outage");
+    await openExample(page, "data-center-outage");
     await canvas.node("web-4").waitFor();
     await page.getByTestId("speed").selectOption("10×");
     await page.getByTestId("seed").fill("4242");
@@ -51,7 +51,7 @@ describe("share links", () => {
     await canvas.add("users", "web_server");
     await canvas.node("web-1").waitFor();
     // Make a link to another diagram from this page.
-    await page.getByTestId("examples").selectOption("single-server");
+    await openExample(page, "single-server");
     await page.getByTestId("share").click();
     const url = await page.getByTestId("share-link").inputValue();
     await page.getByTestId("undo").click(); // back to users-1 + web-1

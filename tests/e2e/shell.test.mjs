@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 
 import { openPage } from "./browser.mjs";
-import { withSite } from "./canvas-page.mjs";
+import { openExample, withSite } from "./canvas-page.mjs";
 const shots = resolve(process.env.ARCHPLAY_SCREENSHOTS || "target/e2e-screenshots");
 const REGIONS = ["header", "palette", "canvas", "inspector", "runbar"];
 
@@ -42,7 +42,7 @@ describe("app shell from a sub-path", () => {
     assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
     assert.match(policy, /object-src 'none'/);
     // The app runs under it (wasm, styles, a run), and an injected inline script does not.
-    await page.getByTestId("examples").selectOption("single-server");
+    await openExample(page, "single-server");
     await page.getByTestId("run").click();
     await page.waitForFunction(() => document.querySelector("[data-testid=clock]").textContent !== "0.000 s");
     const ran = await page.evaluate(() => {

@@ -87,6 +87,9 @@ impl Gestures {
 
     /// Starts dragging the selection (and what its data centers hold) from client point `at`.
     pub fn start_drag(&self, editor: Editor, at: Point) {
+        if editor.read_only {
+            return;
+        }
         let ids = editor.selection.get_untracked();
         let moving = editor
             .doc
@@ -105,6 +108,9 @@ impl Gestures {
 
     /// Starts resizing data center `id` from client point `at`.
     pub fn start_resize(&self, editor: Editor, id: ComponentId, at: Point) {
+        if editor.read_only {
+            return;
+        }
         let size = editor.doc.with_untracked(|d| {
             d.diagram
                 .component(&id)

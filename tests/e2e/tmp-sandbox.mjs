@@ -1,0 +1,13 @@
+import { serveSite } from "./server.mjs";
+import { launch, openPage } from "./browser.mjs";
+import { writeFile } from "node:fs/promises";
+const dir = process.env.ARCHPLAY_DIST;
+await writeFile(dir + "/host.html", `<!doctype html><iframe id=a sandbox="allow-scripts" src="index.html?embed=1" width=500 height=400></iframe>`);
+const site = await serveSite(dir, "/app/");
+const browser = await launch();
+const page = await openPage(browser);
+await page.goto(site.url + "host.html");
+await page.waitForTimeout(4000);
+for (const f of page.frames()) console.log("frame", f.url(), await f.evaluate(() => document.body.innerHTML.length).catch(e => "ERR " + e.message));
+console.log(page.problems);
+await browser.close(); await site.close();
