@@ -4,7 +4,8 @@
 # takes seconds. Works on a fresh Debian machine as root with only the package registries.
 #
 #   scripts/bootstrap.sh build   # wasm32 target, Trunk, wasm-bindgen, wasm-opt
-#   scripts/bootstrap.sh test    # the above plus wasm-pack, Chromium, chromedriver, playwright-core
+#   scripts/bootstrap.sh test    # the above plus wasm-pack, cargo-fuzz, Chromium, chromedriver,
+#                                # playwright-core
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ARCHPLAY_ROOT"
@@ -69,6 +70,11 @@ fi
 if [ "$(version_of wasm-pack --version)" != "wasm-pack $WASM_PACK_VERSION" ]; then
   say "installing wasm-pack $WASM_PACK_VERSION"
   cargo install --force "wasm-pack@$WASM_PACK_VERSION"
+fi
+
+if [ "$(version_of cargo fuzz --version)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install --locked --force "cargo-fuzz@$CARGO_FUZZ_VERSION"
 fi
 
 if [ ! -x "$ARCHPLAY_CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then

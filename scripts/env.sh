@@ -7,6 +7,7 @@ export ARCHPLAY_ROOT
 # Pinned tool versions. wasm-bindgen's comes from Cargo.lock: the CLI must equal the library.
 TRUNK_VERSION="0.21.14"
 WASM_PACK_VERSION="0.15.1"
+CARGO_FUZZ_VERSION="0.13.2"
 WASM_OPT_VERSION="132"
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ARCHPLAY_ROOT/Cargo.lock")"
 

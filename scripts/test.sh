@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every check and test Archplay has, in order:
 #   formatting, clippy (web, engine-only, wasm32), the engine's dependency graph, native tests,
-#   browser tests (wasm-pack, headless Chromium), the release site end to end (playwright-core).
+#   a minute of fuzzing the share-link decoder, browser tests (wasm-pack, headless Chromium), the release site end to end (playwright-core).
 # Every stage runs even when an earlier one fails; the last line is "N passed, N failed", counting
 # each test of each runner and each lint/format check as one. Exits non-zero if anything failed.
 set -uo pipefail
@@ -75,6 +75,7 @@ stage clippy-engine check cargo clippy --all-targets --locked --no-default-featu
 stage clippy-wasm32 check cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 stage engine-graph check engine_graph_is_web_free
 stage native count_libtest cargo test --locked --no-default-features
+stage fuzz check scripts/fuzz.sh 60
 stage browser count_libtest wasm-pack test --headless --chrome -- --locked --test browser
 stage site-build check scripts/build-site.sh "$site"
 ARCHPLAY_DIST="$ARCHPLAY_ROOT/$site" stage e2e count_tap node --test --test-reporter=tap tests/e2e/

@@ -213,3 +213,64 @@ fn wire_with_markup_in_labels_stays_text() {
         "<img src=x onerror=alert(1)>"
     );
 }
+
+/// Damages a shared diagram's JSON the ways a hand-edited or truncated-and-patched link can be
+/// damaged: unknown kinds, missing and repeated ids, bad numbers, dangling and repeated wires.
+fn damaged(rng: &mut SimRng) -> serde_json::Value {
+    use serde_json::json;
+    let shared = Shared {
+        diagram: random_diagram(rng),
+        speed: None,
+    };
+    let mut v = serde_json::to_value(&shared).unwrap();
+    let d = &mut v["diagram"];
+    let n = d["components"].as_array().unwrap().len();
+    for _ in 0..1 + rng.below(6) {
+        let i = rng.below(n as u64) as usize;
+        let c = &mut d["components"][i];
+        match rng.below(7) {
+            0 => c["kind"] = json!("mainframe"),
+            1 => c["id"] = json!("users"),
+            2 => {
+                c.as_object_mut().unwrap().remove("id");
+            }
+            3 => c["params"]["workers"] = json!(-3),
+            4 => c["params"]["nonsense"] = json!(1),
+            5 => c["x"] = json!("left"),
+            _ => c["params"]["rate"] = json!(1e308),
+        }
+        if rng.unit() < 0.4 {
+            let wires = d["wires"].as_array_mut().unwrap();
+            match rng.below(3) {
+                0 => wires.push(json!({ "from": "users", "to": "ghost" })),
+                1 => wires.push(json!({ "from": "lb", "to": "lb" })),
+                _ => {
+                    if let Some(w) = wires.first().cloned() {
+                        wires.push(w);
+                    }
+                }
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn restore_is_idempotent_on_damaged_links() {
+    let mut rng = SimRng::new(2026);
+    let (mut repaired, mut refused) = (0, 0);
+    for _ in 0..300 {
+        let value = damaged(&mut rng);
+        let link = format!("#d=v1.{}", deflate_b64(value.to_string().as_bytes()));
+        let Ok(once) = decode(&link) else {
+            refused += 1;
+            continue;
+        };
+        repaired += usize::from(!once.repairs.is_empty());
+        let again = decode(&encode(&once.shared)).unwrap();
+        assert!(again.repairs.is_empty(), "{:?}", again.repairs);
+        assert_eq!(again.shared, once.shared);
+    }
+    // The generator must really exercise the repairs, not just pass valid diagrams through.
+    assert!(repaired > 200, "{repaired} repaired, {refused} refused");
+}

@@ -481,6 +481,24 @@ mod tests {
     }
 
     #[test]
+    fn the_documentation_names_every_option_value_and_example() {
+        let doc = include_str!("../../docs/embedding.md");
+        for name in ["embed", "autoplay", "readonly", "panels", "charts"] {
+            assert!(doc.contains(&format!("| `{name}` |")), "option {name}");
+        }
+        for p in Panels::ALL {
+            assert!(doc.contains(&format!("`{}`", p.id())), "panels {}", p.id());
+        }
+        for c in ChartId::ALL {
+            assert!(doc.contains(&format!("`{}`", c.id())), "chart {}", c.id());
+        }
+        for e in crate::model::examples::EXAMPLES {
+            assert!(doc.contains(&format!("`{}`", e.file)), "example {}", e.file);
+        }
+        assert!(doc.contains(SANDBOX), "the sandbox the snippet asks for");
+    }
+
+    #[test]
     fn frame_urls_keep_the_fragment_and_drop_the_apps_own_query() {
         let o = EmbedOptions {
             autoplay: true,

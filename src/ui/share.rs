@@ -6,6 +6,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::editor::Editor;
+use super::persistence::save_file;
 use super::run::{Runner, Speed};
 use crate::model::examples::find;
 use crate::share::{Decoded, Fragment, LONG_LINK_CHARS, Shared, decode, fragment, link};
@@ -142,17 +143,35 @@ pub fn LinkDialog(offer: LinkOffer) -> impl IntoView {
                     open(editor, runner, decoded.clone(), false);
                 }
             };
+            // Keeps a copy of the work on screen as a file before the link replaces it.
+            let save_then_open = {
+                let decoded = decoded.clone();
+                move |_| {
+                    let saved = editor.doc.with_untracked(|d| save_file(&d.diagram));
+                    if saved.is_err() {
+                        editor.notice.set(Some(
+                            "The browser refused to save your diagram, so the link was not opened.".into(),
+                        ));
+                        return;
+                    }
+                    offer.0.set(None);
+                    open(editor, runner, decoded.clone(), false);
+                }
+            };
             view! {
                 <div class="ap-dialog" role="dialog" aria-modal="true" aria-labelledby="ap-link-title" data-testid="link-dialog">
                     <h2 id="ap-link-title" class="ap-dialog__title">"Open the shared diagram?"</h2>
                     <p>
                         {format!("The link holds \"{name}\" ({parts} components). ")}
                         "Opening it replaces the diagram on screen; Undo brings yours back. "
-                        "You can also save yours first."
+                        "Or save yours as a file first."
                     </p>
                     <div class="ap-dialog__buttons">
                         <button class="ap-button ap-button--primary" data-testid="link-open" on:click=open_it>
                             "Open the shared diagram"
+                        </button>
+                        <button class="ap-button" data-testid="link-save-open" on:click=save_then_open>
+                            "Save mine as a file, then open"
                         </button>
                         <button class="ap-button" data-testid="link-keep" on:click=move |_| {
                             offer.0.set(None);

@@ -2,6 +2,7 @@
 // a link never silently replaces work on screen; a corrupted link leaves the diagram intact.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 
 import { openPage } from "./browser.mjs";
 import { CanvasPage, openExample, withSite } from "./canvas-page.mjs";
@@ -69,6 +70,17 @@ describe("share links", () => {
     assert.equal(await canvas.node("users-1").count(), 0);
     await page.getByTestId("undo").click();
     assert.ok(await canvas.node("users-1").isVisible(), "undo brings the work back");
+    // Or keep a copy as a file first: the download holds the work on screen, then the link opens.
+    await page.evaluate((u) => (location.hash = new URL(u).hash), url);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("link-save-open").click(),
+    ]);
+    const saved = JSON.parse(await readFile(await download.path(), "utf8"));
+    assert.deepEqual(saved.components.map((c) => c.id), ["users-1", "web-1"]);
+    await canvas.node("server").waitFor();
+    await page.getByTestId("undo").click();
+    await canvas.node("users-1").waitFor();
 
     // A corrupted link: a clear message, and the diagram on screen untouched.
     const broken = url.slice(0, url.length - 40) + "%%%";
