@@ -128,7 +128,11 @@ describe("contrast", () => {
   for (const scheme of ["light", "dark"]) {
     test(`every visible text is at least 4.5:1 in the ${scheme} theme`, async () => {
       const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 }, colorScheme: scheme });
-      await page.addInitScript(([key, json]) => localStorage.setItem(key, json), [AUTOSAVE_KEY, JSON.stringify(diagram)]);
+      // The top page only: the embed preview is sandboxed and may not touch storage.
+      await page.addInitScript(
+        ([key, json]) => window === window.top && localStorage.setItem(key, json),
+        [AUTOSAVE_KEY, JSON.stringify(diagram)],
+      );
       await page.goto(fixture.site.url);
       const canvas = new CanvasPage(page);
       await canvas.node("db").waitFor();
@@ -154,6 +158,22 @@ describe("contrast", () => {
           await canvas.node("web-1").click();
           await page.getByTestId("param-workers").fill("0");
           await page.getByTestId("param-workers").press("Enter");
+        },
+        "the examples gallery open": async () => {
+          await page.getByTestId("examples").click();
+          await page.getByTestId("gallery").waitFor();
+        },
+        "the embed dialog open": async () => {
+          await page.getByTestId("examples").click(); // closes the gallery
+          await page.getByTestId("embed").click();
+          await page.getByTestId("embed-dialog").waitFor();
+        },
+        "an embedded, read-only instance": async () => {
+          // Let the preview finish loading before leaving, so nothing is cut off mid-request.
+          await page.frameLocator("[data-testid=embed-preview]").getByTestId("embed-title").waitFor();
+          await page.getByTestId("embed-close").click();
+          await page.goto(`${fixture.site.url}?embed=1&readonly=1#example=load-balancer-failover`);
+          await canvas.node("db").waitFor();
         },
       };
       let checked = 0;
