@@ -198,6 +198,11 @@ describe("running live", () => {
       encoding: "utf8",
     });
     assert.equal(browserCsv, nativeCsv);
+    // And from the page's share link: the runner takes the link and gives the same figures.
+    await page.getByTestId("share").click();
+    const link = await page.getByTestId("share-link").inputValue();
+    const fromLink = execFileSync(runner, ["run", link, "--format", "csv"], { encoding: "utf8" });
+    assert.equal(fromLink, browserCsv);
     assert.deepEqual(page.problems, []);
   });
 });
