@@ -23,18 +23,21 @@ pub enum Kind {
     WebServer,
     /// A database primary.
     Database,
+    /// An in-memory cache (Redis, Memcached) in front of a database.
+    Cache,
     /// A data center: a box on the canvas around the components that run in it.
     DataCenter,
 }
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Users,
         Kind::Dns,
         Kind::LoadBalancer,
         Kind::WebServer,
         Kind::Database,
+        Kind::Cache,
         Kind::DataCenter,
     ];
 
@@ -56,6 +59,7 @@ impl Kind {
             Kind::LoadBalancer => &LOAD_BALANCER,
             Kind::WebServer => &WEB_SERVER,
             Kind::Database => &DATABASE,
+            Kind::Cache => &CACHE,
             Kind::DataCenter => &DATA_CENTER,
         }
     }
@@ -728,6 +732,7 @@ macro_rules! station_params {
 
 const WEB_STATION: [ParamSpec; 8] = station_params!(4.0, 1_000.0, 30_000.0);
 const DB_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
+const CACHE_STATION: [ParamSpec; 8] = station_params!(8.0, 10_000.0, 30_000.0);
 
 static WEB_SERVER: KindSpec = KindSpec {
     kind: Kind::WebServer,
@@ -773,7 +778,12 @@ static WEB_SERVER: KindSpec = KindSpec {
         WEB_STATION[6],
         WEB_STATION[7],
     ],
-    targets: &[Kind::Database, Kind::WebServer, Kind::LoadBalancer],
+    targets: &[
+        Kind::Database,
+        Kind::Cache,
+        Kind::WebServer,
+        Kind::LoadBalancer,
+    ],
     metrics: STATION_METRICS,
 };
 
@@ -823,6 +833,114 @@ static DATABASE: KindSpec = KindSpec {
     ],
     targets: &[],
     metrics: STATION_METRICS,
+};
+
+static CACHE: KindSpec = KindSpec {
+    kind: Kind::Cache,
+    id: "cache",
+    name: "Cache",
+    group: Group::Data,
+    summary: "Keeps hot records in memory: 1–5 ms instead of a 50–100 ms query.",
+    details: "Holds up to its capacity of records, each as the version it was filled with. \
+              Wire a web server to a cache and a database (cache-aside): reads try the cache, \
+              a miss reads the database and fills the cache; writes go to the database and then \
+              update the cache, invalidate the key, or leave it to expire. Or wire web server → \
+              cache → database (read-through). Several caches split the keys between them. The \
+              hit rate is whatever the capacity, TTL, eviction and the users' key popularity \
+              make it; a stale read is one that returned an older version than the database \
+              holds. A cache that goes down or is flushed loses its contents.",
+    id_prefix: "cache",
+    // A lightning bolt: fast memory.
+    icon: "M13 2 4 14h7l-1 8 9-12h-7z",
+    params: &[
+        ParamSpec {
+            name: "capacity",
+            label: "Capacity",
+            unit: Unit::Count,
+            domain: int(1.0, 10_000_000.0, 10_000.0),
+            help: "Records it can hold; when full, the eviction policy makes room.",
+        },
+        ParamSpec {
+            name: "ttl_s",
+            label: "TTL",
+            unit: Unit::Seconds,
+            domain: num(0.0, 604_800.0, 300.0),
+            help: "A record expires this long after it was filled; 0 keeps it until evicted. \
+                   Too short reloads the database constantly; too long serves stale data.",
+        },
+        ParamSpec {
+            name: "eviction",
+            label: "Eviction",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("lru", "LRU (least recently used)"),
+                    choice("lfu", "LFU (least frequently used)"),
+                    choice("fifo", "FIFO (oldest first)"),
+                    choice("random", "Random"),
+                ],
+                default: "lru",
+            },
+            help: "What a full cache drops to make room for a new record.",
+        },
+        ParamSpec {
+            name: "write_policy",
+            label: "On writes",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("invalidate", "Invalidate the key"),
+                    choice("write_through", "Write through (update it)"),
+                    choice("ttl_only", "Nothing: wait for the TTL"),
+                ],
+                default: "invalidate",
+            },
+            help: "What a write does to the cached copy: delete it once the database has the \
+                   write, update the cache along with the database, or leave it to expire \
+                   (stale reads until then).",
+        },
+        ParamSpec {
+            name: "warm",
+            label: "Warming",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("none", "None (starts cold)"),
+                    choice("hottest", "Preload the hottest keys"),
+                ],
+                default: "none",
+            },
+            help: "Preload the most popular records at start and after a restart, so a \
+                   restored cache does not send every read to the database at once.",
+        },
+        CACHE_STATION[0],
+        CACHE_STATION[1],
+        CACHE_STATION[2],
+        CACHE_STATION[3],
+        CACHE_STATION[4],
+        ParamSpec {
+            name: "service_ms",
+            label: "Lookup time",
+            unit: Unit::Millis,
+            domain: num(0.0, 600_000.0, 1.0),
+            help: "Mean time to serve one lookup or update (the chapter's 1–5 ms).",
+        },
+        CACHE_STATION[5],
+        CACHE_STATION[6],
+        CACHE_STATION[7],
+    ],
+    targets: &[Kind::Database],
+    metrics: &[
+        metric("arrivals", "Arrivals", Unit::PerSecond),
+        headline("hit_rate", "Hit rate", Unit::Percent, "hit"),
+        metric("misses", "Misses", Unit::PerSecond),
+        metric("evictions", "Evictions", Unit::PerSecond),
+        metric("stale_reads", "Stale reads", Unit::PerSecond),
+        metric("stale_age_ms", "Mean stale age", Unit::Millis),
+        headline("items", "Items cached", Unit::Count, "items"),
+        metric("utilisation", "Utilisation", Unit::Percent),
+        metric("errors", "Errors", Unit::PerSecond),
+    ],
 };
 
 static DATA_CENTER: KindSpec = KindSpec {
@@ -922,6 +1040,27 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
     ),
     (
         Kind::WebServer,
+        "service_cv",
+        "service",
+        &["lognormal"],
+        "only log-normal service times have a CV",
+    ),
+    (
+        Kind::Cache,
+        "workers",
+        "size",
+        &["custom"],
+        "the machine size sets the workers",
+    ),
+    (
+        Kind::Cache,
+        "cost_per_hour",
+        "size",
+        &["custom"],
+        "the machine size sets the cost",
+    ),
+    (
+        Kind::Cache,
         "service_cv",
         "service",
         &["lognormal"],

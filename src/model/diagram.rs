@@ -287,11 +287,28 @@ pub enum Action {
         /// The component.
         target: ComponentId,
     },
+    /// Empty a cache (it stays up): every read misses until it fills again.
+    Flush {
+        /// The cache.
+        target: ComponentId,
+    },
     /// Set the global traffic multiplier (a spike, a lull).
     RateScale {
         /// The new [`Traffic::rate_scale`].
         scale: f64,
     },
+}
+
+impl Action {
+    /// The component the action is about, if it is about one.
+    pub fn target(&self) -> Option<&ComponentId> {
+        match self {
+            Action::Kill { target } | Action::Restore { target } | Action::Flush { target } => {
+                Some(target)
+            }
+            Action::RateScale { .. } => None,
+        }
+    }
 }
 
 impl Diagram {

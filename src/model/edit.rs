@@ -9,7 +9,7 @@ use super::catalogue::{
     DATA_CENTER_MAX, DATA_CENTER_MIN_HEIGHT, DATA_CENTER_MIN_WIDTH, Kind, connection_refusal,
 };
 use super::diagram::{
-    Action, Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Traffic, Wire,
+    Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Traffic, Wire,
 };
 use super::geometry::{GRID, snap, with_contents};
 use super::validate::{
@@ -533,10 +533,7 @@ fn remove(
     let wire_gone = |w: &Wire| {
         gone(&w.from) || gone(&w.to) || wires.iter().any(|(a, b)| &w.from == a && &w.to == b)
     };
-    let event_gone = |e: &TimelineEvent| match &e.action {
-        Action::Kill { target } | Action::Restore { target } => gone(target),
-        Action::RateScale { .. } => false,
-    };
+    let event_gone = |e: &TimelineEvent| e.action.target().is_some_and(gone);
     let removed_components = take_where(&mut diagram.components, |c| gone(&c.id));
     let removed_wires = take_where(&mut diagram.wires, wire_gone);
     let removed_events = take_where(&mut diagram.timeline, event_gone);

@@ -374,9 +374,12 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
             ((total - 100.0).abs() > 1e-6)
                 .then(|| format!("reads, writes and static assets add up to {total} %, not 100 %"))
         }
-        Kind::Dns | Kind::LoadBalancer | Kind::WebServer | Kind::Database | Kind::DataCenter => {
-            None
-        }
+        Kind::Dns
+        | Kind::LoadBalancer
+        | Kind::WebServer
+        | Kind::Database
+        | Kind::Cache
+        | Kind::DataCenter => None,
     }
 }
 
@@ -463,6 +466,13 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
             .component(target)
             .is_none()
             .then(|| format!("no component has id '{target}'")),
+        Action::Flush { target } => match d.component(target) {
+            None => Some(format!("no component has id '{target}'")),
+            Some(c) if c.kind != Kind::Cache => Some(format!(
+                "only a cache can be flushed, and {target} is not one"
+            )),
+            Some(_) => None,
+        },
         Action::RateScale { scale } => (!(scale.is_finite() && (0.0..=1_000.0).contains(scale)))
             .then(|| format!("rate scale {scale} is outside 0–1000")),
     }

@@ -155,17 +155,34 @@ fn repair_timeline(
     ids: &BTreeSet<String>,
     repairs: &mut Vec<String>,
 ) {
+    let caches: BTreeSet<String> = match diagram.get("components") {
+        Some(Value::Array(cs)) => cs
+            .iter()
+            .filter(|c| c.get("kind").and_then(Value::as_str) == Some("cache"))
+            .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        _ => BTreeSet::new(),
+    };
     let Some(Value::Array(timeline)) = diagram.get_mut("timeline") else {
         return;
     };
-    timeline.retain(|e| match e.get("target").and_then(Value::as_str) {
-        Some(target) if !ids.contains(target) => {
-            repairs.push(format!(
-                "dropped a timeline entry for {target}: it is not in the diagram"
-            ));
-            false
+    timeline.retain(|e| {
+        let flush = e.get("action").and_then(Value::as_str) == Some("flush");
+        match e.get("target").and_then(Value::as_str) {
+            Some(target) if !ids.contains(target) => {
+                repairs.push(format!(
+                    "dropped a timeline entry for {target}: it is not in the diagram"
+                ));
+                false
+            }
+            Some(target) if flush && !caches.contains(target) => {
+                repairs.push(format!(
+                    "dropped a flush of {target}: only a cache can be flushed"
+                ));
+                false
+            }
+            _ => true,
         }
-        _ => true,
     });
 }
 
@@ -238,6 +255,28 @@ mod tests {
         for (got, want) in d.repairs.iter().zip(expected) {
             assert!(got.starts_with(want), "{got:?} should start with {want:?}");
         }
+    }
+
+    #[test]
+    fn a_flush_of_something_that_is_not_a_cache_is_dropped() {
+        let mut v = envelope(
+            json!([
+                { "id": "users", "kind": "users" },
+                { "id": "web", "kind": "web_server" },
+                { "id": "hot", "kind": "cache" },
+            ]),
+            json!([{ "from": "users", "to": "web" }, { "from": "web", "to": "hot" }]),
+        );
+        v["diagram"]["timeline"] = json!([
+            { "at_s": 5, "action": "flush", "target": "web" },
+            { "at_s": 6, "action": "flush", "target": "hot" },
+        ]);
+        let d = restore(v).unwrap();
+        assert_eq!(d.shared.diagram.timeline.len(), 1);
+        assert_eq!(
+            d.repairs,
+            ["dropped a flush of web: only a cache can be flushed"]
+        );
     }
 
     #[test]

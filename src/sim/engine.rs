@@ -10,6 +10,7 @@ use std::fmt;
 use crate::model::geometry::contents;
 use crate::model::{Action, ComponentId, Diagram, Kind, Problem};
 
+use super::cache::{KeyMap, Lookup};
 use super::dns::{Dns, Resolution};
 use super::histogram::Histogram;
 use super::load_balancer::{LoadBalancer, ProbeOutcome};
@@ -20,7 +21,7 @@ use super::report::{self, Report};
 use super::request::{Class, Hop, Requests};
 use super::rng::SimRng;
 use super::series::SeriesStore;
-use super::station::Station;
+use super::station::{Station, WritePolicy};
 use super::time::{SimDuration, SimTime};
 use super::trace::{Crossing, Trace};
 use super::users::Users;
@@ -149,6 +150,33 @@ pub(crate) struct Target {
     pub latency: SimDuration,
 }
 
+/// What a station's call downstream was for (the hop's `slot`), so the answer can be handled.
+const SLOT_CALL: u32 = 0;
+/// Cache-aside: asking the key's cache.
+const SLOT_LOOKUP: u32 = 1;
+/// A read sent to the database after a cache miss: the answer fills the cache.
+const SLOT_FILL: u32 = 2;
+/// A write sent to the database past a cache: the answer applies the cache's write policy.
+const SLOT_WRITE: u32 = 3;
+
+/// Which of `n` caches holds `key`: hash-mod partitioning (the key is already a popularity
+/// rank, so it is mixed first to spread hot keys).
+fn partition(key: u64, n: usize) -> usize {
+    let h = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    ((h >> 32) % n as u64) as usize
+}
+
+/// The primary's committed state of one record: the id of the last write committed, when, and
+/// that write's place in the order writes reached the database. A database locks a row while
+/// writing it, so writes to one record take effect in arrival order: a write that arrived
+/// before the committed one but finished after it changes nothing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Committed {
+    pub version: u64,
+    pub at: SimTime,
+    pub seq: u64,
+}
+
 /// Kind-specific state.
 #[derive(Debug)]
 pub(crate) enum Behaviour {
@@ -244,6 +272,16 @@ pub struct Simulation {
     timeline: Vec<Action>,
     index: BTreeMap<ComponentId, u32>,
     trace: Option<Trace>,
+    /// Every record written so far, as the databases committed it (lookups only).
+    truth: KeyMap<Committed>,
+    /// The id the next write gets (ids are versions; 0 is a record never written).
+    next_write: u64,
+    /// Writes that have reached a database so far (their arrival order).
+    db_writes: u64,
+    /// The cache nodes, for marking their copies stale when a write commits.
+    caches: Vec<u32>,
+    /// Records in the users' key space (the most any users node asks for): what warming loads.
+    key_space: u64,
 }
 
 impl Simulation {
@@ -284,7 +322,7 @@ impl Simulation {
                 Kind::Users => Some("a DNS, load balancer or web server"),
                 Kind::Dns => Some("a load balancer or web server"),
                 Kind::LoadBalancer => Some("any backend"),
-                Kind::WebServer | Kind::Database | Kind::DataCenter => None,
+                Kind::WebServer | Kind::Database | Kind::Cache | Kind::DataCenter => None,
             };
             if let Some(needs) = needs
                 && wires.is_empty()
@@ -305,7 +343,15 @@ impl Simulation {
                     c,
                     wires.iter().map(|(t, w)| (t.node, t.latency, *w)).collect(),
                 )),
-                Kind::WebServer | Kind::Database => Behaviour::Station(Station::from_component(c)),
+                Kind::WebServer | Kind::Database | Kind::Cache => {
+                    let mut station = Station::from_component(c);
+                    if c.kind == Kind::WebServer {
+                        station.wire_caches(wires.iter().map(|(t, _)| {
+                            (*t, diagram.components[t.node as usize].kind == Kind::Cache)
+                        }));
+                    }
+                    Behaviour::Station(station)
+                }
                 Kind::DataCenter => Behaviour::DataCenter {
                     members: contents(diagram, &c.id)
                         .iter()
@@ -372,7 +418,27 @@ impl Simulation {
             timeline: diagram.timeline.iter().map(|e| e.action.clone()).collect(),
             index,
             trace: None,
+            truth: KeyMap::default(),
+            next_write: 0,
+            db_writes: 0,
+            caches: Vec::new(),
+            key_space: 0,
         };
+        sim.caches = (0..sim.nodes.len() as u32)
+            .filter(|&n| sim.cache_role(n).is_some())
+            .collect();
+        sim.key_space = sim
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.behaviour {
+                Behaviour::Users(u) => Some(u.key_space()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        for c in sim.caches.clone() {
+            sim.warm_cache(c);
+        }
 
         for (i, e) in diagram.timeline.iter().enumerate() {
             let at = SimTime::ZERO + SimDuration::from_secs_f64(e.at_s);
@@ -528,6 +594,28 @@ impl Simulation {
             return false;
         };
         self.take_down(n);
+        true
+    }
+
+    /// Empties cache `id` now (as a timeline `flush` would); false if it is not a cache.
+    pub fn flush(&mut self, id: &ComponentId) -> bool {
+        let now = self.now;
+        let Some(&n) = self.index.get(id) else {
+            return false;
+        };
+        let Behaviour::Station(s) = &mut self.nodes[n as usize].behaviour else {
+            return false;
+        };
+        let Some(role) = s.cache.as_deref_mut() else {
+            return false;
+        };
+        let dropped = role.store.clear();
+        self.log.push(
+            now,
+            Some(id.as_str()),
+            LogLevel::Warn,
+            format!("{id} flushed: {dropped} items dropped"),
+        );
         true
     }
 
@@ -697,7 +785,13 @@ impl Simulation {
         }
         // Each user sticks to one of the users node's wires.
         let target = n.targets[local_user % n.targets.len()];
-        let req = self.requests.alloc(now, node, user, key, class);
+        let version = if class == Class::Write {
+            self.next_write += 1;
+            self.next_write
+        } else {
+            0
+        };
+        let req = self.requests.alloc(now, node, user, key, class, version);
         let to = &self.nodes[target.node as usize];
         if let Behaviour::Dns(_) = to.behaviour {
             self.resolve_then_send(req, node, target);
@@ -891,7 +985,7 @@ impl Simulation {
         match self.nodes[node as usize].behaviour {
             Behaviour::Users(_) => self.finish(req, node),
             Behaviour::LoadBalancer(_) => self.balancer_answer(req, node, out.slot),
-            Behaviour::Station(_) => self.station_answer(req, node),
+            Behaviour::Station(_) => self.station_answer(req, node, out.slot),
             Behaviour::Dns(_) | Behaviour::DataCenter { .. } => {}
         }
     }
@@ -996,6 +1090,10 @@ impl Simulation {
         let Behaviour::Station(s) = &mut n.behaviour else {
             return;
         };
+        if s.stores_data && class == Class::Write {
+            self.db_writes += 1;
+            self.requests.get_mut(req).db_seq = self.db_writes;
+        }
         if class == Class::Write
             && let Some(bucket) = &mut s.write_limit
             && !bucket.take(now)
@@ -1076,7 +1174,7 @@ impl Simulation {
         }
         let r = self.requests.get(req);
         let arrived = r.stack.last().expect("hop").arrived;
-        let class = r.class;
+        let (class, key) = (r.class, r.key);
         let n = &mut self.nodes[node as usize];
         let Behaviour::Station(s) = &mut n.behaviour else {
             return;
@@ -1086,26 +1184,71 @@ impl Simulation {
             self.fail_and_respond(req, node, Cause::Timeout);
             return;
         }
+        if s.stores_data {
+            self.read_or_commit(req);
+        }
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return;
+        };
+        if s.cache.is_some() {
+            self.cache_serve(req, node);
+            return;
+        }
         if s.calls_downstream && class != Class::Static && !n.targets.is_empty() {
-            let i = s.next_target % n.targets.len();
-            s.next_target = (i + 1) % n.targets.len();
-            let wire = n.targets[i];
-            // A blocking worker waits for the answer; an async one moves on.
-            if !s.holds_worker {
-                self.free_worker(node);
+            if s.aside.is_some() {
+                self.aside_call(req, node);
+                return;
             }
-            self.send(req, node, 0, wire, SimDuration::ZERO);
+            let i = if s.caches_only {
+                partition(key, n.targets.len())
+            } else {
+                let i = s.next_target % n.targets.len();
+                s.next_target = (i + 1) % n.targets.len();
+                i
+            };
+            let wire = n.targets[i];
+            self.call(req, node, SLOT_CALL, wire);
         } else {
             self.free_worker(node);
             self.respond(req, node);
         }
     }
 
-    fn station_answer(&mut self, req: u32, node: u32) {
+    /// Sends `req` downstream from station `node` for purpose `slot`. A blocking worker waits
+    /// for the answer; an async one (and a cache's) moves on.
+    fn call(&mut self, req: u32, node: u32, slot: u32, wire: Target) {
+        if let Behaviour::Station(s) = &self.nodes[node as usize].behaviour
+            && !s.holds_worker
+        {
+            self.free_worker(node);
+        }
+        self.send(req, node, slot, wire, SimDuration::ZERO);
+    }
+
+    fn station_answer(&mut self, req: u32, node: u32, slot: u32) {
         let now = self.now;
         if self.crashed_since_arrival(req, node) {
             self.fail_and_respond(req, node, Cause::Crashed);
             return;
+        }
+        match slot {
+            // Gone on to the database after a miss: the answer will come from there.
+            SLOT_LOOKUP if self.after_lookup(req, node) => return,
+            SLOT_FILL | SLOT_WRITE => {
+                if let Some(cache) = self.cache_for(req, node) {
+                    let r = self.requests.get(req);
+                    let (key, version, ok) = (r.key, r.version, r.failure.is_none());
+                    if slot == SLOT_FILL {
+                        if ok {
+                            self.fill_cache(cache, key, version);
+                        }
+                    } else {
+                        self.after_write(cache, key, ok);
+                    }
+                }
+            }
+            _ => {}
         }
         if let Behaviour::Station(s) = &self.nodes[node as usize].behaviour
             && s.holds_worker
@@ -1124,6 +1267,250 @@ impl Simulation {
         self.respond(req, node);
     }
 
+    // ---- data: versions, caches ----------------------------------------------------------
+
+    /// A database serving `req`: a read returns the committed version of its record; a write
+    /// commits, and every cached copy of an older version is stale from now on.
+    fn read_or_commit(&mut self, req: u32) {
+        let now = self.now;
+        let r = self.requests.get_mut(req);
+        match r.class {
+            Class::Read => r.version = self.truth.get(&r.key).map_or(0, |c| c.version),
+            Class::Write => {
+                let (key, version, seq) = (r.key, r.version, r.db_seq);
+                if self.truth.get(&key).is_some_and(|c| c.seq > seq) {
+                    return; // overwritten already by a write that arrived after it
+                }
+                self.truth.insert(
+                    key,
+                    Committed {
+                        version,
+                        at: now,
+                        seq,
+                    },
+                );
+                for &c in &self.caches {
+                    if let Behaviour::Station(s) = &mut self.nodes[c as usize].behaviour
+                        && let Some(role) = &mut s.cache
+                    {
+                        role.store.supersede(key, version, now);
+                    }
+                }
+            }
+            Class::Static => {}
+        }
+    }
+
+    /// The cache role of `node`, if it is a cache.
+    fn cache_role(&self, node: u32) -> Option<&super::station::CacheRole> {
+        match &self.nodes[node as usize].behaviour {
+            Behaviour::Station(s) => s.cache.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The cache whose copy of `req`'s record a call from `node` concerns: `node` itself if it
+    /// is a cache, else (cache-aside) the web server's cache for the key.
+    fn cache_for(&self, req: u32, node: u32) -> Option<u32> {
+        let Behaviour::Station(s) = &self.nodes[node as usize].behaviour else {
+            return None;
+        };
+        if s.cache.is_some() {
+            return Some(node);
+        }
+        let aside = s.aside.as_ref()?;
+        let key = self.requests.get(req).key;
+        Some(aside.caches[partition(key, aside.caches.len())].node)
+    }
+
+    /// A cache has served `req`: a hit answers it (counting a stale read if the copy was out of
+    /// date); a miss answers "miss" to a cache-aside caller or reads through to the database; a
+    /// write goes on to the database (write-through updates the copy first).
+    fn cache_serve(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let r = self.requests.get(req);
+        let (key, class, version, lookup_only) = (r.key, r.class, r.version, r.lookup_only);
+        let n = &mut self.nodes[node as usize];
+        let has_targets = !n.targets.is_empty();
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return;
+        };
+        let Some(role) = s.cache.as_deref_mut() else {
+            return;
+        };
+        match class {
+            Class::Read => match role.store.get(key, now) {
+                Lookup::Hit {
+                    version,
+                    superseded,
+                } => {
+                    n.counters.hits += 1;
+                    if let Some(t) = superseded {
+                        let age = (now - t).as_nanos();
+                        n.counters.stale_reads += 1;
+                        n.counters.stale_age_sum += u128::from(age);
+                        role.stale_age_max = role.stale_age_max.max(age);
+                    }
+                    let r = self.requests.get_mut(req);
+                    r.version = version;
+                    r.cache_hit = true;
+                    self.free_worker(node);
+                    self.respond(req, node);
+                }
+                Lookup::Miss | Lookup::Expired => {
+                    n.counters.misses += 1;
+                    self.requests.get_mut(req).cache_hit = false;
+                    if lookup_only || !has_targets {
+                        self.free_worker(node);
+                        self.respond(req, node);
+                    } else {
+                        let wire = self.next_target(node);
+                        self.call(req, node, SLOT_FILL, wire);
+                    }
+                }
+            },
+            Class::Write if has_targets => {
+                if role.policy == WritePolicy::WriteThrough
+                    && role.store.put_pending(key, version, now, &mut self.rng)
+                {
+                    n.counters.evictions += 1;
+                }
+                let wire = self.next_target(node);
+                self.call(req, node, SLOT_WRITE, wire);
+            }
+            Class::Write | Class::Static => {
+                self.free_worker(node);
+                self.respond(req, node);
+            }
+        }
+    }
+
+    /// The station's next target, round-robin.
+    fn next_target(&mut self, node: u32) -> Target {
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return n.targets[0];
+        };
+        let i = s.next_target % n.targets.len();
+        s.next_target = (i + 1) % n.targets.len();
+        n.targets[i]
+    }
+
+    /// Cache-aside at a web server: a read asks the key's cache first; a write goes to the
+    /// database (write-through puts the new version in the cache first, so no reader can see
+    /// the old one after the write is acknowledged).
+    fn aside_call(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let r = self.requests.get(req);
+        let (key, class, version) = (r.key, r.class, r.version);
+        let Behaviour::Station(s) = &mut self.nodes[node as usize].behaviour else {
+            return;
+        };
+        let Some(aside) = s.aside.as_mut() else {
+            return;
+        };
+        let cache = aside.caches[partition(key, aside.caches.len())];
+        if class == Class::Read {
+            let r = self.requests.get_mut(req);
+            r.lookup_only = true;
+            r.cache_hit = false;
+            self.call(req, node, SLOT_LOOKUP, cache);
+            return;
+        }
+        let store = aside.next_store();
+        if self.nodes[cache.node as usize].up
+            && let Behaviour::Station(cs) = &mut self.nodes[cache.node as usize].behaviour
+            && let Some(role) = cs.cache.as_deref_mut()
+            && role.policy == WritePolicy::WriteThrough
+            && role.store.put_pending(key, version, now, &mut self.rng)
+        {
+            self.nodes[cache.node as usize].counters.evictions += 1;
+        }
+        self.call(req, node, SLOT_WRITE, store);
+    }
+
+    /// Cache-aside: the cache has answered. A hit is the answer; a miss, or a cache that
+    /// failed (down, overloaded, too slow), sends the read to the database — every read, when
+    /// the cache is gone: the stampede. Returns true if the request went on.
+    fn after_lookup(&mut self, req: u32, node: u32) -> bool {
+        let r = self.requests.get_mut(req);
+        r.lookup_only = false;
+        // A failed cache is a miss to the application; the failure stays counted at the cache.
+        r.failure = None;
+        if std::mem::take(&mut r.cache_hit) {
+            return false;
+        }
+        let Behaviour::Station(s) = &mut self.nodes[node as usize].behaviour else {
+            return false;
+        };
+        let Some(aside) = s.aside.as_mut() else {
+            return false;
+        };
+        let store = aside.next_store();
+        self.send(req, node, SLOT_FILL, store, SimDuration::ZERO);
+        true
+    }
+
+    /// Fills `cache` with `version` of `key` (read from the database), unless it is down or
+    /// already holds a live copy. A fill that lost a race with a write is stale from the start.
+    fn fill_cache(&mut self, cache: u32, key: u64, version: u64) {
+        let now = self.now;
+        let superseded = self
+            .truth
+            .get(&key)
+            .filter(|c| c.version != version)
+            .map(|c| c.at);
+        let n = &mut self.nodes[cache as usize];
+        if !n.up {
+            return;
+        }
+        if let Behaviour::Station(s) = &mut n.behaviour
+            && let Some(role) = s.cache.as_deref_mut()
+            && role
+                .store
+                .fill(key, version, superseded, now, &mut self.rng)
+                == Some(true)
+        {
+            n.counters.evictions += 1;
+        }
+    }
+
+    /// A write past `cache` has been answered: invalidation drops the copy once the database
+    /// has the write; a failed write-through drops the copy it put in early.
+    fn after_write(&mut self, cache: u32, key: u64, ok: bool) {
+        if let Behaviour::Station(s) = &mut self.nodes[cache as usize].behaviour
+            && let Some(role) = s.cache.as_deref_mut()
+        {
+            match (role.policy, ok) {
+                (WritePolicy::Invalidate, true) | (WritePolicy::WriteThrough, false) => {
+                    role.store.remove(key);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Preloads a warming cache with the hottest records (the lowest keys: key 0 is the most
+    /// popular), as many as fit, coldest first so the hottest are the most recently used.
+    fn warm_cache(&mut self, cache: u32) {
+        let now = self.now;
+        let key_space = self.key_space;
+        let Behaviour::Station(s) = &mut self.nodes[cache as usize].behaviour else {
+            return;
+        };
+        let Some(role) = s.cache.as_deref_mut() else {
+            return;
+        };
+        if !role.warm {
+            return;
+        }
+        let n = key_space.min(role.store.capacity() as u64);
+        for key in (0..n).rev() {
+            let version = self.truth.get(&key).map_or(0, |c| c.version);
+            role.store.put(key, version, None, now, &mut self.rng);
+        }
+    }
+
     // ---- failures and the timeline -------------------------------------------------------
 
     fn take_down(&mut self, node: u32) {
@@ -1140,17 +1527,24 @@ impl Simulation {
         n.busy.set(now, 0);
         let mut dropped = Vec::new();
         let mut members = Vec::new();
+        let mut lost = 0;
         match &mut n.behaviour {
             Behaviour::Station(s) => {
                 dropped.extend(s.queue.drain(..));
                 n.queue_len.set(now, 0);
+                // A cache's contents are memory: they go with the machine.
+                if let Some(role) = s.cache.as_deref_mut() {
+                    lost = role.store.clear();
+                }
             }
             Behaviour::LoadBalancer(lb) => lb.backends.iter_mut().for_each(|b| b.active = 0),
             Behaviour::Users(u) => u.generation = u.generation.wrapping_add(1),
             Behaviour::Dns(_) => {}
             Behaviour::DataCenter { members: m } => members.clone_from(m),
         }
-        let message = if members.is_empty() {
+        let message = if lost > 0 {
+            format!("{id} down, losing {lost} cached items")
+        } else if members.is_empty() {
             format!("{id} down")
         } else {
             let names: Vec<String> = members
@@ -1186,6 +1580,7 @@ impl Simulation {
         if is_users {
             self.schedule_arrival(node, true);
         }
+        self.warm_cache(node);
         for m in members {
             self.bring_up(m);
         }
@@ -1201,6 +1596,9 @@ impl Simulation {
             }
             Action::Restore { target } => {
                 self.restore(&target);
+            }
+            Action::Flush { target } => {
+                self.flush(&target);
             }
             Action::RateScale { scale } => self.set_rate_scale(scale),
         }
@@ -1222,6 +1620,11 @@ impl Simulation {
             n.wait_hist.clear();
             n.sojourn_hist.clear();
             n.queue_len.reset_max();
+            if let Behaviour::Station(s) = &mut n.behaviour
+                && let Some(role) = s.cache.as_deref_mut()
+            {
+                role.stale_age_max = 0;
+            }
         }
     }
 

@@ -149,6 +149,12 @@ pub struct Counters {
     pub hits: u64,
     /// Kind-specific miss count (DNS lookups).
     pub misses: u64,
+    /// Items a cache dropped to make room.
+    pub evictions: u64,
+    /// Cache hits that returned an older version than the database held.
+    pub stale_reads: u64,
+    /// Sum of how long those versions had been out of date (ns).
+    pub stale_age_sum: u128,
     /// Area under "requests in the component".
     pub in_system_area: u128,
     /// Area under "busy workers".
@@ -197,6 +203,9 @@ impl Counters {
             sojourns: self.sojourns - earlier.sojourns,
             hits: self.hits - earlier.hits,
             misses: self.misses - earlier.misses,
+            evictions: self.evictions - earlier.evictions,
+            stale_reads: self.stale_reads - earlier.stale_reads,
+            stale_age_sum: self.stale_age_sum - earlier.stale_age_sum,
             in_system_area: self.in_system_area - earlier.in_system_area,
             busy_area: self.busy_area - earlier.busy_area,
             queue_area: self.queue_area - earlier.queue_area,

@@ -11,6 +11,7 @@
 //! and in wasm32.
 
 pub mod bare;
+mod cache;
 mod dns;
 mod engine;
 mod histogram;
@@ -37,7 +38,9 @@ pub use live::{LiveChange, live_change};
 pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;
 pub use queue::EventQueue;
-pub use report::{ComponentReport, DnsReport, Latency, Report, RequestCounts, StationReport};
+pub use report::{
+    CacheReport, ComponentReport, DnsReport, Latency, Report, RequestCounts, StationReport,
+};
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};
 pub use trace::{Crossing, CrossingKind};

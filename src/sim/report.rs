@@ -132,6 +132,32 @@ pub struct ComponentReport {
     /// Backends in rotation now (load balancers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backends_in_rotation: Option<u64>,
+    /// Hits, misses, evictions and staleness (caches only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheReport>,
+}
+
+/// Cache figures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CacheReport {
+    /// Reads answered from the cache.
+    pub hits: u64,
+    /// Reads it did not have (or had expired).
+    pub misses: u64,
+    /// hits / (hits + misses).
+    pub hit_ratio: f64,
+    /// Items dropped to make room.
+    pub evictions: u64,
+    /// Hits that returned an older version than the database held.
+    pub stale_reads: u64,
+    /// How long those versions had been out of date, on average, in ms.
+    pub mean_stale_age_ms: f64,
+    /// The oldest stale version served, in ms.
+    pub max_stale_age_ms: f64,
+    /// Items held now.
+    pub items: u64,
+    /// Most items it can hold.
+    pub capacity: u64,
 }
 
 /// Queueing figures of a web server or database.
@@ -230,6 +256,20 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 cached: d.hits,
                 cached_fraction: ratio(d.hits as f64, (d.hits + d.misses) as f64),
             });
+            let cache = match &n.behaviour {
+                Behaviour::Station(s) => s.cache.as_deref().map(|c| CacheReport {
+                    hits: d.hits,
+                    misses: d.misses,
+                    hit_ratio: ratio(d.hits as f64, (d.hits + d.misses) as f64),
+                    evictions: d.evictions,
+                    stale_reads: d.stale_reads,
+                    mean_stale_age_ms: ms(ratio(d.stale_age_sum as f64, d.stale_reads as f64)),
+                    max_stale_age_ms: ms(c.stale_age_max as f64),
+                    items: c.store.len() as u64,
+                    capacity: c.store.capacity() as u64,
+                }),
+                _ => None,
+            };
             let backends_in_rotation = match &n.behaviour {
                 Behaviour::LoadBalancer(lb) => Some(lb.in_rotation() as u64),
                 _ => None,
@@ -250,6 +290,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 station,
                 dns,
                 backends_in_rotation,
+                cache,
             }
         })
         .collect();

@@ -44,6 +44,14 @@ pub(crate) struct Request {
     pub key: u64,
     /// Read, write or static.
     pub class: Class,
+    /// A write: its own id, the version it creates. A read: the version it returned.
+    pub version: u64,
+    /// A write: its place in the order writes reached the database (see `Committed`).
+    pub db_seq: u64,
+    /// Set by the caller before asking a cache: look up only, do not read through on a miss.
+    pub lookup_only: bool,
+    /// Set by a cache: whether the lookup hit.
+    pub cache_hit: bool,
     /// The first failure on its path, if any.
     pub failure: Option<Cause>,
     /// The path so far: one hop per component it is currently inside.
@@ -65,7 +73,15 @@ impl Requests {
     }
 
     /// Stores a new request and returns its handle.
-    pub fn alloc(&mut self, born: SimTime, origin: u32, user: u32, key: u64, class: Class) -> u32 {
+    pub fn alloc(
+        &mut self,
+        born: SimTime,
+        origin: u32,
+        user: u32,
+        key: u64,
+        class: Class,
+        version: u64,
+    ) -> u32 {
         self.live += 1;
         if let Some(id) = self.free.pop() {
             let r = &mut self.slots[id as usize];
@@ -74,6 +90,10 @@ impl Requests {
             r.user = user;
             r.key = key;
             r.class = class;
+            r.version = version;
+            r.db_seq = 0;
+            r.lookup_only = false;
+            r.cache_hit = false;
             r.failure = None;
             r.stack.clear();
             id
@@ -84,6 +104,10 @@ impl Requests {
                 user,
                 key,
                 class,
+                version,
+                db_seq: 0,
+                lookup_only: false,
+                cache_hit: false,
                 failure: None,
                 stack: Vec::with_capacity(4),
             });

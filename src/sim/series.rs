@@ -222,6 +222,35 @@ impl SeriesStore {
                     ]
                 }
                 Kind::DataCenter => Vec::new(),
+                Kind::Cache => {
+                    let (items, workers) = match &n.behaviour {
+                        Behaviour::Station(s) => (
+                            s.cache.as_ref().map_or(0, |c| c.store.len()),
+                            s.workers.max(1),
+                        ),
+                        _ => (0, 1),
+                    };
+                    let lookups = d.hits + d.misses;
+                    vec![
+                        rate(d.arrivals),
+                        if lookups > 0 {
+                            100.0 * d.hits as f64 / lookups as f64
+                        } else {
+                            0.0
+                        },
+                        rate(d.misses),
+                        rate(d.evictions),
+                        rate(d.stale_reads),
+                        if d.stale_reads > 0 {
+                            ms(d.stale_age_sum as f64 / d.stale_reads as f64)
+                        } else {
+                            0.0
+                        },
+                        items as f64,
+                        100.0 * d.busy_area as f64 / (workers as f64 * dt * 1e9),
+                        rate(d.failed_total()),
+                    ]
+                }
                 Kind::WebServer | Kind::Database => {
                     let workers = n.workers().max(1) as f64;
                     let span_ns = dt * 1e9;

@@ -5,6 +5,8 @@ use std::collections::VecDeque;
 
 use crate::model::{Component, Kind, catalogue::size_preset};
 
+use super::cache::{CacheStore, Eviction};
+use super::engine::Target;
 use super::request::Class;
 use super::rng::Distribution;
 use super::time::{SimDuration, SimTime};
@@ -36,6 +38,78 @@ pub(crate) struct Station {
     pub next_target: usize,
     /// What the machine costs per hour.
     pub cost_per_hour: f64,
+    /// Databases: commits writes and answers reads with the committed version.
+    pub stores_data: bool,
+    /// Caches: the contents and how writes treat them.
+    pub cache: Option<Box<CacheRole>>,
+    /// Web servers wired to caches and databases: cache-aside.
+    pub aside: Option<Aside>,
+    /// Web servers wired only to caches: each key goes to its own cache.
+    pub caches_only: bool,
+}
+
+/// A web server's cache-aside wiring: which wires lead to caches (keys split between them)
+/// and which to the data behind them (used round-robin).
+#[derive(Clone, Debug)]
+pub(crate) struct Aside {
+    /// Wires to caches.
+    pub caches: Vec<Target>,
+    /// Wires to everything else (databases).
+    pub stores: Vec<Target>,
+    next: usize,
+}
+
+impl Aside {
+    /// The next database, round-robin.
+    pub fn next_store(&mut self) -> Target {
+        let i = self.next % self.stores.len();
+        self.next = (i + 1) % self.stores.len();
+        self.stores[i]
+    }
+}
+
+/// What a write does to a cached copy of its record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WritePolicy {
+    /// Drop the cached copy once the database has the write.
+    Invalidate,
+    /// Update the cached copy with the write, along with the database.
+    WriteThrough,
+    /// Leave it: it is stale until it expires.
+    TtlOnly,
+}
+
+/// A cache node's own state.
+#[derive(Clone, Debug)]
+pub(crate) struct CacheRole {
+    /// What it holds.
+    pub store: CacheStore,
+    /// What writes do to it.
+    pub policy: WritePolicy,
+    /// Preload the hottest keys at start and after a restart.
+    pub warm: bool,
+    /// The oldest stale version served (ns out of date), since the last reset.
+    pub stale_age_max: u64,
+}
+
+impl CacheRole {
+    fn from_component(c: &Component) -> Self {
+        let ttl = c.number("ttl_s");
+        CacheRole {
+            store: CacheStore::new(
+                c.number("capacity") as usize,
+                (ttl > 0.0).then(|| SimDuration::from_secs_f64(ttl)),
+                Eviction::from_choice(c.choice("eviction")),
+            ),
+            policy: match c.choice("write_policy") {
+                "write_through" => WritePolicy::WriteThrough,
+                "ttl_only" => WritePolicy::TtlOnly,
+                _ => WritePolicy::Invalidate,
+            },
+            warm: c.choice("warm") == "hottest",
+            stale_age_max: 0,
+        }
+    }
 }
 
 impl Station {
@@ -80,10 +154,39 @@ impl Station {
             write_time,
             static_time,
             calls_downstream,
-            holds_worker: c.kind != Kind::WebServer || c.choice("call_mode") != "async",
+            // A cache forwards a miss and moves on; a web server blocks unless it is async.
+            holds_worker: match c.kind {
+                Kind::WebServer => c.choice("call_mode") != "async",
+                Kind::Cache => false,
+                _ => true,
+            },
             write_limit,
             next_target: 0,
             cost_per_hour,
+            stores_data: c.kind == Kind::Database,
+            cache: (c.kind == Kind::Cache).then(|| Box::new(CacheRole::from_component(c))),
+            aside: None,
+            caches_only: false,
+        }
+    }
+
+    /// Sets how a web server uses its wires, given each wire and whether it leads to a cache:
+    /// caches and databases together make cache-aside; caches alone split the keys.
+    pub fn wire_caches(&mut self, wires: impl Iterator<Item = (Target, bool)>) {
+        let (caches, stores): (Vec<_>, Vec<_>) = wires.partition(|(_, cache)| *cache);
+        let caches: Vec<Target> = caches.into_iter().map(|(t, _)| t).collect();
+        let stores: Vec<Target> = stores.into_iter().map(|(t, _)| t).collect();
+        if caches.is_empty() {
+            return;
+        }
+        if stores.is_empty() {
+            self.caches_only = true;
+        } else {
+            self.aside = Some(Aside {
+                caches,
+                stores,
+                next: 0,
+            });
         }
     }
 
@@ -95,6 +198,19 @@ impl Station {
         let mut next = Station::from_component(c);
         next.queue = std::mem::take(&mut self.queue);
         next.next_target = self.next_target;
+        next.aside = self.aside.take();
+        next.caches_only = self.caches_only;
+        // A running cache keeps its contents unless its shape changed (a new capacity, TTL or
+        // eviction policy starts it cold, as a reconfigured cache server would).
+        if let (Some(old), Some(new)) = (&mut self.cache, &mut next.cache) {
+            let same_shape = old.store.capacity() == new.store.capacity()
+                && old.store.ttl() == new.store.ttl()
+                && old.store.eviction() == new.store.eviction();
+            if same_shape {
+                std::mem::swap(&mut old.store, &mut new.store);
+            }
+            new.stale_age_max = old.stale_age_max;
+        }
         if let (Some(old), Some(new)) = (&self.write_limit, &next.write_limit)
             && old.rate == new.rate
         {

@@ -162,6 +162,11 @@ impl Users {
         }
     }
 
+    /// How many records this users node asks for (keys 0 to this, 0 the most popular).
+    pub fn key_space(&self) -> u64 {
+        self.key_model.0
+    }
+
     /// Draws the key of a new request (0 is the most popular under Zipf).
     pub fn draw_key(&self, rng: &mut SimRng) -> u64 {
         match &self.keys {
