@@ -613,7 +613,7 @@ impl Simulation {
         self.log.push(
             now,
             Some(id.as_str()),
-            LogLevel::Warn,
+            LogLevel::Error,
             format!("{id} flushed: {dropped} items dropped"),
         );
         true

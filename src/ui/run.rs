@@ -489,6 +489,32 @@ impl Runner {
         true
     }
 
+    /// Empties cache `id` in the running simulation now and records the flush on the timeline.
+    /// False if there is no run or `id` is not a cache.
+    pub fn flush(&self, id: &ComponentId) -> bool {
+        let done = self
+            .sim
+            .try_update_value(|s| s.as_mut().is_some_and(|sim| sim.flush(id)))
+            .unwrap_or(false);
+        if !done {
+            return false;
+        }
+        let at_s = self.clock.get_untracked();
+        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
+        let _ = self.editor.apply(
+            Edit::InsertTimeline {
+                index,
+                entry: TimelineEvent {
+                    at_s,
+                    action: Action::Flush { target: id.clone() },
+                },
+            },
+            &format!("Flushed {id} at {at_s:.1} s (added to the timeline)"),
+        );
+        self.bump();
+        true
+    }
+
     /// Keeps the current run's system-wide series to compare the next run against.
     pub fn keep_for_comparison(&self) -> bool {
         let seed = self.editor.doc.with_untracked(|d| d.diagram.run.seed);

@@ -233,6 +233,22 @@ fn on_item_key(
                     .set("Run the diagram first: K takes a component down while it runs".into()),
             }
         }
+        "f" | "F" => {
+            // Empty a cache in the running simulation.
+            let is_cache = editor
+                .doc
+                .with_untracked(|d| d.diagram.component(&id).map(|c| c.kind))
+                == Some(Kind::Cache);
+            if !is_cache {
+                return;
+            }
+            e.prevent_default();
+            if !runner.flush(&id) {
+                editor
+                    .announcement
+                    .set("Run the diagram first: F empties a cache while it runs".into());
+            }
+        }
         "Enter" if editor.wiring.with_untracked(Option::is_some) => {
             e.prevent_default();
             editor.finish_wire(Some(id.clone()));

@@ -662,6 +662,17 @@ pub fn Canvas() -> impl IntoView {
                         close();
                     }
                 };
+                let is_cache = editor
+                    .doc
+                    .with_untracked(|d| d.diagram.component(&id).map(|c| c.kind))
+                    == Some(Kind::Cache);
+                let flush = {
+                    let id = id.clone();
+                    move |_| {
+                        runner.flush(&id);
+                        close();
+                    }
+                };
                 Some(view! {
                     <div
                         class="ap-menu"
@@ -685,6 +696,19 @@ pub fn Canvas() -> impl IntoView {
                             {label}
                             " (K)"
                         </button>
+                        {is_cache.then(|| view! {
+                            <button
+                                class="ap-menu__item"
+                                role="menuitem"
+                                data-testid="menu-flush"
+                                disabled=up != Some(true)
+                                title=if up.is_none() { "Run the diagram first" } else { "Empty the cache; also added to the timeline" }
+                                on:click=flush
+                            >
+                                {format!("Flush {id}")}
+                                " (F)"
+                            </button>
+                        })}
                         <button class="ap-menu__item" role="menuitem" on:click=move |_| close()>
                             "Cancel"
                         </button>
