@@ -55,6 +55,25 @@ fn the_native_run_matches_the_checked_in_fixture() {
 }
 
 #[test]
+fn caches_and_replication_match_their_checked_in_fixtures() {
+    // The browser test compares wasm32 with the same files.
+    for (example, fixture) in [
+        (
+            include_str!("../public/examples/replication-failover.json"),
+            include_str!("fixtures/replication-failover-60s.json"),
+        ),
+        (
+            include_str!("../public/examples/cache-stampede.json"),
+            include_str!("fixtures/cache-stampede-60s.json"),
+        ),
+    ] {
+        let mut d = Diagram::from_json(example).unwrap();
+        d.run.duration_s = 60.0;
+        assert_eq!(report_json(&d).trim(), fixture.trim(), "{}", d.name);
+    }
+}
+
+#[test]
 fn sampling_wire_crossings_changes_nothing_and_follows_the_traffic() {
     use archplay::sim::CrossingKind;
     let d = example();

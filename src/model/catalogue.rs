@@ -23,6 +23,9 @@ pub enum Kind {
     WebServer,
     /// A database primary.
     Database,
+    /// A read replica: a copy of a database, fed by its replication stream.
+    #[serde(rename = "read_replica")]
+    Replica,
     /// An in-memory cache (Redis, Memcached) in front of a database.
     Cache,
     /// A data center: a box on the canvas around the components that run in it.
@@ -31,12 +34,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Users,
         Kind::Dns,
         Kind::LoadBalancer,
         Kind::WebServer,
         Kind::Database,
+        Kind::Replica,
         Kind::Cache,
         Kind::DataCenter,
     ];
@@ -59,6 +63,7 @@ impl Kind {
             Kind::LoadBalancer => &LOAD_BALANCER,
             Kind::WebServer => &WEB_SERVER,
             Kind::Database => &DATABASE,
+            Kind::Replica => &REPLICA,
             Kind::Cache => &CACHE,
             Kind::DataCenter => &DATA_CENTER,
         }
@@ -733,6 +738,7 @@ macro_rules! station_params {
 const WEB_STATION: [ParamSpec; 8] = station_params!(4.0, 1_000.0, 30_000.0);
 const DB_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
 const CACHE_STATION: [ParamSpec; 8] = station_params!(8.0, 10_000.0, 30_000.0);
+const REPLICA_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
 
 static WEB_SERVER: KindSpec = KindSpec {
     kind: Kind::WebServer,
@@ -780,6 +786,7 @@ static WEB_SERVER: KindSpec = KindSpec {
     ],
     targets: &[
         Kind::Database,
+        Kind::Replica,
         Kind::Cache,
         Kind::WebServer,
         Kind::LoadBalancer,
@@ -827,12 +834,96 @@ static DATABASE: KindSpec = KindSpec {
             help: "Writes accepted per second (a one-second burst allowance); more are \
                    rejected. 0 means no ceiling.",
         },
+        ParamSpec {
+            name: "replication",
+            label: "Replication",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("async", "Asynchronous (fast writes, can lose some)"),
+                    choice("sync", "Synchronous (no loss, slower writes)"),
+                ],
+                default: "async",
+            },
+            help: "To the read replicas it is wired to. Asynchronous: a write is acknowledged \
+                   once committed here and reaches the replicas after their lag. Synchronous: \
+                   the write waits until every running replica has it.",
+        },
+        ParamSpec {
+            name: "failover_s",
+            label: "Failover after",
+            unit: Unit::Seconds,
+            domain: num(0.1, 3_600.0, 10.0),
+            help: "When this database dies, how long until the failure is detected and the \
+                   most up-to-date replica is promoted to take the writes.",
+        },
+        ParamSpec {
+            name: "read_your_writes_s",
+            label: "Read your writes",
+            unit: Unit::Seconds,
+            domain: num(0.0, 3_600.0, 0.0),
+            help: "For this long after a user writes, their reads go to this database rather \
+                   than a replica, so they see their own change. 0 turns it off.",
+        },
         DB_STATION[5],
         DB_STATION[6],
         DB_STATION[7],
     ],
-    targets: &[],
+    targets: &[Kind::Replica],
     metrics: STATION_METRICS,
+};
+
+static REPLICA: KindSpec = KindSpec {
+    kind: Kind::Replica,
+    id: "read_replica",
+    name: "Read replica",
+    group: Group::Data,
+    summary: "A copy of the database that serves reads, a little behind it.",
+    details: "Wire a database to it: every write committed there reaches the replica after \
+              the wire's latency plus a sampled replication lag, in commit order. Wire web \
+              servers to the database and its replicas: reads spread over the running \
+              replicas (the database when none is left), writes go to the database. A read \
+              of a record the replica has not caught up on is a stale read. When the \
+              database dies, the most up-to-date replica is promoted after the failover \
+              delay; writes it had not received are lost.",
+    id_prefix: "replica",
+    // Two cylinders: a copy.
+    icon: "M3 7c0-1.4 2.7-2.5 6-2.5s6 1.1 6 2.5-2.7 2.5-6 2.5S3 8.4 3 7zM3 7v10c0 1.4 2.7 2.5 6 2.5M15 7v3M13 13c0-1.4 2.2-2.5 4-2.5s4 1.1 4 2.5-2.2 2.5-4 2.5-4-1.1-4-2.5zM13 13v5c0 1.4 2.2 2.5 4 2.5s4-1.1 4-2.5v-5",
+    params: &[
+        REPLICA_STATION[0],
+        REPLICA_STATION[1],
+        REPLICA_STATION[2],
+        REPLICA_STATION[3],
+        REPLICA_STATION[4],
+        ParamSpec {
+            name: "read_ms",
+            label: "Read time",
+            unit: Unit::Millis,
+            domain: num(0.0, 600_000.0, 50.0),
+            help: "Mean time to serve a read query.",
+        },
+        ParamSpec {
+            name: "lag_ms",
+            label: "Replication lag",
+            unit: Unit::Millis,
+            domain: num(0.0, 3_600_000.0, 100.0),
+            help: "Mean time (exponentially distributed) for a committed write to be applied \
+                   here, on top of the wire's latency. Writes are applied in commit order.",
+        },
+        REPLICA_STATION[5],
+        REPLICA_STATION[6],
+        REPLICA_STATION[7],
+    ],
+    targets: &[],
+    metrics: &[
+        metric("arrivals", "Arrivals", Unit::PerSecond),
+        metric("throughput", "Completed", Unit::PerSecond),
+        metric("errors", "Errors", Unit::PerSecond),
+        headline("utilisation", "Utilisation", Unit::Percent, "busy"),
+        headline("lag_ms", "Replication lag", Unit::Millis, "lag"),
+        metric("stale_reads", "Stale reads", Unit::PerSecond),
+        metric("queue", "Queue length", Unit::Count),
+    ],
 };
 
 static CACHE: KindSpec = KindSpec {
@@ -1067,6 +1158,27 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
         "only log-normal service times have a CV",
     ),
     (
+        Kind::Replica,
+        "workers",
+        "size",
+        &["custom"],
+        "the machine size sets the workers",
+    ),
+    (
+        Kind::Replica,
+        "cost_per_hour",
+        "size",
+        &["custom"],
+        "the machine size sets the cost",
+    ),
+    (
+        Kind::Replica,
+        "service_cv",
+        "service",
+        &["lognormal"],
+        "only log-normal service times have a CV",
+    ),
+    (
         Kind::Database,
         "workers",
         "size",
@@ -1110,7 +1222,11 @@ pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
         }
         (_, Kind::Users) => "users only send requests; nothing sends requests to them".to_string(),
         (Kind::Database, _) => {
-            "a database answers queries; it does not send requests onward".to_string()
+            "a database answers queries; it sends only its replication stream, to read replicas"
+                .to_string()
+        }
+        (Kind::Replica, _) => {
+            "a read replica answers reads; it does not send requests onward".to_string()
         }
         (_, Kind::Dns) => "only users look names up in DNS".to_string(),
         _ => {

@@ -21,11 +21,12 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 9] = [
+pub const EXAMPLES: [Example; 10] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
     example!("load-balancer-failover"),
+    example!("replication-failover"),
     example!("cache-stampede"),
     example!("data-center-outage"),
     example!("reference-network"),

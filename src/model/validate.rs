@@ -378,6 +378,7 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
         | Kind::LoadBalancer
         | Kind::WebServer
         | Kind::Database
+        | Kind::Replica
         | Kind::Cache
         | Kind::DataCenter => None,
     }

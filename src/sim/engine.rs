@@ -17,11 +17,12 @@ use super::load_balancer::{LoadBalancer, ProbeOutcome};
 use super::log::{EventLog, LogLevel};
 use super::metrics::{Cause, Counters, Level};
 use super::queue::EventQueue;
+use super::replication::ReplicaRole;
 use super::report::{self, Report};
 use super::request::{Class, Hop, Requests};
 use super::rng::SimRng;
 use super::series::SeriesStore;
-use super::station::{Station, WritePolicy};
+use super::station::{DataRoute, Station, WritePolicy};
 use super::time::{SimDuration, SimTime};
 use super::trace::{Crossing, Trace};
 use super::users::Users;
@@ -56,6 +57,13 @@ pub enum BuildError {
         /// Their total.
         total: u64,
     },
+    /// A read replica needs exactly one database wired to it, feeding it writes.
+    ReplicaFeed {
+        /// The replica.
+        replica: ComponentId,
+        /// How many databases feed it.
+        feeds: usize,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -78,6 +86,14 @@ impl fmt::Display for BuildError {
             BuildError::TooManyUsers { total } => write!(
                 f,
                 "the users components have {total} users together; at most {MAX_TOTAL_USERS} are supported"
+            ),
+            BuildError::ReplicaFeed { replica, feeds: 0 } => write!(
+                f,
+                "read replica {replica} has no database feeding it: wire a database to it"
+            ),
+            BuildError::ReplicaFeed { replica, feeds } => write!(
+                f,
+                "read replica {replica} is fed by {feeds} databases; a replica copies exactly one"
             ),
         }
     }
@@ -141,6 +157,13 @@ enum Event {
     Sample,
     /// The end of warm-up: summaries start here.
     WarmupEnd,
+    /// A read replica's next shipped write is due.
+    ReplicaApply { node: u32 },
+    /// Every running replica has a synchronously replicated write: it can be acknowledged.
+    SyncAck { req: u32, node: u32 },
+    /// A replication group's failover delay is over: promote a replica if the primary is
+    /// still down.
+    Failover { group: u32 },
 }
 
 /// A wire as the engine uses it.
@@ -175,6 +198,36 @@ pub(crate) struct Committed {
     pub version: u64,
     pub at: SimTime,
     pub seq: u64,
+}
+
+/// A database and its read replicas.
+#[derive(Clone, Debug)]
+pub(crate) struct Group {
+    /// The node taking writes now (the database, or a promoted replica).
+    pub primary: u32,
+    /// The replicas now (a promoted one leaves; a restored old primary joins).
+    pub replicas: Vec<u32>,
+    /// The wire latency from the original database to each node it was wired to.
+    pub latency: Vec<(u32, SimDuration)>,
+    /// Writes wait for every running replica.
+    pub sync: bool,
+    /// Time from the primary's failure to a promotion.
+    pub failover: SimDuration,
+    /// Reads go to the primary this long after the user's last write.
+    pub read_your_writes: SimDuration,
+    /// A failover is scheduled.
+    pub failing_over: bool,
+    /// When the running replicas will have acknowledged the last write shipped.
+    pub last_ack: SimTime,
+}
+
+impl Group {
+    fn latency_to(&self, node: u32) -> SimDuration {
+        self.latency
+            .iter()
+            .find(|(n, _)| *n == node)
+            .map_or(SimDuration::ZERO, |(_, l)| *l)
+    }
 }
 
 /// Kind-specific state.
@@ -282,6 +335,12 @@ pub struct Simulation {
     caches: Vec<u32>,
     /// Records in the users' key space (the most any users node asks for): what warming loads.
     key_space: u64,
+    /// Replication groups.
+    pub(crate) groups: Vec<Group>,
+    /// Each node's replication group, if it is a database with replicas or a replica.
+    group_of: Vec<Option<u32>>,
+    /// When each user last wrote (read-your-writes).
+    last_write: KeyMap<SimTime>,
 }
 
 impl Simulation {
@@ -322,7 +381,11 @@ impl Simulation {
                 Kind::Users => Some("a DNS, load balancer or web server"),
                 Kind::Dns => Some("a load balancer or web server"),
                 Kind::LoadBalancer => Some("any backend"),
-                Kind::WebServer | Kind::Database | Kind::Cache | Kind::DataCenter => None,
+                Kind::WebServer
+                | Kind::Database
+                | Kind::Replica
+                | Kind::Cache
+                | Kind::DataCenter => None,
             };
             if let Some(needs) = needs
                 && wires.is_empty()
@@ -343,7 +406,7 @@ impl Simulation {
                     c,
                     wires.iter().map(|(t, w)| (t.node, t.latency, *w)).collect(),
                 )),
-                Kind::WebServer | Kind::Database | Kind::Cache => {
+                Kind::WebServer | Kind::Database | Kind::Replica | Kind::Cache => {
                     let mut station = Station::from_component(c);
                     if c.kind == Kind::WebServer {
                         station.wire_caches(wires.iter().map(|(t, _)| {
@@ -423,7 +486,11 @@ impl Simulation {
             db_writes: 0,
             caches: Vec::new(),
             key_space: 0,
+            groups: Vec::new(),
+            group_of: Vec::new(),
+            last_write: KeyMap::default(),
         };
+        sim.build_groups(diagram)?;
         sim.caches = (0..sim.nodes.len() as u32)
             .filter(|&n| sim.cache_role(n).is_some())
             .collect();
@@ -706,6 +773,9 @@ impl Simulation {
                     .schedule(self.now + SimDuration::from_secs(1), Event::Sample);
             }
             Event::WarmupEnd => self.end_warmup(),
+            Event::ReplicaApply { node } => self.on_replica_apply(node),
+            Event::SyncAck { req, node } => self.on_sync_ack(req, node),
+            Event::Failover { group } => self.on_failover(group),
         }
     }
 
@@ -1184,8 +1254,18 @@ impl Simulation {
             self.fail_and_respond(req, node, Cause::Timeout);
             return;
         }
+        let replica = s.replica.as_deref().is_some_and(|r| !r.promoted);
         if s.stores_data {
-            self.read_or_commit(req);
+            self.read_or_commit(req, node);
+            if class == Class::Write
+                && let Some(at) = self.sync_ack_at(node)
+            {
+                // Synchronous replication: the connection waits for the replicas' answers.
+                self.queue.schedule(at, Event::SyncAck { req, node });
+                return;
+            }
+        } else if replica && class == Class::Read {
+            self.replica_read(req, node);
         }
         let n = &mut self.nodes[node as usize];
         let Behaviour::Station(s) = &mut n.behaviour else {
@@ -1200,14 +1280,18 @@ impl Simulation {
                 self.aside_call(req, node);
                 return;
             }
-            let i = if s.caches_only {
-                partition(key, n.targets.len())
+            let wire = if s.data.is_some() && !s.caches_only {
+                match self.route_data(req, node) {
+                    Some(w) => w,
+                    None => return,
+                }
+            } else if s.caches_only {
+                n.targets[partition(key, n.targets.len())]
             } else {
                 let i = s.next_target % n.targets.len();
                 s.next_target = (i + 1) % n.targets.len();
-                i
+                n.targets[i]
             };
-            let wire = n.targets[i];
             self.call(req, node, SLOT_CALL, wire);
         } else {
             self.free_worker(node);
@@ -1267,17 +1351,408 @@ impl Simulation {
         self.respond(req, node);
     }
 
+    // ---- replication ---------------------------------------------------------------------
+
+    /// Finds each database with replicas wired to it (a group), checks every replica has
+    /// exactly one, and points web servers wired to a group at it.
+    fn build_groups(&mut self, diagram: &Diagram) -> Result<(), BuildError> {
+        self.group_of = vec![None; self.nodes.len()];
+        let mut feeds = vec![0usize; self.nodes.len()];
+        for n in 0..self.nodes.len() {
+            if self.nodes[n].kind != Kind::Database {
+                continue;
+            }
+            let latency: Vec<(u32, SimDuration)> = self.nodes[n]
+                .targets
+                .iter()
+                .filter(|t| self.nodes[t.node as usize].kind == Kind::Replica)
+                .map(|t| (t.node, t.latency))
+                .collect();
+            if latency.is_empty() {
+                continue;
+            }
+            let c = &diagram.components[n];
+            let g = self.groups.len() as u32;
+            self.group_of[n] = Some(g);
+            for (r, _) in &latency {
+                feeds[*r as usize] += 1;
+                self.group_of[*r as usize] = Some(g);
+            }
+            self.groups.push(Group {
+                primary: n as u32,
+                replicas: latency.iter().map(|(r, _)| *r).collect(),
+                latency,
+                sync: c.choice("replication") == "sync",
+                failover: SimDuration::from_secs_f64(c.number("failover_s")),
+                read_your_writes: SimDuration::from_secs_f64(c.number("read_your_writes_s")),
+                failing_over: false,
+                last_ack: SimTime::ZERO,
+            });
+        }
+        for (n, node) in self.nodes.iter().enumerate() {
+            if node.kind == Kind::Replica && feeds[n] != 1 {
+                return Err(BuildError::ReplicaFeed {
+                    replica: node.id.clone(),
+                    feeds: feeds[n],
+                });
+            }
+        }
+        for n in 0..self.nodes.len() {
+            let node = &self.nodes[n];
+            if node.kind != Kind::WebServer {
+                continue;
+            }
+            let Some(group) = node
+                .targets
+                .iter()
+                .find_map(|t| self.group_of[t.node as usize])
+            else {
+                continue;
+            };
+            let wires: Vec<Target> = node
+                .targets
+                .iter()
+                .filter(|t| self.group_of[t.node as usize] == Some(group))
+                .copied()
+                .collect();
+            if let Behaviour::Station(s) = &mut self.nodes[n].behaviour {
+                s.data = Some(DataRoute {
+                    group,
+                    wires,
+                    next: 0,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The replica role of `node`, if it is a replica.
+    fn replica_mut(&mut self, node: u32) -> Option<&mut ReplicaRole> {
+        match &mut self.nodes[node as usize].behaviour {
+            Behaviour::Station(s) => s.replica.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    /// Where web server `node` sends `req` among the replication group it is wired to: writes
+    /// (and, for read-your-writes, a recent writer's reads) to the primary; reads round-robin
+    /// over the running replicas, or the primary when none is left.
+    fn route_data(&mut self, req: u32, node: u32) -> Option<Target> {
+        let now = self.now;
+        let r = self.requests.get(req);
+        let (class, user) = (r.class, r.user);
+        let (g, start, n) = match &self.nodes[node as usize].behaviour {
+            Behaviour::Station(s) => {
+                let route = s.data.as_ref()?;
+                (route.group, route.next, route.wires.len())
+            }
+            _ => return None,
+        };
+        let group = &self.groups[g as usize];
+        let wire = |i: usize| match &self.nodes[node as usize].behaviour {
+            Behaviour::Station(s) => s.data.as_ref().map(|r| r.wires[i % n]),
+            _ => None,
+        };
+        let to_primary = (0..n)
+            .filter_map(wire)
+            .find(|t| t.node == group.primary)
+            .or_else(|| wire(0));
+        let recent_writer = group.read_your_writes > SimDuration::ZERO
+            && self
+                .last_write
+                .get(&u64::from(user))
+                .is_some_and(|&t| now.saturating_since(t) < group.read_your_writes);
+        if class != Class::Read || recent_writer {
+            return to_primary;
+        }
+        let chosen = (0..n).find_map(|i| {
+            let t = wire(start + i)?;
+            (group.replicas.contains(&t.node) && self.nodes[t.node as usize].up).then_some((i, t))
+        });
+        match chosen {
+            Some((i, t)) => {
+                if let Behaviour::Station(s) = &mut self.nodes[node as usize].behaviour
+                    && let Some(route) = s.data.as_mut()
+                {
+                    route.next = (start + i + 1) % n;
+                }
+                Some(t)
+            }
+            None => to_primary,
+        }
+    }
+
+    /// A write committed at `node` (a group's primary): ship it to every replica.
+    fn ship(&mut self, node: u32, key: u64, version: u64, seq: u64) {
+        let now = self.now;
+        let mut last = now;
+        let Some(g) = self.group_of[node as usize] else {
+            return;
+        };
+        let group = &self.groups[g as usize];
+        if group.primary != node {
+            return;
+        }
+        let replicas = group.replicas.clone();
+        for r in replicas {
+            let latency = self.groups[g as usize].latency_to(r);
+            let Behaviour::Station(s) = &mut self.nodes[r as usize].behaviour else {
+                continue;
+            };
+            let Some(role) = s.replica.as_deref_mut() else {
+                continue;
+            };
+            let (at, schedule) = role.ship(now, latency, seq, key, version, &mut self.rng);
+            if let Some(t) = schedule {
+                self.queue.schedule(t, Event::ReplicaApply { node: r });
+            }
+            if self.nodes[r as usize].up {
+                last = last.max(at + latency);
+            }
+        }
+        self.groups[g as usize].last_ack = last;
+    }
+
+    /// When a synchronous write just committed at `node` can be acknowledged: once every
+    /// running replica has it and has said so. `None` for asynchronous replication.
+    fn sync_ack_at(&self, node: u32) -> Option<SimTime> {
+        let g = self.group_of[node as usize]?;
+        let group = &self.groups[g as usize];
+        (group.sync && group.primary == node).then_some(group.last_ack)
+    }
+
+    fn on_replica_apply(&mut self, node: u32) {
+        let now = self.now;
+        if let Some(next) = self.replica_mut(node).and_then(|r| r.apply_due(now)) {
+            self.queue.schedule(next, Event::ReplicaApply { node });
+        }
+    }
+
+    fn on_sync_ack(&mut self, req: u32, node: u32) {
+        if self.crashed_since_arrival(req, node) {
+            self.fail_and_respond(req, node, Cause::Crashed);
+            return;
+        }
+        self.free_worker(node);
+        self.respond(req, node);
+    }
+
+    /// The failover delay is over: if the primary is still down, promote the running replica
+    /// that is furthest along. Writes it had not received are lost, and counted.
+    fn on_failover(&mut self, g: u32) {
+        let now = self.now;
+        self.groups[g as usize].failing_over = false;
+        let group = &self.groups[g as usize];
+        if self.nodes[group.primary as usize].up {
+            return;
+        }
+        let old = group.primary;
+        let best = group
+            .replicas
+            .iter()
+            .copied()
+            .filter(|&r| self.nodes[r as usize].up)
+            .min_by_key(|&r| match &self.nodes[r as usize].behaviour {
+                Behaviour::Station(s) => s.replica.as_deref().map_or(usize::MAX, |x| x.behind()),
+                _ => usize::MAX,
+            });
+        let Some(best) = best else {
+            let id = self.nodes[old as usize].id.to_string();
+            self.log.push(
+                now,
+                Some(&id),
+                LogLevel::Error,
+                format!("{id} is down and no replica is running to take over"),
+            );
+            return;
+        };
+        let lost = match self.replica_mut(best) {
+            Some(role) => {
+                role.promoted = true;
+                role.take_pending()
+            }
+            None => Vec::new(),
+        };
+        // What the promoted replica had of each lost record is the truth from now on, and the
+        // other replicas resync to it: the lost writes are gone everywhere.
+        let mut resync: Vec<(u64, u64)> = Vec::new();
+        for w in &lost {
+            let version = self.replica_mut(best).map_or(0, |r| r.version(w.key));
+            self.truth.insert(
+                w.key,
+                Committed {
+                    version,
+                    at: now,
+                    seq: self.db_writes,
+                },
+            );
+            resync.push((w.key, version));
+        }
+        let group = &mut self.groups[g as usize];
+        group.primary = best;
+        group.replicas.retain(|&r| r != best);
+        let others = group.replicas.clone();
+        for r in others {
+            let seq = self.db_writes;
+            if let Some(role) = self.replica_mut(r) {
+                role.take_pending();
+                for &(key, version) in &resync {
+                    role.set_version(key, version, seq);
+                }
+            }
+        }
+        // Synchronous writes still on their way were never acknowledged: their clients got an
+        // error, so nothing they were told is saved has gone.
+        let acknowledged_lost = if self.groups[g as usize].sync {
+            0
+        } else {
+            lost.len()
+        };
+        let n = &mut self.nodes[best as usize];
+        n.counters.lost_writes += acknowledged_lost as u64;
+        if let Behaviour::Station(s) = &mut n.behaviour {
+            s.stores_data = true;
+        }
+        let (best_id, old_id) = (n.id.to_string(), self.nodes[old as usize].id.to_string());
+        self.log.push(
+            now,
+            Some(&best_id),
+            LogLevel::Error,
+            format!("{best_id} promoted to primary ({old_id} down); {acknowledged_lost} unreplicated writes lost"),
+        );
+    }
+
+    /// A group's primary went down: schedule the failover.
+    fn primary_down(&mut self, node: u32) {
+        let now = self.now;
+        let Some(g) = self.group_of[node as usize] else {
+            return;
+        };
+        let group = &mut self.groups[g as usize];
+        if group.primary != node || group.replicas.is_empty() || group.failing_over {
+            return;
+        }
+        group.failing_over = true;
+        let at = now + group.failover;
+        let replicas = group.replicas.clone();
+        self.queue.schedule(at, Event::Failover { group: g });
+        for r in replicas {
+            if let Some(role) = self.replica_mut(r) {
+                role.cut_off(now);
+            }
+        }
+    }
+
+    /// A node of a group came back: an old primary that has been replaced rejoins as a replica
+    /// of the new one, resynced from it.
+    fn rejoin(&mut self, node: u32) {
+        let now = self.now;
+        let Some(g) = self.group_of[node as usize] else {
+            return;
+        };
+        let primary = self.groups[g as usize].primary;
+        let is_replica = self.groups[g as usize].replicas.contains(&node);
+        if primary == node {
+            // Back before a failover: it sends its replicas what they never received.
+            let lag_of = |r: &ReplicaRole| r.lag_distribution();
+            for r in self.groups[g as usize].replicas.clone() {
+                let latency = self.groups[g as usize].latency_to(r);
+                let mut scheduled = Vec::new();
+                if let Behaviour::Station(s) = &mut self.nodes[r as usize].behaviour
+                    && let Some(role) = s.replica.as_deref_mut()
+                {
+                    let lag = lag_of(role);
+                    for mut w in std::mem::take(&mut role.unreceived) {
+                        w.apply_at = now + latency + lag.sample(&mut self.rng);
+                        if let (_, Some(t)) = role.resend(w) {
+                            scheduled.push(t);
+                        }
+                    }
+                }
+                for at in scheduled {
+                    self.queue.schedule(at, Event::ReplicaApply { node: r });
+                }
+            }
+            return;
+        }
+        if is_replica {
+            return;
+        }
+        let lag = match &self.nodes[primary as usize].behaviour {
+            Behaviour::Station(s) => s
+                .replica
+                .as_deref()
+                .map(ReplicaRole::lag_distribution)
+                .unwrap_or(super::rng::Distribution::Constant { mean: 0.0 }),
+            _ => super::rng::Distribution::Constant { mean: 0.0 },
+        };
+        let mut role = ReplicaRole::new(SimDuration::ZERO);
+        role.set_lag(lag);
+        let mut keys: Vec<(u64, u64, u64)> = self
+            .truth
+            .iter()
+            .map(|(k, c)| (*k, c.version, c.seq))
+            .collect();
+        keys.sort_unstable();
+        for (key, version, seq) in keys {
+            role.set_version(key, version, seq);
+        }
+        if let Behaviour::Station(s) = &mut self.nodes[node as usize].behaviour {
+            s.stores_data = false;
+            s.replica = Some(Box::new(role));
+        }
+        self.groups[g as usize].replicas.push(node);
+        let (id, p) = (
+            self.nodes[node as usize].id.to_string(),
+            self.nodes[primary as usize].id.to_string(),
+        );
+        self.log.push(
+            now,
+            Some(&id),
+            LogLevel::Info,
+            format!("{id} rejoins as a replica of {p}"),
+        );
+    }
+
+    /// A replica serving a read: it answers with what it has applied; if the primary has
+    /// committed a newer version, the read is stale.
+    fn replica_read(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let key = self.requests.get(req).key;
+        let committed = self.truth.get(&key).map_or(0, |c| c.version);
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return;
+        };
+        let Some(role) = s.replica.as_deref_mut() else {
+            return;
+        };
+        let version = role.version(key);
+        if version != committed {
+            let since = role
+                .stale_since(key)
+                .or_else(|| self.truth.get(&key).map(|c| c.at))
+                .unwrap_or(now);
+            let age = now.saturating_since(since).as_nanos();
+            n.counters.stale_reads += 1;
+            n.counters.stale_age_sum += u128::from(age);
+            role.stale_age_max = role.stale_age_max.max(age);
+        }
+        self.requests.get_mut(req).version = version;
+    }
+
     // ---- data: versions, caches ----------------------------------------------------------
 
     /// A database serving `req`: a read returns the committed version of its record; a write
     /// commits, and every cached copy of an older version is stale from now on.
-    fn read_or_commit(&mut self, req: u32) {
+    fn read_or_commit(&mut self, req: u32, node: u32) {
         let now = self.now;
         let r = self.requests.get_mut(req);
         match r.class {
             Class::Read => r.version = self.truth.get(&r.key).map_or(0, |c| c.version),
             Class::Write => {
-                let (key, version, seq) = (r.key, r.version, r.db_seq);
+                let (key, version, seq, user) = (r.key, r.version, r.db_seq, r.user);
+                self.last_write.insert(u64::from(user), now);
                 if self.truth.get(&key).is_some_and(|c| c.seq > seq) {
                     return; // overwritten already by a write that arrived after it
                 }
@@ -1296,6 +1771,7 @@ impl Simulation {
                         role.store.supersede(key, version, now);
                     }
                 }
+                self.ship(node, key, version, seq);
             }
             Class::Static => {}
         }
@@ -1418,6 +1894,7 @@ impl Simulation {
             return;
         }
         let store = aside.next_store();
+        let store = self.route_data(req, node).unwrap_or(store);
         if self.nodes[cache.node as usize].up
             && let Behaviour::Station(cs) = &mut self.nodes[cache.node as usize].behaviour
             && let Some(role) = cs.cache.as_deref_mut()
@@ -1447,6 +1924,7 @@ impl Simulation {
             return false;
         };
         let store = aside.next_store();
+        let store = self.route_data(req, node).unwrap_or(store);
         self.send(req, node, SLOT_FILL, store, SimDuration::ZERO);
         true
     }
@@ -1557,6 +2035,7 @@ impl Simulation {
         for req in dropped {
             self.fail_and_respond(req, node, Cause::Crashed);
         }
+        self.primary_down(node);
         for m in members {
             self.take_down(m);
         }
@@ -1581,6 +2060,7 @@ impl Simulation {
             self.schedule_arrival(node, true);
         }
         self.warm_cache(node);
+        self.rejoin(node);
         for m in members {
             self.bring_up(m);
         }
@@ -1620,16 +2100,27 @@ impl Simulation {
             n.wait_hist.clear();
             n.sojourn_hist.clear();
             n.queue_len.reset_max();
-            if let Behaviour::Station(s) = &mut n.behaviour
-                && let Some(role) = s.cache.as_deref_mut()
-            {
-                role.stale_age_max = 0;
+            if let Behaviour::Station(s) = &mut n.behaviour {
+                if let Some(role) = s.cache.as_deref_mut() {
+                    role.stale_age_max = 0;
+                }
+                if let Some(role) = s.replica.as_deref_mut() {
+                    role.stale_age_max = 0;
+                    role.lag_max = 0;
+                }
             }
         }
     }
 
     fn take_sample(&mut self) {
         let now = self.now;
+        for n in &mut self.nodes {
+            if let Behaviour::Station(s) = &mut n.behaviour
+                && let Some(r) = s.replica.as_deref_mut()
+            {
+                r.lag_max = r.lag_max.max(r.lag_at(now).as_nanos());
+            }
+        }
         self.series
             .sample(now, &self.nodes, &self.e2e, self.requests.live());
         for n in &mut self.nodes {

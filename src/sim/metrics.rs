@@ -155,6 +155,8 @@ pub struct Counters {
     pub stale_reads: u64,
     /// Sum of how long those versions had been out of date (ns).
     pub stale_age_sum: u128,
+    /// Writes committed at a failed primary that never reached this promoted replica.
+    pub lost_writes: u64,
     /// Area under "requests in the component".
     pub in_system_area: u128,
     /// Area under "busy workers".
@@ -206,6 +208,7 @@ impl Counters {
             evictions: self.evictions - earlier.evictions,
             stale_reads: self.stale_reads - earlier.stale_reads,
             stale_age_sum: self.stale_age_sum - earlier.stale_age_sum,
+            lost_writes: self.lost_writes - earlier.lost_writes,
             in_system_area: self.in_system_area - earlier.in_system_area,
             busy_area: self.busy_area - earlier.busy_area,
             queue_area: self.queue_area - earlier.queue_area,

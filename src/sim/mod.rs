@@ -20,6 +20,7 @@ mod load_balancer;
 mod log;
 mod metrics;
 mod queue;
+mod replication;
 mod report;
 mod request;
 pub mod rng;
@@ -39,7 +40,8 @@ pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;
 pub use queue::EventQueue;
 pub use report::{
-    CacheReport, ComponentReport, DnsReport, Latency, Report, RequestCounts, StationReport,
+    CacheReport, ComponentReport, DnsReport, Latency, ReplicaReport, Report, RequestCounts,
+    StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};

@@ -135,6 +135,28 @@ pub struct ComponentReport {
     /// Hits, misses, evictions and staleness (caches only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheReport>,
+    /// Lag, staleness and promotion (read replicas only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<ReplicaReport>,
+}
+
+/// Read-replica figures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ReplicaReport {
+    /// How far behind the primary it is now, in ms (the age of the oldest write not applied).
+    pub lag_ms: f64,
+    /// The largest lag seen at a per-second sample, in ms.
+    pub max_lag_ms: f64,
+    /// Reads that returned an older version than the primary held.
+    pub stale_reads: u64,
+    /// How long those versions had been out of date, on average, in ms.
+    pub mean_stale_age_ms: f64,
+    /// The oldest stale version served, in ms.
+    pub max_stale_age_ms: f64,
+    /// Promoted to primary after the primary failed.
+    pub promoted: bool,
+    /// Writes committed at the failed primary that it never received (lost at promotion).
+    pub lost_writes: u64,
 }
 
 /// Cache figures.
@@ -270,6 +292,18 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 }),
                 _ => None,
             };
+            let replica = match &n.behaviour {
+                Behaviour::Station(s) => s.replica.as_deref().map(|r| ReplicaReport {
+                    lag_ms: ms(r.lag_at(now).as_nanos() as f64),
+                    max_lag_ms: ms(r.lag_max as f64),
+                    stale_reads: d.stale_reads,
+                    mean_stale_age_ms: ms(ratio(d.stale_age_sum as f64, d.stale_reads as f64)),
+                    max_stale_age_ms: ms(r.stale_age_max as f64),
+                    promoted: r.promoted,
+                    lost_writes: d.lost_writes,
+                }),
+                _ => None,
+            };
             let backends_in_rotation = match &n.behaviour {
                 Behaviour::LoadBalancer(lb) => Some(lb.in_rotation() as u64),
                 _ => None,
@@ -291,6 +325,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 dns,
                 backends_in_rotation,
                 cache,
+                replica,
             }
         })
         .collect();

@@ -222,6 +222,27 @@ impl SeriesStore {
                     ]
                 }
                 Kind::DataCenter => Vec::new(),
+                Kind::Replica => {
+                    let (workers, lag) = match &n.behaviour {
+                        Behaviour::Station(s) => (
+                            s.workers.max(1) as f64,
+                            s.replica
+                                .as_deref()
+                                .map_or(0.0, |r| r.lag_at(now).as_nanos() as f64),
+                        ),
+                        _ => (1.0, 0.0),
+                    };
+                    let span_ns = dt * 1e9;
+                    vec![
+                        rate(d.arrivals),
+                        rate(d.completed),
+                        rate(d.failed_total()),
+                        100.0 * d.busy_area as f64 / (workers * span_ns),
+                        ms(lag),
+                        rate(d.stale_reads),
+                        d.queue_area as f64 / span_ns,
+                    ]
+                }
                 Kind::Cache => {
                     let (items, workers) = match &n.behaviour {
                         Behaviour::Station(s) => (

@@ -7,6 +7,7 @@ use crate::model::{Component, Kind, catalogue::size_preset};
 
 use super::cache::{CacheStore, Eviction};
 use super::engine::Target;
+use super::replication::ReplicaRole;
 use super::request::Class;
 use super::rng::Distribution;
 use super::time::{SimDuration, SimTime};
@@ -42,10 +43,26 @@ pub(crate) struct Station {
     pub stores_data: bool,
     /// Caches: the contents and how writes treat them.
     pub cache: Option<Box<CacheRole>>,
+    /// Read replicas: what they have applied and what is on its way.
+    pub replica: Option<Box<ReplicaRole>>,
+    /// Web servers wired to a replicated database: reads to replicas, writes to the primary.
+    pub data: Option<DataRoute>,
     /// Web servers wired to caches and databases: cache-aside.
     pub aside: Option<Aside>,
     /// Web servers wired only to caches: each key goes to its own cache.
     pub caches_only: bool,
+}
+
+/// A web server's wires to one replication group (a database and its replicas): which node
+/// takes a request is decided per request from the group's current state.
+#[derive(Clone, Debug)]
+pub(crate) struct DataRoute {
+    /// The group.
+    pub group: u32,
+    /// Wires to the group's nodes (the primary and the replicas).
+    pub wires: Vec<Target>,
+    /// Round-robin position over the replicas.
+    pub next: usize,
 }
 
 /// A web server's cache-aside wiring: which wires lead to caches (keys split between them)
@@ -130,6 +147,13 @@ impl Station {
             }
         };
         let (read_time, write_time, static_time, calls_downstream, write_limit) = match c.kind {
+            Kind::Replica => (
+                dist(c.number("read_ms")),
+                dist(c.number("read_ms")),
+                dist(c.number("read_ms")),
+                false,
+                None,
+            ),
             Kind::Database => {
                 let ceiling = c.number("max_writes_per_s");
                 (
@@ -165,6 +189,12 @@ impl Station {
             cost_per_hour,
             stores_data: c.kind == Kind::Database,
             cache: (c.kind == Kind::Cache).then(|| Box::new(CacheRole::from_component(c))),
+            replica: (c.kind == Kind::Replica).then(|| {
+                Box::new(ReplicaRole::new(SimDuration::from_secs_f64(
+                    c.number("lag_ms") / 1000.0,
+                )))
+            }),
+            data: None,
             aside: None,
             caches_only: false,
         }
@@ -200,6 +230,15 @@ impl Station {
         next.next_target = self.next_target;
         next.aside = self.aside.take();
         next.caches_only = self.caches_only;
+        next.data = self.data.take();
+        next.stores_data = self.stores_data;
+        // A replica keeps what it has applied and what is on its way; a new lag applies to
+        // writes shipped from now on.
+        if let (Some(old), Some(new)) = (&mut self.replica, &mut next.replica) {
+            let lag = new.lag_distribution();
+            std::mem::swap(old, new);
+            new.set_lag(lag);
+        }
         // A running cache keeps its contents unless its shape changed (a new capacity, TTL or
         // eviction policy starts it cold, as a reconfigured cache server would).
         if let (Some(old), Some(new)) = (&mut self.cache, &mut next.cache) {

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 8] = [
+const EXAMPLES: [(&str, &str); 10] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -34,7 +34,39 @@ const EXAMPLES: [(&str, &str); 8] = [
         "data-center-outage",
         include_str!("../../public/examples/data-center-outage.json"),
     ),
+    (
+        "replication-failover",
+        include_str!("../../public/examples/replication-failover.json"),
+    ),
+    (
+        "cache-stampede",
+        include_str!("../../public/examples/cache-stampede.json"),
+    ),
 ];
+
+/// Caches, replication and failover, natively (`scripts/update-fixtures.sh`).
+const DATA_FIXTURES: [(&str, &str); 2] = [
+    (
+        include_str!("../../public/examples/replication-failover.json"),
+        include_str!("../fixtures/replication-failover-60s.json"),
+    ),
+    (
+        include_str!("../../public/examples/cache-stampede.json"),
+        include_str!("../fixtures/cache-stampede-60s.json"),
+    ),
+];
+
+#[wasm_bindgen_test]
+fn caches_and_replication_match_their_native_fixtures_bit_for_bit() {
+    for (example, fixture) in DATA_FIXTURES {
+        let mut d = Diagram::from_json(example).expect("the example loads");
+        d.run.duration_s = 60.0;
+        let mut sim = Simulation::new(&d).expect("the example builds");
+        sim.run_to_end(u64::MAX);
+        let json = serde_json::to_string_pretty(&sim.report()).expect("reports serialise");
+        assert_eq!(json.trim(), fixture.trim(), "{}", d.name);
+    }
+}
 
 #[wasm_bindgen_test]
 fn the_browser_run_matches_the_native_fixture_bit_for_bit() {
