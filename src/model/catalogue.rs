@@ -28,13 +28,15 @@ pub enum Kind {
     Replica,
     /// An in-memory cache (Redis, Memcached) in front of a database.
     Cache,
+    /// A shared store for logged-in users' sessions (Redis), so web servers keep none.
+    SessionStore,
     /// A data center: a box on the canvas around the components that run in it.
     DataCenter,
 }
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Users,
         Kind::Dns,
         Kind::LoadBalancer,
@@ -42,6 +44,7 @@ impl Kind {
         Kind::Database,
         Kind::Replica,
         Kind::Cache,
+        Kind::SessionStore,
         Kind::DataCenter,
     ];
 
@@ -65,6 +68,7 @@ impl Kind {
             Kind::Database => &DATABASE,
             Kind::Replica => &REPLICA,
             Kind::Cache => &CACHE,
+            Kind::SessionStore => &SESSION_STORE,
             Kind::DataCenter => &DATA_CENTER,
         }
     }
@@ -314,6 +318,17 @@ const STATION_METRICS: &[MetricSpec] = &[
     headline("utilisation", "Utilisation", Unit::Percent, "busy"),
     headline("queue", "Queue length", Unit::Count, "queue"),
     metric("wait_ms", "Mean wait", Unit::Millis),
+];
+
+/// Metrics of web servers: a station's, and the sessions held in memory.
+const WEB_METRICS: &[MetricSpec] = &[
+    metric("arrivals", "Arrivals", Unit::PerSecond),
+    metric("throughput", "Completed", Unit::PerSecond),
+    metric("errors", "Errors", Unit::PerSecond),
+    headline("utilisation", "Utilisation", Unit::Percent, "busy"),
+    headline("queue", "Queue length", Unit::Count, "queue"),
+    metric("wait_ms", "Mean wait", Unit::Millis),
+    metric("sessions", "Sessions held", Unit::Count),
 ];
 
 /// Machine sizes for vertical scaling, from the chapter's 4-core/16 GB to 32-core/256 GB.
@@ -620,6 +635,18 @@ static LOAD_BALANCER: KindSpec = KindSpec {
                    sends each user to the same backend while it is healthy.",
         },
         ParamSpec {
+            name: "affinity",
+            label: "Session affinity",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[choice("none", "None"), choice("session", "Sticky sessions")],
+                default: "none",
+            },
+            help: "Sticky sessions: a logged-in user goes back to the server holding their \
+                   session (kept in its memory) while it is in rotation; others go by the \
+                   algorithm.",
+        },
+        ParamSpec {
             name: "max_connections",
             label: "Max connections",
             unit: Unit::Count,
@@ -739,6 +766,7 @@ const WEB_STATION: [ParamSpec; 8] = station_params!(4.0, 1_000.0, 30_000.0);
 const DB_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
 const CACHE_STATION: [ParamSpec; 8] = station_params!(8.0, 10_000.0, 30_000.0);
 const REPLICA_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
+const SESSION_STATION: [ParamSpec; 8] = station_params!(8.0, 10_000.0, 30_000.0);
 
 static WEB_SERVER: KindSpec = KindSpec {
     kind: Kind::WebServer,
@@ -781,6 +809,23 @@ static WEB_SERVER: KindSpec = KindSpec {
             help: "Blocking: the worker waits for the database's answer, so a slow database \
                    ties up web workers. Async: the worker is free while the call is out.",
         },
+        ParamSpec {
+            name: "sessions",
+            label: "Sessions",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("none", "No logins"),
+                    choice("local", "In this server's memory (stateful)"),
+                    choice("shared", "In a shared session store (stateless)"),
+                ],
+                default: "none",
+            },
+            help: "Users log in with their first request. Stateful: the session lives on the \
+                   server that logged them in, so a request that lands on another server, or \
+                   follows that server's death, finds them logged out. Stateless: every \
+                   request checks the session store it is wired to, so any server will do.",
+        },
         WEB_STATION[6],
         WEB_STATION[7],
     ],
@@ -788,10 +833,11 @@ static WEB_SERVER: KindSpec = KindSpec {
         Kind::Database,
         Kind::Replica,
         Kind::Cache,
+        Kind::SessionStore,
         Kind::WebServer,
         Kind::LoadBalancer,
     ],
-    metrics: STATION_METRICS,
+    metrics: WEB_METRICS,
 };
 
 static DATABASE: KindSpec = KindSpec {
@@ -1034,6 +1080,45 @@ static CACHE: KindSpec = KindSpec {
     ],
 };
 
+static SESSION_STORE: KindSpec = KindSpec {
+    kind: Kind::SessionStore,
+    id: "session_store",
+    name: "Session store",
+    group: Group::Data,
+    summary: "Keeps logged-in users' sessions outside the web servers (stateless web tier).",
+    details: "Wire web servers with sessions set to shared to it: every logged-in request \
+              checks its session here, so any server can answer any user and a web server \
+              that dies loses nothing. It keeps sessions in memory: if it dies, every user \
+              is logged out.",
+    id_prefix: "sessions",
+    // A key.
+    icon: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7zM16.5 10.5h.01",
+    params: &[
+        SESSION_STATION[0],
+        SESSION_STATION[1],
+        SESSION_STATION[2],
+        SESSION_STATION[3],
+        SESSION_STATION[4],
+        ParamSpec {
+            name: "service_ms",
+            label: "Lookup time",
+            unit: Unit::Millis,
+            domain: num(0.0, 600_000.0, 1.0),
+            help: "Mean time to check or create one session.",
+        },
+        SESSION_STATION[5],
+        SESSION_STATION[6],
+        SESSION_STATION[7],
+    ],
+    targets: &[],
+    metrics: &[
+        metric("arrivals", "Arrivals", Unit::PerSecond),
+        headline("utilisation", "Utilisation", Unit::Percent, "busy"),
+        headline("sessions", "Sessions held", Unit::Count, "sessions"),
+        metric("errors", "Errors", Unit::PerSecond),
+    ],
+};
+
 static DATA_CENTER: KindSpec = KindSpec {
     kind: Kind::DataCenter,
     id: "data_center",
@@ -1179,6 +1264,27 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
         "only log-normal service times have a CV",
     ),
     (
+        Kind::SessionStore,
+        "workers",
+        "size",
+        &["custom"],
+        "the machine size sets the workers",
+    ),
+    (
+        Kind::SessionStore,
+        "cost_per_hour",
+        "size",
+        &["custom"],
+        "the machine size sets the cost",
+    ),
+    (
+        Kind::SessionStore,
+        "service_cv",
+        "service",
+        &["lognormal"],
+        "only log-normal service times have a CV",
+    ),
+    (
         Kind::Database,
         "workers",
         "size",
@@ -1227,6 +1333,9 @@ pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
         }
         (Kind::Replica, _) => {
             "a read replica answers reads; it does not send requests onward".to_string()
+        }
+        (Kind::SessionStore, _) => {
+            "a session store answers session checks; it does not send requests onward".to_string()
         }
         (_, Kind::Dns) => "only users look names up in DNS".to_string(),
         _ => {

@@ -380,6 +380,7 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
         | Kind::Database
         | Kind::Replica
         | Kind::Cache
+        | Kind::SessionStore
         | Kind::DataCenter => None,
     }
 }

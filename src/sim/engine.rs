@@ -22,7 +22,7 @@ use super::report::{self, Report};
 use super::request::{Class, Hop, Requests};
 use super::rng::SimRng;
 use super::series::SeriesStore;
-use super::station::{DataRoute, Station, WritePolicy};
+use super::station::{DataRoute, SessionMode, Station, WritePolicy};
 use super::time::{SimDuration, SimTime};
 use super::trace::{Crossing, Trace};
 use super::users::Users;
@@ -167,7 +167,7 @@ enum Event {
 }
 
 /// A wire as the engine uses it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Target {
     pub node: u32,
     pub latency: SimDuration,
@@ -181,6 +181,12 @@ const SLOT_LOOKUP: u32 = 1;
 const SLOT_FILL: u32 = 2;
 /// A write sent to the database past a cache: the answer applies the cache's write policy.
 const SLOT_WRITE: u32 = 3;
+/// A session check at the session store: the answer lets the request go on.
+const SLOT_SESSION: u32 = 4;
+
+/// A user whose session died with the server (or store) holding it: their next request finds
+/// them logged out.
+const SESSION_LOST: u32 = u32::MAX;
 
 /// Which of `n` caches holds `key`: hash-mod partitioning (the key is already a popularity
 /// rank, so it is mixed first to spread hot keys).
@@ -260,6 +266,8 @@ pub(crate) struct Node {
     pub sojourn_hist: Histogram,
     /// Users only: latencies of this second, for the per-second percentiles.
     pub interval_latency: Histogram,
+    /// Logged-in users' sessions held here (web servers in memory, session stores).
+    pub sessions_held: u64,
     pub behaviour: Behaviour,
 }
 
@@ -341,6 +349,9 @@ pub struct Simulation {
     group_of: Vec<Option<u32>>,
     /// When each user last wrote (read-your-writes).
     last_write: KeyMap<SimTime>,
+    /// Where each logged-in user's session is (a web server or a session store), or
+    /// [`SESSION_LOST`].
+    sessions: KeyMap<u32>,
 }
 
 impl Simulation {
@@ -376,7 +387,12 @@ impl Simulation {
         let mut nodes = Vec::with_capacity(diagram.components.len());
         let mut first_user = 0u32;
         for (i, c) in diagram.components.iter().enumerate() {
-            let wires = &targets[i];
+            // A web server's wire to a session store carries session checks, not requests.
+            let (session_wires, data_wires): (Vec<_>, Vec<_>) = targets[i]
+                .iter()
+                .copied()
+                .partition(|(t, _)| diagram.components[t.node as usize].kind == Kind::SessionStore);
+            let wires = &data_wires;
             let needs = match c.kind {
                 Kind::Users => Some("a DNS, load balancer or web server"),
                 Kind::Dns => Some("a load balancer or web server"),
@@ -385,6 +401,7 @@ impl Simulation {
                 | Kind::Database
                 | Kind::Replica
                 | Kind::Cache
+                | Kind::SessionStore
                 | Kind::DataCenter => None,
             };
             if let Some(needs) = needs
@@ -406,8 +423,21 @@ impl Simulation {
                     c,
                     wires.iter().map(|(t, w)| (t.node, t.latency, *w)).collect(),
                 )),
-                Kind::WebServer | Kind::Database | Kind::Replica | Kind::Cache => {
+                Kind::WebServer
+                | Kind::Database
+                | Kind::Replica
+                | Kind::Cache
+                | Kind::SessionStore => {
                     let mut station = Station::from_component(c);
+                    if let SessionMode::Shared(wire) = &mut station.sessions {
+                        *wire = session_wires.first().map(|(t, _)| *t);
+                        if wire.is_none() {
+                            return Err(BuildError::Unwired {
+                                component: c.id.clone(),
+                                needs: "a session store (its sessions are shared)",
+                            });
+                        }
+                    }
                     if c.kind == Kind::WebServer {
                         station.wire_caches(wires.iter().map(|(t, _)| {
                             (*t, diagram.components[t.node as usize].kind == Kind::Cache)
@@ -435,6 +465,7 @@ impl Simulation {
                 wait_hist: Histogram::new(),
                 sojourn_hist: Histogram::new(),
                 interval_latency: Histogram::new(),
+                sessions_held: 0,
                 behaviour,
             });
         }
@@ -489,6 +520,7 @@ impl Simulation {
             groups: Vec::new(),
             group_of: Vec::new(),
             last_write: KeyMap::default(),
+            sessions: KeyMap::default(),
         };
         sim.build_groups(diagram)?;
         sim.caches = (0..sim.nodes.len() as u32)
@@ -1079,7 +1111,14 @@ impl Simulation {
             self.fail_and_respond(req, node, Cause::LbOverloaded);
             return;
         }
-        match lb.choose(user, &mut self.rng) {
+        let sticky = if lb.affinity {
+            self.sessions
+                .get(&u64::from(user))
+                .and_then(|&holder| lb.sticky(holder))
+        } else {
+            None
+        };
+        match sticky.or_else(|| lb.choose(user, &mut self.rng)) {
             None => {
                 self.fail_and_respond(req, node, Cause::NoHealthyBackend);
             }
@@ -1244,7 +1283,7 @@ impl Simulation {
         }
         let r = self.requests.get(req);
         let arrived = r.stack.last().expect("hop").arrived;
-        let (class, key) = (r.class, r.key);
+        let class = r.class;
         let n = &mut self.nodes[node as usize];
         let Behaviour::Station(s) = &mut n.behaviour else {
             return;
@@ -1254,6 +1293,43 @@ impl Simulation {
             self.fail_and_respond(req, node, Cause::Timeout);
             return;
         }
+        let sessions = s.sessions;
+        if s.session_store {
+            self.check_session(req, node);
+            self.free_worker(node);
+            self.respond(req, node);
+            return;
+        }
+        if class != Class::Static {
+            match sessions {
+                SessionMode::None => {}
+                SessionMode::Local => {
+                    if !self.check_session(req, node) {
+                        self.free_worker(node);
+                        self.respond(req, node);
+                        return;
+                    }
+                }
+                SessionMode::Shared(Some(store)) => {
+                    // The check comes before the work it guards: the worker waits for it.
+                    self.send(req, node, SLOT_SESSION, store, SimDuration::ZERO);
+                    return;
+                }
+                SessionMode::Shared(None) => {}
+            }
+        }
+        self.after_session(req, node);
+    }
+
+    /// Web servers, once the user's session is known good: serve the request or call
+    /// downstream. Other stations: their own work.
+    fn after_session(&mut self, req: u32, node: u32) {
+        let r = self.requests.get(req);
+        let (class, key) = (r.class, r.key);
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return;
+        };
         let replica = s.replica.as_deref().is_some_and(|r| !r.promoted);
         if s.stores_data {
             self.read_or_commit(req, node);
@@ -1319,6 +1395,19 @@ impl Simulation {
         match slot {
             // Gone on to the database after a miss: the answer will come from there.
             SLOT_LOOKUP if self.after_lookup(req, node) => return,
+            // The session is good: now the request itself (its worker is still held, or
+            // taken again if the server is async).
+            // The worker waited for the check whatever the call mode (see on_service_done).
+            SLOT_SESSION => {
+                if self.requests.get(req).failure.is_none() {
+                    self.after_session(req, node);
+                } else {
+                    self.free_worker(node);
+                    self.nodes[node as usize].counters.downstream_failed += 1;
+                    self.respond(req, node);
+                }
+                return;
+            }
             SLOT_FILL | SLOT_WRITE => {
                 if let Some(cache) = self.cache_for(req, node) {
                     let r = self.requests.get(req);
@@ -1349,6 +1438,53 @@ impl Simulation {
             self.fail(req, node, Cause::Timeout);
         }
         self.respond(req, node);
+    }
+
+    // ---- sessions ------------------------------------------------------------------------
+
+    /// Checks `req`'s user's session at `node` (a web server keeping sessions in memory, or a
+    /// session store): a user with no session logs in here; one whose session is here goes
+    /// on; one whose session is elsewhere, or died, is logged out (and logs in again with
+    /// their next request). Returns whether the request may go on.
+    fn check_session(&mut self, req: u32, node: u32) -> bool {
+        let user = u64::from(self.requests.get(req).user);
+        match self.sessions.get(&user).copied() {
+            None => {
+                self.sessions.insert(user, node);
+                self.nodes[node as usize].sessions_held += 1;
+                true
+            }
+            Some(h) if h == node => true,
+            Some(h) => {
+                self.sessions.remove(&user);
+                if h != SESSION_LOST {
+                    // Its session on the other server is useless now: the user logs in anew.
+                    let other = &mut self.nodes[h as usize];
+                    other.sessions_held = other.sessions_held.saturating_sub(1);
+                }
+                self.fail(req, node, Cause::LoggedOut);
+                false
+            }
+        }
+    }
+
+    /// `node` lost its memory: the sessions it held are gone, and their users are logged out.
+    fn lose_sessions(&mut self, node: u32) -> u64 {
+        if self.nodes[node as usize].sessions_held == 0 {
+            return 0;
+        }
+        let mut lost = 0;
+        // Order does not matter: every entry held here changes the same way.
+        for holder in self.sessions.values_mut() {
+            if *holder == node {
+                *holder = SESSION_LOST;
+                lost += 1;
+            }
+        }
+        let n = &mut self.nodes[node as usize];
+        n.sessions_held = 0;
+        n.counters.sessions_lost += lost;
+        lost
     }
 
     // ---- replication ---------------------------------------------------------------------
@@ -2020,8 +2156,11 @@ impl Simulation {
             Behaviour::Dns(_) => {}
             Behaviour::DataCenter { members: m } => members.clone_from(m),
         }
+        let sessions_lost = self.lose_sessions(node);
         let message = if lost > 0 {
             format!("{id} down, losing {lost} cached items")
+        } else if sessions_lost > 0 {
+            format!("{id} down, losing {sessions_lost} sessions")
         } else if members.is_empty() {
             format!("{id} down")
         } else {

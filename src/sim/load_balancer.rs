@@ -54,6 +54,8 @@ pub(crate) enum ProbeOutcome {
 #[derive(Clone, Debug)]
 pub(crate) struct LoadBalancer {
     pub algorithm: Algorithm,
+    /// Sticky sessions: a logged-in user goes back to the backend holding their session.
+    pub affinity: bool,
     pub max_connections: u64,
     pub check_interval: SimDuration,
     unhealthy_threshold: u32,
@@ -74,6 +76,7 @@ impl LoadBalancer {
         };
         LoadBalancer {
             algorithm,
+            affinity: c.choice("affinity") == "session",
             max_connections: c.number("max_connections") as u64,
             check_interval: SimDuration::from_secs_f64(c.number("check_interval_s")),
             unhealthy_threshold: c.number("unhealthy_threshold") as u32,
@@ -100,10 +103,18 @@ impl LoadBalancer {
     pub fn update(&mut self, c: &Component) {
         let next = LoadBalancer::from_component(c, Vec::new());
         self.algorithm = next.algorithm;
+        self.affinity = next.affinity;
         self.max_connections = next.max_connections;
         self.check_interval = next.check_interval;
         self.unhealthy_threshold = next.unhealthy_threshold;
         self.healthy_threshold = next.healthy_threshold;
+    }
+
+    /// The backend that is node `holder`, if it is in rotation (sticky sessions).
+    pub fn sticky(&self, holder: u32) -> Option<usize> {
+        self.backends
+            .iter()
+            .position(|b| b.node == holder && b.in_rotation)
     }
 
     /// Backends in rotation.

@@ -29,11 +29,13 @@ pub enum Cause {
     NoHealthyBackend,
     /// The client had no cached answer and DNS was down.
     DnsFailure,
+    /// The server had no session for a logged-in user (it lives elsewhere, or was lost).
+    LoggedOut,
 }
 
 impl Cause {
     /// Number of causes, for per-cause arrays.
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
 
     /// Every cause, in report order.
     pub const ALL: [Cause; Cause::COUNT] = [
@@ -46,6 +48,7 @@ impl Cause {
         Cause::Crashed,
         Cause::NoHealthyBackend,
         Cause::DnsFailure,
+        Cause::LoggedOut,
     ];
 
     /// The snake_case name used in reports.
@@ -60,6 +63,7 @@ impl Cause {
             Cause::Crashed => "crashed",
             Cause::NoHealthyBackend => "no_healthy_backend",
             Cause::DnsFailure => "dns_failure",
+            Cause::LoggedOut => "logged_out",
         }
     }
 
@@ -157,6 +161,8 @@ pub struct Counters {
     pub stale_age_sum: u128,
     /// Writes committed at a failed primary that never reached this promoted replica.
     pub lost_writes: u64,
+    /// Sessions that died with this component.
+    pub sessions_lost: u64,
     /// Area under "requests in the component".
     pub in_system_area: u128,
     /// Area under "busy workers".
@@ -209,6 +215,7 @@ impl Counters {
             stale_reads: self.stale_reads - earlier.stale_reads,
             stale_age_sum: self.stale_age_sum - earlier.stale_age_sum,
             lost_writes: self.lost_writes - earlier.lost_writes,
+            sessions_lost: self.sessions_lost - earlier.sessions_lost,
             in_system_area: self.in_system_area - earlier.in_system_area,
             busy_area: self.busy_area - earlier.busy_area,
             queue_area: self.queue_area - earlier.queue_area,

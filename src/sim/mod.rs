@@ -41,7 +41,7 @@ pub use metrics::Cause;
 pub use queue::EventQueue;
 pub use report::{
     CacheReport, ComponentReport, DnsReport, Latency, ReplicaReport, Report, RequestCounts,
-    StationReport,
+    SessionReport, StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};

@@ -138,6 +138,18 @@ pub struct ComponentReport {
     /// Lag, staleness and promotion (read replicas only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replica: Option<ReplicaReport>,
+    /// Sessions held and lost (web servers keeping sessions, session stores).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<SessionReport>,
+}
+
+/// Session figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SessionReport {
+    /// Logged-in users' sessions held now.
+    pub held: u64,
+    /// Sessions that died with it (their users were logged out).
+    pub lost: u64,
 }
 
 /// Read-replica figures.
@@ -304,6 +316,16 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 }),
                 _ => None,
             };
+            let keeps_sessions = match &n.behaviour {
+                Behaviour::Station(s) => {
+                    s.session_store || s.sessions == super::station::SessionMode::Local
+                }
+                _ => false,
+            };
+            let sessions = keeps_sessions.then_some(SessionReport {
+                held: n.sessions_held,
+                lost: d.sessions_lost,
+            });
             let backends_in_rotation = match &n.behaviour {
                 Behaviour::LoadBalancer(lb) => Some(lb.in_rotation() as u64),
                 _ => None,
@@ -326,6 +348,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 backends_in_rotation,
                 cache,
                 replica,
+                sessions,
             }
         })
         .collect();

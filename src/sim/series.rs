@@ -12,7 +12,7 @@ use super::time::SimTime;
 
 /// Names of the system-wide series, after `time_s`: traffic, latency, and then the errors of
 /// each [`Cause`] in [`Cause::ALL`] order (`errors_<cause id>`, per second).
-pub const GLOBAL_METRICS: [&str; 16] = [
+pub const GLOBAL_METRICS: [&str; 17] = [
     "sent",
     "ok",
     "errors",
@@ -29,6 +29,7 @@ pub const GLOBAL_METRICS: [&str; 16] = [
     "errors_crashed",
     "errors_no_healthy_backend",
     "errors_dns_failure",
+    "errors_logged_out",
 ];
 
 /// Where the per-cause error columns start in [`GLOBAL_METRICS`].
@@ -275,7 +276,7 @@ impl SeriesStore {
                 Kind::WebServer | Kind::Database => {
                     let workers = n.workers().max(1) as f64;
                     let span_ns = dt * 1e9;
-                    vec![
+                    let mut row = vec![
                         rate(d.arrivals),
                         rate(d.completed),
                         rate(d.failed_total()),
@@ -286,6 +287,19 @@ impl SeriesStore {
                         } else {
                             0.0
                         },
+                    ];
+                    if n.kind == Kind::WebServer {
+                        row.push(n.sessions_held as f64);
+                    }
+                    row
+                }
+                Kind::SessionStore => {
+                    let workers = n.workers().max(1) as f64;
+                    vec![
+                        rate(d.arrivals),
+                        100.0 * d.busy_area as f64 / (workers * dt * 1e9),
+                        n.sessions_held as f64,
+                        rate(d.failed_total()),
                     ]
                 }
             };

@@ -47,10 +47,25 @@ pub(crate) struct Station {
     pub replica: Option<Box<ReplicaRole>>,
     /// Web servers wired to a replicated database: reads to replicas, writes to the primary.
     pub data: Option<DataRoute>,
+    /// Web servers: where logged-in users' sessions live.
+    pub sessions: SessionMode,
+    /// Session stores: checks and creates sessions.
+    pub session_store: bool,
     /// Web servers wired to caches and databases: cache-aside.
     pub aside: Option<Aside>,
     /// Web servers wired only to caches: each key goes to its own cache.
     pub caches_only: bool,
+}
+
+/// Where a web server keeps logged-in users' sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SessionMode {
+    /// No logins.
+    None,
+    /// In its own memory (stateful).
+    Local,
+    /// In the session store at the end of this wire (stateless).
+    Shared(Option<Target>),
 }
 
 /// A web server's wires to one replication group (a database and its replicas): which node
@@ -195,6 +210,15 @@ impl Station {
                 )))
             }),
             data: None,
+            sessions: match c.kind {
+                Kind::WebServer => match c.choice("sessions") {
+                    "local" => SessionMode::Local,
+                    "shared" => SessionMode::Shared(None),
+                    _ => SessionMode::None,
+                },
+                _ => SessionMode::None,
+            },
+            session_store: c.kind == Kind::SessionStore,
             aside: None,
             caches_only: false,
         }
@@ -232,6 +256,12 @@ impl Station {
         next.caches_only = self.caches_only;
         next.data = self.data.take();
         next.stores_data = self.stores_data;
+        // The session store's wire was found when the run was built.
+        if let (SessionMode::Shared(wire), SessionMode::Shared(None)) =
+            (self.sessions, next.sessions)
+        {
+            next.sessions = SessionMode::Shared(wire);
+        }
         // A replica keeps what it has applied and what is on its way; a new lag applies to
         // writes shipped from now on.
         if let (Some(old), Some(new)) = (&mut self.replica, &mut next.replica) {
