@@ -40,6 +40,9 @@ pub struct Diagram {
     /// Scheduled events: failures, recoveries, traffic changes.
     #[serde(default)]
     pub timeline: Vec<TimelineEvent>,
+    /// Round trips between regions that differ from the defaults (see `model::regions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_latency: Vec<super::regions::RegionLatency>,
 }
 
 fn format_marker() -> String {
@@ -324,6 +327,7 @@ impl Diagram {
             traffic: Traffic::default(),
             run: RunSettings::default(),
             timeline: Vec::new(),
+            region_latency: Vec::new(),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod export;
 pub mod geometry;
 mod history;
 mod reference;
+pub mod regions;
 pub(crate) mod validate;
 
 pub use catalogue::{Kind, catalogue};

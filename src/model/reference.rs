@@ -92,5 +92,14 @@ pub fn reference_markdown() -> String {
             z.value, z.label, z.cores, z.cost_per_hour
         );
     }
+    let _ = writeln!(s, "\n### Regions\n");
+    let _ = writeln!(
+        s,
+        "A wire between components in different regions (users by their `region`, anything \
+         else by the data center box it sits in) adds half the round trip below to its own \
+         latency, each way. A diagram overrides a pair with `region_latency`: \
+         `[{{ \"a\": \"virginia\", \"b\": \"tokyo\", \"round_trip_ms\": 150 }}]`.\n"
+    );
+    s.push_str(&super::regions::table_markdown());
     s
 }

@@ -238,6 +238,12 @@ impl Diagram {
             }
         }
 
+        for (i, o) in self.region_latency.iter().enumerate() {
+            if let Some(why) = super::regions::override_problem(o) {
+                report(format!("region latency {}", i + 1), why);
+            }
+        }
+
         if problems.is_empty() {
             Ok(())
         } else {

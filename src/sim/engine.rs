@@ -367,7 +367,9 @@ impl Simulation {
         let mut targets: Vec<Vec<(Target, f64)>> = vec![Vec::new(); diagram.components.len()];
         for w in &diagram.wires {
             let (from, to) = (index[&w.from], index[&w.to]);
-            let latency = SimDuration::from_secs_f64(w.latency_ms / 1000.0);
+            // A wire between regions also crosses the network between them.
+            let ms = w.latency_ms + crate::model::regions::wire_penalty_ms(diagram, &w.from, &w.to);
+            let latency = SimDuration::from_secs_f64(ms / 1000.0);
             targets[from as usize].push((Target { node: to, latency }, w.weight));
         }
 
