@@ -352,8 +352,9 @@ fn only_a_cache_can_be_flushed() {
     });
     let err = d.validate().unwrap_err();
     assert!(
-        err.iter()
-            .any(|p| p.message.contains("only a cache can be flushed")),
+        err.iter().any(|p| p
+            .message
+            .contains("only a cache or a CDN edge can be flushed")),
         "{err:?}"
     );
 }

@@ -19,6 +19,8 @@ pub enum Kind {
     Dns,
     /// A load balancer spreading requests over backends.
     LoadBalancer,
+    /// A CDN edge: a cache of static assets near the users.
+    CdnEdge,
     /// A web / application server.
     WebServer,
     /// A database primary.
@@ -36,10 +38,11 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Users,
         Kind::Dns,
         Kind::LoadBalancer,
+        Kind::CdnEdge,
         Kind::WebServer,
         Kind::Database,
         Kind::Replica,
@@ -64,6 +67,7 @@ impl Kind {
             Kind::Users => &USERS,
             Kind::Dns => &DNS,
             Kind::LoadBalancer => &LOAD_BALANCER,
+            Kind::CdnEdge => &CDN_EDGE,
             Kind::WebServer => &WEB_SERVER,
             Kind::Database => &DATABASE,
             Kind::Replica => &REPLICA,
@@ -230,6 +234,12 @@ pub enum Unit {
     Factor,
     /// US dollars per hour.
     DollarsPerHour,
+    /// US dollars per gigabyte transferred.
+    DollarsPerGb,
+    /// Kilobytes.
+    Kilobytes,
+    /// Megabytes per second.
+    MegabytesPerSecond,
     /// Canvas units (pixels at 100 % zoom).
     Pixels,
 }
@@ -246,6 +256,9 @@ impl Unit {
             Unit::Percent => "%",
             Unit::Factor => "×",
             Unit::DollarsPerHour => "$/h",
+            Unit::DollarsPerGb => "$/GB",
+            Unit::Kilobytes => "KB",
+            Unit::MegabytesPerSecond => "MB/s",
             Unit::Pixels => "px",
         }
     }
@@ -555,7 +568,12 @@ static USERS: KindSpec = KindSpec {
             help: "Where these users are.",
         },
     ],
-    targets: &[Kind::Dns, Kind::LoadBalancer, Kind::WebServer],
+    targets: &[
+        Kind::Dns,
+        Kind::LoadBalancer,
+        Kind::WebServer,
+        Kind::CdnEdge,
+    ],
     metrics: &[
         headline("sent", "Sent", Unit::PerSecond, "sending"),
         metric("ok", "Succeeded", Unit::PerSecond),
@@ -767,6 +785,7 @@ const DB_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
 const CACHE_STATION: [ParamSpec; 8] = station_params!(8.0, 10_000.0, 30_000.0);
 const REPLICA_STATION: [ParamSpec; 8] = station_params!(16.0, 10_000.0, 30_000.0);
 const SESSION_STATION: [ParamSpec; 8] = station_params!(8.0, 10_000.0, 30_000.0);
+const CDN_STATION: [ParamSpec; 8] = station_params!(1_000.0, 100_000.0, 30_000.0);
 
 static WEB_SERVER: KindSpec = KindSpec {
     kind: Kind::WebServer,
@@ -1080,6 +1099,102 @@ static CACHE: KindSpec = KindSpec {
     ],
 };
 
+static CDN_EDGE: KindSpec = KindSpec {
+    kind: Kind::CdnEdge,
+    id: "cdn_edge",
+    name: "CDN edge",
+    group: Group::Edge,
+    summary: "Serves images, scripts and styles from near the users.",
+    details: "Wire users to CDN edges and the edges to the origin (a load balancer or web \
+              server). Static-asset requests go to the nearest running edge (by the round \
+              trip between the users' region and the edge's); a miss fetches the asset from \
+              the origin across the network between them, then keeps it for the TTL. If no \
+              edge is running, clients fall back to the origin. A deploy publishes new asset \
+              versions (versioned names: every cached copy becomes unreachable); a flush \
+              purges one edge. Bytes served from the edge and from the origin are counted \
+              with their transfer cost.",
+    id_prefix: "cdn",
+    // A globe with a lightning bolt: fast and near.
+    icon: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9c-2.5-2.5-3.5-5.5-3.5-9s1-6.5 3.5-9z",
+    params: &[
+        ParamSpec {
+            name: "region",
+            label: "Region",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: REGIONS,
+                default: "virginia",
+            },
+            help: "Where the edge is: users are served by the nearest one.",
+        },
+        ParamSpec {
+            name: "capacity",
+            label: "Capacity",
+            unit: Unit::Count,
+            domain: int(1.0, 10_000_000.0, 100_000.0),
+            help: "Assets it can hold; when full, the least recently used makes room.",
+        },
+        ParamSpec {
+            name: "ttl_s",
+            label: "TTL",
+            unit: Unit::Seconds,
+            domain: num(0.0, 2_592_000.0, 86_400.0),
+            help: "How long a fetched asset is kept (the origin's cache header); 0 keeps it \
+                   until evicted.",
+        },
+        ParamSpec {
+            name: "asset_kb",
+            label: "Asset size",
+            unit: Unit::Kilobytes,
+            domain: num(0.1, 1_000_000.0, 200.0),
+            help: "Mean size of one asset, for the bytes served and their cost.",
+        },
+        ParamSpec {
+            name: "cost_per_gb",
+            label: "Edge transfer cost",
+            unit: Unit::DollarsPerGb,
+            domain: num(0.0, 10.0, 0.085),
+            help: "What the CDN charges per GB it serves.",
+        },
+        ParamSpec {
+            name: "origin_cost_per_gb",
+            label: "Origin transfer cost",
+            unit: Unit::DollarsPerGb,
+            domain: num(0.0, 10.0, 0.09),
+            help: "What the origin's data center charges per GB it sends out (misses, and \
+                   everything when the CDN is bypassed).",
+        },
+        CDN_STATION[0],
+        CDN_STATION[1],
+        CDN_STATION[2],
+        CDN_STATION[3],
+        CDN_STATION[4],
+        ParamSpec {
+            name: "service_ms",
+            label: "Service time",
+            unit: Unit::Millis,
+            domain: num(0.0, 600_000.0, 2.0),
+            help: "Mean time to serve one asset from the edge's cache.",
+        },
+        CDN_STATION[5],
+        CDN_STATION[6],
+        CDN_STATION[7],
+    ],
+    targets: &[Kind::LoadBalancer, Kind::WebServer],
+    metrics: &[
+        metric("arrivals", "Arrivals", Unit::PerSecond),
+        headline("hit_rate", "Hit rate", Unit::Percent, "hit"),
+        metric("edge_mb", "Served from the edge", Unit::MegabytesPerSecond),
+        metric(
+            "origin_mb",
+            "Fetched from the origin",
+            Unit::MegabytesPerSecond,
+        ),
+        metric("items", "Assets cached", Unit::Count),
+        metric("errors", "Errors", Unit::PerSecond),
+    ],
+};
+
 static SESSION_STORE: KindSpec = KindSpec {
     kind: Kind::SessionStore,
     id: "session_store",
@@ -1258,6 +1373,27 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
     ),
     (
         Kind::Replica,
+        "service_cv",
+        "service",
+        &["lognormal"],
+        "only log-normal service times have a CV",
+    ),
+    (
+        Kind::CdnEdge,
+        "workers",
+        "size",
+        &["custom"],
+        "the machine size sets the workers",
+    ),
+    (
+        Kind::CdnEdge,
+        "cost_per_hour",
+        "size",
+        &["custom"],
+        "the machine size sets the cost",
+    ),
+    (
+        Kind::CdnEdge,
         "service_cv",
         "service",
         &["lognormal"],

@@ -290,11 +290,15 @@ pub enum Action {
         /// The component.
         target: ComponentId,
     },
-    /// Empty a cache (it stays up): every read misses until it fills again.
+    /// Empty a cache or purge a CDN edge (it stays up): every read misses until it fills
+    /// again.
     Flush {
-        /// The cache.
+        /// The cache or CDN edge.
         target: ComponentId,
     },
+    /// Publish a new version of every static asset: versioned names make the CDN edges'
+    /// copies unreachable.
+    Deploy,
     /// Set the global traffic multiplier (a spike, a lull).
     RateScale {
         /// The new [`Traffic::rate_scale`].
@@ -309,7 +313,7 @@ impl Action {
             Action::Kill { target } | Action::Restore { target } | Action::Flush { target } => {
                 Some(target)
             }
-            Action::RateScale { .. } => None,
+            Action::RateScale { .. } | Action::Deploy => None,
         }
     }
 }

@@ -66,11 +66,11 @@ pub fn round_trip_ms(a: &str, b: &str, overrides: &[RegionLatency]) -> Option<f6
     Some(ROUND_TRIPS[i.min(j)][i.max(j)])
 }
 
-/// The region component `id` runs in: users' own `region`; anything else, its data center's;
-/// `None` outside any data center.
+/// The region component `id` runs in: users' and CDN edges' own `region`; anything else, its
+/// data center's; `None` outside any data center.
 pub fn region_of<'a>(d: &'a super::Diagram, id: &super::ComponentId) -> Option<&'a str> {
     let c = d.component(id)?;
-    if c.kind == super::Kind::Users {
+    if matches!(c.kind, super::Kind::Users | super::Kind::CdnEdge) {
         return Some(c.choice("region"));
     }
     super::geometry::data_center_of(d, id).map(|dc| dc.choice("region"))

@@ -387,6 +387,7 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
         | Kind::Replica
         | Kind::Cache
         | Kind::SessionStore
+        | Kind::CdnEdge
         | Kind::DataCenter => None,
     }
 }
@@ -476,12 +477,13 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
             .then(|| format!("no component has id '{target}'")),
         Action::Flush { target } => match d.component(target) {
             None => Some(format!("no component has id '{target}'")),
-            Some(c) if c.kind != Kind::Cache => Some(format!(
-                "only a cache can be flushed, and {target} is not one"
+            Some(c) if !matches!(c.kind, Kind::Cache | Kind::CdnEdge) => Some(format!(
+                "only a cache or a CDN edge can be flushed, and {target} is neither"
             )),
             Some(_) => None,
         },
         Action::RateScale { scale } => (!(scale.is_finite() && (0.0..=1_000.0).contains(scale)))
             .then(|| format!("rate scale {scale} is outside 0–1000")),
+        Action::Deploy => None,
     }
 }

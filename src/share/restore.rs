@@ -158,7 +158,12 @@ fn repair_timeline(
     let caches: BTreeSet<String> = match diagram.get("components") {
         Some(Value::Array(cs)) => cs
             .iter()
-            .filter(|c| c.get("kind").and_then(Value::as_str) == Some("cache"))
+            .filter(|c| {
+                matches!(
+                    c.get("kind").and_then(Value::as_str),
+                    Some("cache" | "cdn_edge")
+                )
+            })
             .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_string))
             .collect(),
         _ => BTreeSet::new(),
@@ -177,7 +182,7 @@ fn repair_timeline(
             }
             Some(target) if flush && !caches.contains(target) => {
                 repairs.push(format!(
-                    "dropped a flush of {target}: only a cache can be flushed"
+                    "dropped a flush of {target}: only a cache or a CDN edge can be flushed"
                 ));
                 false
             }
@@ -275,7 +280,7 @@ mod tests {
         assert_eq!(d.shared.diagram.timeline.len(), 1);
         assert_eq!(
             d.repairs,
-            ["dropped a flush of web: only a cache can be flushed"]
+            ["dropped a flush of web: only a cache or a CDN edge can be flushed"]
         );
     }
 

@@ -352,6 +352,9 @@ pub struct Simulation {
     /// Where each logged-in user's session is (a web server or a session store), or
     /// [`SESSION_LOST`].
     sessions: KeyMap<u32>,
+    /// Static assets' published version: a deploy moves it on, and versioned names make every
+    /// copy of the old assets unreachable.
+    asset_version: u64,
 }
 
 impl Simulation {
@@ -389,14 +392,22 @@ impl Simulation {
         let mut nodes = Vec::with_capacity(diagram.components.len());
         let mut first_user = 0u32;
         for (i, c) in diagram.components.iter().enumerate() {
-            // A web server's wire to a session store carries session checks, not requests.
+            // A web server's wire to a session store carries session checks, not requests;
+            // users' wires to CDN edges carry only static assets.
+            let kind_of = |t: &Target| diagram.components[t.node as usize].kind;
             let (session_wires, data_wires): (Vec<_>, Vec<_>) = targets[i]
                 .iter()
                 .copied()
-                .partition(|(t, _)| diagram.components[t.node as usize].kind == Kind::SessionStore);
+                .partition(|(t, _)| kind_of(t) == Kind::SessionStore);
+            let (mut cdn_wires, data_wires): (Vec<_>, Vec<_>) = data_wires
+                .into_iter()
+                .partition(|(t, _)| c.kind == Kind::Users && kind_of(t) == Kind::CdnEdge);
+            // Nearest edge first, by the round trip between the users and the edge.
+            cdn_wires.sort_by(|(a, _), (b, _)| a.latency.cmp(&b.latency).then(a.node.cmp(&b.node)));
             let wires = &data_wires;
             let needs = match c.kind {
                 Kind::Users => Some("a DNS, load balancer or web server"),
+                Kind::CdnEdge => Some("its origin (a load balancer or web server)"),
                 Kind::Dns => Some("a load balancer or web server"),
                 Kind::LoadBalancer => Some("any backend"),
                 Kind::WebServer
@@ -416,8 +427,9 @@ impl Simulation {
             }
             let behaviour = match c.kind {
                 Kind::Users => {
-                    let u = Users::from_component(c, first_user);
+                    let mut u = Users::from_component(c, first_user);
                     first_user += u.population;
+                    u.cdn = cdn_wires.iter().map(|(t, _)| *t).collect();
                     Behaviour::Users(u)
                 }
                 Kind::Dns => Behaviour::Dns(Dns::from_component(c, total_users as u32)),
@@ -429,7 +441,8 @@ impl Simulation {
                 | Kind::Database
                 | Kind::Replica
                 | Kind::Cache
-                | Kind::SessionStore => {
+                | Kind::SessionStore
+                | Kind::CdnEdge => {
                     let mut station = Station::from_component(c);
                     if let SessionMode::Shared(wire) = &mut station.sessions {
                         *wire = session_wires.first().map(|(t, _)| *t);
@@ -523,6 +536,7 @@ impl Simulation {
             group_of: Vec::new(),
             last_write: KeyMap::default(),
             sessions: KeyMap::default(),
+            asset_version: 0,
         };
         sim.build_groups(diagram)?;
         sim.caches = (0..sim.nodes.len() as u32)
@@ -707,10 +721,11 @@ impl Simulation {
         let Behaviour::Station(s) = &mut self.nodes[n as usize].behaviour else {
             return false;
         };
-        let Some(role) = s.cache.as_deref_mut() else {
-            return false;
+        let dropped = match (s.cache.as_deref_mut(), s.cdn.as_deref_mut()) {
+            (Some(role), _) => role.store.clear(),
+            (None, Some(cdn)) => cdn.store.clear(),
+            (None, None) => return false,
         };
-        let dropped = role.store.clear();
         self.log.push(
             now,
             Some(id.as_str()),
@@ -880,11 +895,31 @@ impl Simulation {
         let key = u.draw_key(&mut self.rng);
         let class = u.draw_class(&mut self.rng);
         let local_user = (user - u.first_user) as usize;
+        let edges = if class == Class::Static {
+            u.cdn.len()
+        } else {
+            0
+        };
         n.counters.arrivals += 1;
         self.e2e.sent += 1;
         if self.requests.live() >= MAX_IN_FLIGHT {
             n.counters.fail(Cause::InFlightCap);
             self.e2e.failed[Cause::InFlightCap as usize] += 1;
+            return;
+        }
+        // Static assets go to the nearest running CDN edge, if the users have any; with every
+        // edge down, clients fall back to the origin.
+        let edge = (0..edges).find_map(|i| {
+            let t = match &self.nodes[node as usize].behaviour {
+                Behaviour::Users(u) => u.cdn[i],
+                _ => return None,
+            };
+            self.nodes[t.node as usize].up.then_some(t)
+        });
+        let n = &mut self.nodes[node as usize];
+        if let Some(edge) = edge {
+            let req = self.requests.alloc(now, node, user, key, class, 0);
+            self.send(req, node, 0, edge, SimDuration::ZERO);
             return;
         }
         // Each user sticks to one of the users node's wires.
@@ -1353,6 +1388,10 @@ impl Simulation {
             self.cache_serve(req, node);
             return;
         }
+        if s.cdn.is_some() {
+            self.cdn_serve(req, node);
+            return;
+        }
         if s.calls_downstream && class != Class::Static && !n.targets.is_empty() {
             if s.aside.is_some() {
                 self.aside_call(req, node);
@@ -1410,6 +1449,9 @@ impl Simulation {
                 }
                 return;
             }
+            SLOT_FILL if self.is_cdn(node) && self.requests.get(req).failure.is_none() => {
+                self.cdn_fill(req, node);
+            }
             SLOT_FILL | SLOT_WRITE => {
                 if let Some(cache) = self.cache_for(req, node) {
                     let r = self.requests.get(req);
@@ -1440,6 +1482,72 @@ impl Simulation {
             self.fail(req, node, Cause::Timeout);
         }
         self.respond(req, node);
+    }
+
+    // ---- CDN -----------------------------------------------------------------------------
+
+    fn is_cdn(&self, node: u32) -> bool {
+        matches!(&self.nodes[node as usize].behaviour, Behaviour::Station(s) if s.cdn.is_some())
+    }
+
+    /// The name of `key`'s asset as currently published: a deploy renames every asset.
+    fn asset_key(&self, key: u64) -> u64 {
+        key ^ (self.asset_version << 40)
+    }
+
+    /// A CDN edge has served `req`: a cached asset is sent from here; a miss is fetched from
+    /// the origin (and cached when it arrives).
+    fn cdn_serve(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let key = self.asset_key(self.requests.get(req).key);
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Station(s) = &mut n.behaviour else {
+            return;
+        };
+        let Some(cdn) = s.cdn.as_deref_mut() else {
+            return;
+        };
+        match cdn.store.get(key, now) {
+            Lookup::Hit { .. } => {
+                n.counters.hits += 1;
+                n.counters.edge_bytes += cdn.asset_bytes;
+                self.free_worker(node);
+                self.respond(req, node);
+            }
+            Lookup::Miss | Lookup::Expired => {
+                n.counters.misses += 1;
+                let wire = self.next_target(node);
+                self.call(req, node, SLOT_FILL, wire);
+            }
+        }
+    }
+
+    /// The origin has sent the asset a CDN edge missed: keep it, and send it on.
+    fn cdn_fill(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let key = self.asset_key(self.requests.get(req).key);
+        let n = &mut self.nodes[node as usize];
+        if let Behaviour::Station(s) = &mut n.behaviour
+            && let Some(cdn) = s.cdn.as_deref_mut()
+        {
+            n.counters.origin_bytes += cdn.asset_bytes;
+            n.counters.edge_bytes += cdn.asset_bytes;
+            if cdn.store.put(key, 0, None, now, &mut self.rng) {
+                n.counters.evictions += 1;
+            }
+        }
+    }
+
+    /// Publishes a new version of every static asset now (as a timeline `deploy` would).
+    pub fn deploy(&mut self) {
+        self.asset_version += 1;
+        let v = self.asset_version + 1;
+        self.log.push(
+            self.now,
+            None,
+            LogLevel::Error,
+            format!("deploy: version {v} of every static asset published; cached copies are now unreachable"),
+        );
     }
 
     // ---- sessions ------------------------------------------------------------------------
@@ -2152,6 +2260,9 @@ impl Simulation {
                 if let Some(role) = s.cache.as_deref_mut() {
                     lost = role.store.clear();
                 }
+                if let Some(cdn) = s.cdn.as_deref_mut() {
+                    lost = cdn.store.clear();
+                }
             }
             Behaviour::LoadBalancer(lb) => lb.backends.iter_mut().for_each(|b| b.active = 0),
             Behaviour::Users(u) => u.generation = u.generation.wrapping_add(1),
@@ -2221,6 +2332,7 @@ impl Simulation {
             Action::Flush { target } => {
                 self.flush(&target);
             }
+            Action::Deploy => self.deploy(),
             Action::RateScale { scale } => self.set_rate_scale(scale),
         }
     }

@@ -163,6 +163,10 @@ pub struct Counters {
     pub lost_writes: u64,
     /// Sessions that died with this component.
     pub sessions_lost: u64,
+    /// Bytes a CDN edge served from its cache.
+    pub edge_bytes: u64,
+    /// Bytes a CDN edge fetched from the origin.
+    pub origin_bytes: u64,
     /// Area under "requests in the component".
     pub in_system_area: u128,
     /// Area under "busy workers".
@@ -216,6 +220,8 @@ impl Counters {
             stale_age_sum: self.stale_age_sum - earlier.stale_age_sum,
             lost_writes: self.lost_writes - earlier.lost_writes,
             sessions_lost: self.sessions_lost - earlier.sessions_lost,
+            edge_bytes: self.edge_bytes - earlier.edge_bytes,
+            origin_bytes: self.origin_bytes - earlier.origin_bytes,
             in_system_area: self.in_system_area - earlier.in_system_area,
             busy_area: self.busy_area - earlier.busy_area,
             queue_area: self.queue_area - earlier.queue_area,

@@ -40,8 +40,8 @@ pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;
 pub use queue::EventQueue;
 pub use report::{
-    CacheReport, ComponentReport, DnsReport, Latency, ReplicaReport, Report, RequestCounts,
-    SessionReport, StationReport,
+    CacheReport, CdnReport, ComponentReport, DnsReport, Latency, ReplicaReport, Report,
+    RequestCounts, SessionReport, StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};

@@ -141,6 +141,26 @@ pub struct ComponentReport {
     /// Sessions held and lost (web servers keeping sessions, session stores).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions: Option<SessionReport>,
+    /// Assets served and fetched, and what they cost (CDN edges only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdn: Option<CdnReport>,
+}
+
+/// CDN edge figures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CdnReport {
+    /// Assets served from the edge's cache.
+    pub hits: u64,
+    /// Assets it had to fetch from the origin.
+    pub misses: u64,
+    /// hits / (hits + misses).
+    pub hit_ratio: f64,
+    /// GB sent to users from the edge.
+    pub edge_gb: f64,
+    /// GB fetched from the origin.
+    pub origin_gb: f64,
+    /// What that transfer cost: the edge's GB at its rate plus the origin's at its own ($).
+    pub transfer_cost: f64,
 }
 
 /// Session figures.
@@ -326,6 +346,21 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 held: n.sessions_held,
                 lost: d.sessions_lost,
             });
+            let cdn = match &n.behaviour {
+                Behaviour::Station(s) => s.cdn.as_deref().map(|c| {
+                    let (edge_gb, origin_gb) =
+                        (d.edge_bytes as f64 / 1e9, d.origin_bytes as f64 / 1e9);
+                    CdnReport {
+                        hits: d.hits,
+                        misses: d.misses,
+                        hit_ratio: ratio(d.hits as f64, (d.hits + d.misses) as f64),
+                        edge_gb,
+                        origin_gb,
+                        transfer_cost: edge_gb * c.cost_per_gb + origin_gb * c.origin_cost_per_gb,
+                    }
+                }),
+                _ => None,
+            };
             let backends_in_rotation = match &n.behaviour {
                 Behaviour::LoadBalancer(lb) => Some(lb.in_rotation() as u64),
                 _ => None,
@@ -349,6 +384,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 cache,
                 replica,
                 sessions,
+                cdn,
             }
         })
         .collect();

@@ -293,6 +293,25 @@ impl SeriesStore {
                     }
                     row
                 }
+                Kind::CdnEdge => {
+                    let items = match &n.behaviour {
+                        Behaviour::Station(s) => s.cdn.as_ref().map_or(0, |c| c.store.len()),
+                        _ => 0,
+                    };
+                    let lookups = d.hits + d.misses;
+                    vec![
+                        rate(d.arrivals),
+                        if lookups > 0 {
+                            100.0 * d.hits as f64 / lookups as f64
+                        } else {
+                            0.0
+                        },
+                        d.edge_bytes as f64 / 1e6 / dt,
+                        d.origin_bytes as f64 / 1e6 / dt,
+                        items as f64,
+                        rate(d.failed_total()),
+                    ]
+                }
                 Kind::SessionStore => {
                     let workers = n.workers().max(1) as f64;
                     vec![

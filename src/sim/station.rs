@@ -43,6 +43,8 @@ pub(crate) struct Station {
     pub stores_data: bool,
     /// Caches: the contents and how writes treat them.
     pub cache: Option<Box<CacheRole>>,
+    /// CDN edges: the assets held, and what they cost to send.
+    pub cdn: Option<Box<CdnRole>>,
     /// Read replicas: what they have applied and what is on its way.
     pub replica: Option<Box<ReplicaRole>>,
     /// Web servers wired to a replicated database: reads to replicas, writes to the primary.
@@ -55,6 +57,19 @@ pub(crate) struct Station {
     pub aside: Option<Aside>,
     /// Web servers wired only to caches: each key goes to its own cache.
     pub caches_only: bool,
+}
+
+/// A CDN edge's own state.
+#[derive(Clone, Debug)]
+pub(crate) struct CdnRole {
+    /// The assets it holds (LRU, with the origin's TTL).
+    pub store: CacheStore,
+    /// Size of one asset.
+    pub asset_bytes: u64,
+    /// $ per GB served from the edge.
+    pub cost_per_gb: f64,
+    /// $ per GB sent by the origin.
+    pub origin_cost_per_gb: f64,
 }
 
 /// Where a web server keeps logged-in users' sessions.
@@ -196,7 +211,7 @@ impl Station {
             // A cache forwards a miss and moves on; a web server blocks unless it is async.
             holds_worker: match c.kind {
                 Kind::WebServer => c.choice("call_mode") != "async",
-                Kind::Cache => false,
+                Kind::Cache | Kind::CdnEdge => false,
                 _ => true,
             },
             write_limit,
@@ -204,6 +219,19 @@ impl Station {
             cost_per_hour,
             stores_data: c.kind == Kind::Database,
             cache: (c.kind == Kind::Cache).then(|| Box::new(CacheRole::from_component(c))),
+            cdn: (c.kind == Kind::CdnEdge).then(|| {
+                let ttl = c.number("ttl_s");
+                Box::new(CdnRole {
+                    store: CacheStore::new(
+                        c.number("capacity") as usize,
+                        (ttl > 0.0).then(|| SimDuration::from_secs_f64(ttl)),
+                        Eviction::Lru,
+                    ),
+                    asset_bytes: (c.number("asset_kb") * 1000.0) as u64,
+                    cost_per_gb: c.number("cost_per_gb"),
+                    origin_cost_per_gb: c.number("origin_cost_per_gb"),
+                })
+            }),
             replica: (c.kind == Kind::Replica).then(|| {
                 Box::new(ReplicaRole::new(SimDuration::from_secs_f64(
                     c.number("lag_ms") / 1000.0,
@@ -261,6 +289,12 @@ impl Station {
             (self.sessions, next.sessions)
         {
             next.sessions = SessionMode::Shared(wire);
+        }
+        if let (Some(old), Some(new)) = (&mut self.cdn, &mut next.cdn)
+            && old.store.capacity() == new.store.capacity()
+            && old.store.ttl() == new.store.ttl()
+        {
+            std::mem::swap(&mut old.store, &mut new.store);
         }
         // A replica keeps what it has applied and what is on its way; a new lag applies to
         // writes shipped from now on.

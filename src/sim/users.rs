@@ -44,6 +44,8 @@ pub(crate) struct Users {
     pub generation: u32,
     /// What `keys` was built from (see [`key_model`]).
     key_model: (u64, Option<u64>),
+    /// Wires to CDN edges, nearest first: where static assets go.
+    pub cdn: Vec<super::engine::Target>,
 }
 
 /// A users component's key model: how many keys, and the Zipf exponent's bits if skewed.
@@ -89,6 +91,7 @@ impl Users {
             first_user,
             generation: 0,
             key_model: key_model(c),
+            cdn: Vec::new(),
         }
     }
 
@@ -104,6 +107,7 @@ impl Users {
         };
         next.population = self.population;
         next.generation = self.generation;
+        next.cdn = std::mem::take(&mut self.cdn);
         *self = next;
     }
 

@@ -515,6 +515,37 @@ impl Runner {
         true
     }
 
+    /// Publishes new static assets in the running simulation now, and records the deploy on
+    /// the timeline. False if there is no run.
+    pub fn deploy(&self) -> bool {
+        let done = self
+            .sim
+            .try_update_value(|s| {
+                s.as_mut().map(|sim| {
+                    sim.deploy();
+                })
+            })
+            .flatten()
+            .is_some();
+        if !done {
+            return false;
+        }
+        let at_s = self.clock.get_untracked();
+        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
+        let _ = self.editor.apply(
+            Edit::InsertTimeline {
+                index,
+                entry: TimelineEvent {
+                    at_s,
+                    action: Action::Deploy,
+                },
+            },
+            &format!("Deployed new static assets at {at_s:.1} s (added to the timeline)"),
+        );
+        self.bump();
+        true
+    }
+
     /// Keeps the current run's system-wide series to compare the next run against.
     pub fn keep_for_comparison(&self) -> bool {
         let seed = self.editor.doc.with_untracked(|d| d.diagram.run.seed);

@@ -235,10 +235,12 @@ fn on_item_key(
         }
         "f" | "F" => {
             // Empty a cache in the running simulation.
-            let is_cache = editor
-                .doc
-                .with_untracked(|d| d.diagram.component(&id).map(|c| c.kind))
-                == Some(Kind::Cache);
+            let is_cache = matches!(
+                editor
+                    .doc
+                    .with_untracked(|d| d.diagram.component(&id).map(|c| c.kind)),
+                Some(Kind::Cache | Kind::CdnEdge)
+            );
             if !is_cache {
                 return;
             }

@@ -662,10 +662,15 @@ pub fn Canvas() -> impl IntoView {
                         close();
                     }
                 };
-                let is_cache = editor
+                let kind = editor
                     .doc
-                    .with_untracked(|d| d.diagram.component(&id).map(|c| c.kind))
-                    == Some(Kind::Cache);
+                    .with_untracked(|d| d.diagram.component(&id).map(|c| c.kind));
+                let is_cache = matches!(kind, Some(Kind::Cache | Kind::CdnEdge));
+                let is_cdn = kind == Some(Kind::CdnEdge);
+                let deploy = move |_| {
+                    runner.deploy();
+                    close();
+                };
                 let flush = {
                     let id = id.clone();
                     move |_| {
@@ -707,6 +712,18 @@ pub fn Canvas() -> impl IntoView {
                             >
                                 {format!("Flush {id}")}
                                 " (F)"
+                            </button>
+                        })}
+                        {is_cdn.then(|| view! {
+                            <button
+                                class="ap-menu__item"
+                                role="menuitem"
+                                data-testid="menu-deploy"
+                                disabled=up.is_none()
+                                title="Publish new versions of every static asset; also added to the timeline"
+                                on:click=deploy
+                            >
+                                "Deploy new assets"
                             </button>
                         })}
                         <button class="ap-menu__item" role="menuitem" on:click=move |_| close()>
