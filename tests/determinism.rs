@@ -66,6 +66,14 @@ fn caches_and_replication_match_their_checked_in_fixtures() {
             include_str!("../public/examples/cache-stampede.json"),
             include_str!("fixtures/cache-stampede-60s.json"),
         ),
+        (
+            include_str!("../public/examples/global-cdn.json"),
+            include_str!("fixtures/global-cdn-60s.json"),
+        ),
+        (
+            include_str!("../public/examples/sticky-sessions.json"),
+            include_str!("fixtures/sticky-sessions-60s.json"),
+        ),
     ] {
         let mut d = Diagram::from_json(example).unwrap();
         d.run.duration_s = 60.0;

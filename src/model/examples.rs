@@ -21,13 +21,15 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 10] = [
+pub const EXAMPLES: [Example; 12] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
     example!("load-balancer-failover"),
     example!("replication-failover"),
     example!("cache-stampede"),
+    example!("global-cdn"),
+    example!("sticky-sessions"),
     example!("data-center-outage"),
     example!("reference-network"),
     example!("mm1"),

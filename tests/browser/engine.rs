@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 10] = [
+const EXAMPLES: [(&str, &str); 12] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -42,10 +42,18 @@ const EXAMPLES: [(&str, &str); 10] = [
         "cache-stampede",
         include_str!("../../public/examples/cache-stampede.json"),
     ),
+    (
+        "global-cdn",
+        include_str!("../../public/examples/global-cdn.json"),
+    ),
+    (
+        "sticky-sessions",
+        include_str!("../../public/examples/sticky-sessions.json"),
+    ),
 ];
 
-/// Caches, replication and failover, natively (`scripts/update-fixtures.sh`).
-const DATA_FIXTURES: [(&str, &str); 2] = [
+/// Caches, replication, CDN edges and sessions, natively (`scripts/update-fixtures.sh`).
+const DATA_FIXTURES: [(&str, &str); 4] = [
     (
         include_str!("../../public/examples/replication-failover.json"),
         include_str!("../fixtures/replication-failover-60s.json"),
@@ -53,6 +61,14 @@ const DATA_FIXTURES: [(&str, &str); 2] = [
     (
         include_str!("../../public/examples/cache-stampede.json"),
         include_str!("../fixtures/cache-stampede-60s.json"),
+    ),
+    (
+        include_str!("../../public/examples/global-cdn.json"),
+        include_str!("../fixtures/global-cdn-60s.json"),
+    ),
+    (
+        include_str!("../../public/examples/sticky-sessions.json"),
+        include_str!("../fixtures/sticky-sessions-60s.json"),
     ),
 ];
 
