@@ -537,3 +537,37 @@ fn a_read_only_diagram_allows_exactly_the_edits_that_leave_the_architecture_alon
         "this diagram is read-only here; open it in Archplay to change it"
     );
 }
+
+#[test]
+fn round_trips_between_regions_are_edited_undone_and_checked() {
+    let mut d = example();
+    let set = |ms: Option<f64>| Edit::SetRegionLatency {
+        a: "virginia".into(),
+        b: "tokyo".into(),
+        round_trip_ms: ms,
+    };
+    let before = d.clone();
+    let undo = apply(&mut d, &set(Some(150.0))).unwrap();
+    assert_eq!(d.region_latency.len(), 1);
+    // The same pair written the other way round is the same pair.
+    let again = apply(
+        &mut d,
+        &Edit::SetRegionLatency {
+            a: "tokyo".into(),
+            b: "virginia".into(),
+            round_trip_ms: Some(120.0),
+        },
+    )
+    .unwrap();
+    assert_eq!(d.region_latency.len(), 1);
+    assert_eq!(d.region_latency[0].round_trip_ms, 120.0);
+    apply(&mut d, &again).unwrap();
+    apply(&mut d, &undo).unwrap();
+    assert_eq!(d, before, "undo restores the defaults");
+    assert!(matches!(
+        apply(&mut d, &set(Some(-5.0))),
+        Err(Refusal::BadSettings(why)) if why.contains("outside")
+    ));
+    assert_eq!(apply(&mut d, &set(None)), Err(Refusal::Empty));
+    assert_eq!(d, before, "refusals change nothing");
+}

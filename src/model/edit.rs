@@ -12,6 +12,7 @@ use super::diagram::{
     Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Traffic, Wire,
 };
 use super::geometry::{GRID, snap, with_contents};
+use super::regions::{RegionLatency, override_problem};
 use super::validate::{
     MAX_COMPONENTS, MAX_LATENCY_MS, MAX_TIMELINE, MAX_WIRES, find_loop, id_problem, param_problem,
     run_problems, timeline_problem,
@@ -98,6 +99,15 @@ pub enum Edit {
     RemoveTimeline {
         /// Position in the timeline.
         index: usize,
+    },
+    /// Set the round trip between two regions (`None`: back to the default).
+    SetRegionLatency {
+        /// One region.
+        a: String,
+        /// The other.
+        b: String,
+        /// The diagram's own figure, in ms, or `None` for the default.
+        round_trip_ms: Option<f64>,
     },
     /// Several edits applied as one step (undone as one step).
     Batch(Vec<Edit>),
@@ -335,6 +345,44 @@ pub fn apply(diagram: &mut Diagram, edit: &Edit) -> Result<Edit, Refusal> {
             w.latency_ms = *latency_ms;
             w.weight = *weight;
             Ok(old)
+        }
+        Edit::SetRegionLatency {
+            a,
+            b,
+            round_trip_ms,
+        } => {
+            let same = |o: &RegionLatency| (&o.a == a && &o.b == b) || (&o.a == b && &o.b == a);
+            if let Some(ms) = round_trip_ms {
+                let o = RegionLatency {
+                    a: a.clone(),
+                    b: b.clone(),
+                    round_trip_ms: *ms,
+                };
+                if let Some(why) = override_problem(&o) {
+                    return Err(Refusal::BadSettings(why));
+                }
+            }
+            let old = diagram
+                .region_latency
+                .iter()
+                .find(|o| same(o))
+                .map(|o| o.round_trip_ms);
+            if old == *round_trip_ms {
+                return Err(Refusal::Empty);
+            }
+            diagram.region_latency.retain(|o| !same(o));
+            if let Some(ms) = round_trip_ms {
+                diagram.region_latency.push(RegionLatency {
+                    a: a.clone(),
+                    b: b.clone(),
+                    round_trip_ms: *ms,
+                });
+            }
+            Ok(Edit::SetRegionLatency {
+                a: a.clone(),
+                b: b.clone(),
+                round_trip_ms: old,
+            })
         }
     }
 }

@@ -31,6 +31,17 @@ pub fn live_change(built: &Diagram, now: &Diagram) -> LiveChange {
     if !same_components || built.wires != now.wires || built.run != now.run {
         return LiveChange::Restart;
     }
+    // The network between regions is fixed when the run is built: moving a component into
+    // another region, or a new round trip, needs a fresh run.
+    let penalties = |d: &Diagram| -> Vec<f64> {
+        d.wires
+            .iter()
+            .map(|w| crate::model::regions::wire_penalty_ms(d, &w.from, &w.to))
+            .collect()
+    };
+    if built.region_latency != now.region_latency || penalties(built) != penalties(now) {
+        return LiveChange::Restart;
+    }
     let components: Vec<Component> = built
         .components
         .iter()
@@ -62,6 +73,32 @@ mod tests {
         ];
         d.wires = vec![Wire::new("users", "web")];
         d
+    }
+
+    #[test]
+    fn moving_into_another_region_or_a_new_round_trip_needs_a_fresh_run() {
+        let mut built = base();
+        built.components[0] = built.components[0].clone().with_choice("region", "tokyo");
+        let mut dc = Component::new("dc", Kind::DataCenter).with_choice("region", "virginia");
+        dc.x = 600.0;
+        built.components.push(dc);
+        // Moving the web server into the Virginia box puts an ocean on its wire.
+        let mut now = built.clone();
+        now.components[1].x = 640.0;
+        now.components[1].y = 48.0;
+        assert_eq!(live_change(&built, &now), LiveChange::Restart);
+        // Moving it about outside the box changes nothing.
+        let mut now = built.clone();
+        now.components[1].x = 10.0;
+        assert_eq!(live_change(&built, &now), LiveChange::Nothing);
+        let mut now = built.clone();
+        now.region_latency
+            .push(crate::model::regions::RegionLatency {
+                a: "tokyo".into(),
+                b: "virginia".into(),
+                round_trip_ms: 1.0,
+            });
+        assert_eq!(live_change(&built, &now), LiveChange::Restart);
     }
 
     #[test]

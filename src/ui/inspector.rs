@@ -6,6 +6,8 @@
 use leptos::ev;
 use leptos::prelude::*;
 
+use crate::model::regions::{REGIONS, round_trip_ms};
+
 use super::editor::Editor;
 use super::icons::kind_icon;
 use crate::model::catalogue::{Domain, ParamSpec, unused_because};
@@ -82,6 +84,10 @@ fn form(editor: Editor, kind: Kind, ids: Vec<ComponentId>) -> impl IntoView {
         format!("{} {}s", ids.len(), spec.name.to_lowercase())
     };
     let label_field = (ids.len() == 1).then(|| label_field(editor, ids[0].clone()));
+    // Components that name their region (users, CDN edges, data centers) also show the round
+    // trips from it, editable for this diagram.
+    let network = (ids.len() == 1 && spec.params.iter().any(|p| p.name == "region"))
+        .then(|| round_trips(editor, ids[0].clone()));
     let fields = spec
         .params
         .iter()
@@ -99,6 +105,107 @@ fn form(editor: Editor, kind: Kind, ids: Vec<ComponentId>) -> impl IntoView {
         <form class="ap-inspector__form" on:submit=|e: ev::SubmitEvent| e.prevent_default()>
             {fields}
         </form>
+        {network}
+    }
+}
+
+/// The round trips from a component's region to every other, each editable (an empty field
+/// or the default value goes back to the default).
+fn round_trips(editor: Editor, id: ComponentId) -> impl IntoView {
+    let region = {
+        let id = id.clone();
+        move || {
+            editor.doc.with(|d| {
+                d.diagram
+                    .component(&id)
+                    .map(|c| c.choice("region").to_string())
+                    .unwrap_or_default()
+            })
+        }
+    };
+    // A memo: the rows (and their error messages) are rebuilt only when the region changes.
+    let region = Memo::new(move |_| region());
+    let label_of = |r: &str| -> &'static str {
+        match Kind::DataCenter.spec().param("region").map(|p| &p.domain) {
+            Some(Domain::Choice { options, .. }) => options
+                .iter()
+                .find(|o| o.value == r)
+                .map_or("", |o| o.label),
+            _ => "",
+        }
+    };
+    let rows = move || {
+        let from = region.get();
+        REGIONS
+            .iter()
+            .filter(|r| **r != from)
+            .map(|to| {
+                let (from, to) = (from.clone(), to.to_string());
+                let default = round_trip_ms(&from, &to, &[]).unwrap_or(0.0);
+                let current = {
+                    let (from, to) = (from.clone(), to.clone());
+                    move || {
+                        editor.doc.with(|d| {
+                            round_trip_ms(&from, &to, &d.diagram.region_latency).unwrap_or(0.0)
+                        })
+                    }
+                };
+                let error = RwSignal::new(None::<String>);
+                let field_id = format!("ap-field-rtt-{to}");
+                let commit = {
+                    let (from, to) = (from.clone(), to.clone());
+                    move |raw: String| {
+                        let raw = raw.trim().to_string();
+                        let value = if raw.is_empty() {
+                            None
+                        } else {
+                            match raw.parse::<f64>() {
+                                Ok(v) if v == default => None,
+                                Ok(v) => Some(v),
+                                Err(_) => {
+                                    error.set(Some(format!("“{raw}” is not a number")));
+                                    return;
+                                }
+                            }
+                        };
+                        let edit = Edit::SetRegionLatency {
+                            a: from.clone(),
+                            b: to.clone(),
+                            round_trip_ms: value,
+                        };
+                        match editor.apply(edit, &format!("Round trip {from} – {to} set")) {
+                            Ok(()) | Err(crate::model::Refusal::Empty) => error.set(None),
+                            Err(why) => error.set(Some(why.to_string())),
+                        }
+                    }
+                };
+                view! {
+                    <div class="ap-field ap-field--row" class:ap-field--invalid=move || error.with(Option::is_some)>
+                        <label class="ap-field__label" for=field_id.clone()>{label_of(&to)}</label>
+                        <input
+                            id=field_id
+                            class="ap-field__input"
+                            data-testid=format!("rtt-{to}")
+                            type="text"
+                            inputmode="decimal"
+                            prop:value=move || format_number(current())
+                            on:change=move |e| commit(event_target_value(&e))
+                        />
+                        <p class="ap-field__help">{format!("ms; default {}", format_number(default))}</p>
+                        <p class="ap-field__error" role="alert">{move || error.get()}</p>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="ap-inspector__network" data-testid="round-trips">
+            <h3 class="ap-inspector__section">{move || format!("Round trips from {}", label_of(&region.get()))}</h3>
+            <p class="ap-field__help">
+                "A wire between two regions pays half the round trip each way. Changes apply to this diagram."
+            </p>
+            {rows}
+        </section>
     }
 }
 

@@ -105,6 +105,29 @@ describe("data centers, minimap and touch", () => {
     assert.deepEqual(page.problems, []);
   });
 
+  test("a region's round trips are edited in the inspector, saved, and undone", async () => {
+    const page = await openWith(fixture.browser, fixture.site.url, regions);
+    const canvas = new CanvasPage(page);
+    const dc = regions.components.find((c) => c.kind === "data_center");
+    await canvas.node(dc.id).focus();
+    await page.getByTestId("round-trips").waitFor();
+    const field = page.getByTestId("rtt-tokyo");
+    const before = await field.inputValue();
+    await field.fill("123");
+    await field.press("Enter");
+    await page.waitForFunction(
+      (k) => JSON.parse(localStorage.getItem(k) ?? "{}").region_latency?.[0]?.round_trip_ms === 123,
+      AUTOSAVE_KEY,
+    );
+    // Back to the default: the override goes away.
+    await page.getByTestId("undo").click();
+    assert.equal(await field.inputValue(), before);
+    await field.fill("-4");
+    await field.press("Enter");
+    assert.match(await page.locator("[data-testid=round-trips] .ap-field__error").filter({ hasText: "outside" }).textContent(), /outside 0–10000 ms/);
+    assert.deepEqual(page.problems, []);
+  });
+
   test("the minimap shows a large diagram and moves the view", async () => {
     const page = await openWith(fixture.browser, fixture.site.url, bigDiagram());
     await page.getByTestId("node-db-60").waitFor({ state: "attached" });
