@@ -218,3 +218,25 @@ fn shared_sessions_need_a_session_store() {
         "{err}"
     );
 }
+
+#[test]
+fn the_series_show_when_sessions_and_writes_were_lost() {
+    let mut d = tier("local", "session", 30.0);
+    at(&mut d, 20.0, kill("web-2"));
+    let mut sim = Simulation::new(&d).unwrap();
+    sim.run_to_end(u64::MAX);
+    let lost = sim
+        .component_series(&ComponentId::from("web-2"))
+        .unwrap()
+        .column("sessions_lost")
+        .unwrap();
+    let total: f64 = lost.iter().map(|(_, v)| v).sum();
+    assert_eq!(
+        total,
+        component(&sim.report(), "web-2").sessions.unwrap().lost as f64
+    );
+    assert!(
+        lost.iter().all(|(t, v)| (*t == 20.0) == (*v > 0.0)),
+        "{lost:?}"
+    );
+}

@@ -342,6 +342,7 @@ const WEB_METRICS: &[MetricSpec] = &[
     headline("queue", "Queue length", Unit::Count, "queue"),
     metric("wait_ms", "Mean wait", Unit::Millis),
     metric("sessions", "Sessions held", Unit::Count),
+    metric("sessions_lost", "Sessions lost", Unit::Count),
 ];
 
 /// Machine sizes for vertical scaling, from the chapter's 4-core/16 GB to 32-core/256 GB.
@@ -988,6 +989,7 @@ static REPLICA: KindSpec = KindSpec {
         headline("lag_ms", "Replication lag", Unit::Millis, "lag"),
         metric("stale_reads", "Stale reads", Unit::PerSecond),
         metric("queue", "Queue length", Unit::Count),
+        metric("lost_writes", "Writes lost at promotion", Unit::Count),
     ],
 };
 
@@ -1230,6 +1232,7 @@ static SESSION_STORE: KindSpec = KindSpec {
         metric("arrivals", "Arrivals", Unit::PerSecond),
         headline("utilisation", "Utilisation", Unit::Percent, "busy"),
         headline("sessions", "Sessions held", Unit::Count, "sessions"),
+        metric("sessions_lost", "Sessions lost", Unit::Count),
         metric("errors", "Errors", Unit::PerSecond),
     ],
 };

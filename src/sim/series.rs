@@ -242,6 +242,7 @@ impl SeriesStore {
                         ms(lag),
                         rate(d.stale_reads),
                         d.queue_area as f64 / span_ns,
+                        d.lost_writes as f64,
                     ]
                 }
                 Kind::Cache => {
@@ -290,6 +291,7 @@ impl SeriesStore {
                     ];
                     if n.kind == Kind::WebServer {
                         row.push(n.sessions_held as f64);
+                        row.push(d.sessions_lost as f64);
                     }
                     row
                 }
@@ -318,6 +320,7 @@ impl SeriesStore {
                         rate(d.arrivals),
                         100.0 * d.busy_area as f64 / (workers * dt * 1e9),
                         n.sessions_held as f64,
+                        d.sessions_lost as f64,
                         rate(d.failed_total()),
                     ]
                 }
