@@ -41,6 +41,7 @@ pub fn restore(value: Value) -> Result<Decoded, LinkError> {
         .unwrap_or_default();
     repair_wires(&mut diagram, &ids, &mut repairs);
     repair_timeline(&mut diagram, &ids, &mut repairs);
+    repair_region_latency(&mut diagram, &mut repairs);
     let text = Value::Object(diagram).to_string();
     let diagram = Diagram::from_json(&text).map_err(|e| LinkError::Invalid(e.to_string()))?;
     Ok(Decoded {
@@ -191,6 +192,27 @@ fn repair_timeline(
     });
 }
 
+/// Drops round trips between regions that are not usable (unknown regions, bad numbers), so
+/// the defaults apply to those pairs.
+fn repair_region_latency(diagram: &mut Map<String, Value>, repairs: &mut Vec<String>) {
+    let Some(Value::Array(overrides)) = diagram.get_mut("region_latency") else {
+        return;
+    };
+    overrides.retain(|o| {
+        let problem =
+            match serde_json::from_value::<crate::model::regions::RegionLatency>(o.clone()) {
+                Ok(o) => crate::model::regions::override_problem(&o),
+                Err(e) => Some(e.to_string()),
+            };
+        if let Some(why) = &problem {
+            repairs.push(format!(
+                "dropped a region round trip ({why}); the default applies"
+            ));
+        }
+        problem.is_none()
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +304,22 @@ mod tests {
             d.repairs,
             ["dropped a flush of web: only a cache or a CDN edge can be flushed"]
         );
+    }
+
+    #[test]
+    fn unusable_round_trips_between_regions_are_dropped() {
+        let mut v = envelope(json!([{ "id": "users", "kind": "users" }]), json!([]));
+        v["diagram"]["timeline"] = json!([]);
+        v["diagram"]["region_latency"] = json!([
+            { "a": "virginia", "b": "tokyo", "round_trip_ms": 150 },
+            { "a": "virginia", "b": "atlantis", "round_trip_ms": 10 },
+            { "a": "virginia", "b": "sydney", "round_trip_ms": -1 },
+            { "a": "virginia" },
+        ]);
+        let d = restore(v).unwrap();
+        assert_eq!(d.shared.diagram.region_latency.len(), 1);
+        assert_eq!(d.repairs.len(), 3, "{:?}", d.repairs);
+        assert!(d.repairs[0].contains("unknown region 'atlantis'"));
     }
 
     #[test]
