@@ -32,13 +32,17 @@ pub enum Kind {
     Cache,
     /// A shared store for logged-in users' sessions (Redis), so web servers keep none.
     SessionStore,
+    /// A message queue: web servers enqueue jobs and answer at once.
+    MessageQueue,
+    /// A pool of workers taking jobs from a message queue.
+    Consumer,
     /// A data center: a box on the canvas around the components that run in it.
     DataCenter,
 }
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Users,
         Kind::Dns,
         Kind::LoadBalancer,
@@ -48,6 +52,8 @@ impl Kind {
         Kind::Replica,
         Kind::Cache,
         Kind::SessionStore,
+        Kind::MessageQueue,
+        Kind::Consumer,
         Kind::DataCenter,
     ];
 
@@ -73,6 +79,8 @@ impl Kind {
             Kind::Replica => &REPLICA,
             Kind::Cache => &CACHE,
             Kind::SessionStore => &SESSION_STORE,
+            Kind::MessageQueue => &MESSAGE_QUEUE,
+            Kind::Consumer => &CONSUMER,
             Kind::DataCenter => &DATA_CENTER,
         }
     }
@@ -854,6 +862,7 @@ static WEB_SERVER: KindSpec = KindSpec {
         Kind::Replica,
         Kind::Cache,
         Kind::SessionStore,
+        Kind::MessageQueue,
         Kind::WebServer,
         Kind::LoadBalancer,
     ],
@@ -1197,6 +1206,152 @@ static CDN_EDGE: KindSpec = KindSpec {
     ],
 };
 
+static MESSAGE_QUEUE: KindSpec = KindSpec {
+    kind: Kind::MessageQueue,
+    id: "message_queue",
+    name: "Message queue",
+    group: Group::Async,
+    summary: "Holds jobs so web servers can answer now and the work happens later.",
+    details: "A web server wired to a queue enqueues a job for every write and answers as soon \
+              as the queue has it (the chapter's photo upload: a quick answer, the processing \
+              later). Wire the queue to consumer pools: jobs go out in FIFO order to idle \
+              workers. A job not acknowledged within the visibility timeout (its worker failed \
+              or died) becomes visible again after a backoff; after the maximum attempts it \
+              goes to the dead-letter queue. When full, new jobs are rejected. A persistent \
+              queue keeps its jobs through a crash; otherwise they are lost.",
+    id_prefix: "queue",
+    // Stacked envelopes.
+    icon: "M3 7h18v10H3zM3 7l9 6 9-6M6 4h12",
+    params: &[
+        ParamSpec {
+            name: "capacity",
+            label: "Capacity",
+            unit: Unit::Count,
+            domain: int(1.0, 100_000_000.0, 100_000.0),
+            help: "Jobs it can hold (waiting or being worked on); beyond this new jobs are \
+                   rejected.",
+        },
+        ParamSpec {
+            name: "persistent",
+            label: "Persistence",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("yes", "Persistent (survives a crash)"),
+                    choice("no", "In memory (lost in a crash)"),
+                ],
+                default: "yes",
+            },
+            help: "Whether the jobs it holds survive it going down.",
+        },
+        ParamSpec {
+            name: "visibility_timeout_s",
+            label: "Visibility timeout",
+            unit: Unit::Seconds,
+            domain: num(0.01, 43_200.0, 30.0),
+            help: "How long a delivered job stays hidden waiting for its acknowledgement before \
+                   it is delivered again.",
+        },
+        ParamSpec {
+            name: "max_attempts",
+            label: "Max attempts",
+            unit: Unit::Count,
+            domain: int(1.0, 1_000.0, 5.0),
+            help: "Deliveries before a job goes to the dead-letter queue.",
+        },
+        ParamSpec {
+            name: "backoff_s",
+            label: "Retry backoff",
+            unit: Unit::Seconds,
+            domain: num(0.0, 3_600.0, 1.0),
+            help: "Wait before the first redelivery; it doubles with each attempt after that.",
+        },
+    ],
+    targets: &[Kind::Consumer],
+    metrics: &[
+        metric("enqueued", "Enqueued", Unit::PerSecond),
+        metric("dequeued", "Done", Unit::PerSecond),
+        headline("depth", "Depth", Unit::Count, "depth"),
+        headline("oldest_s", "Oldest job's age", Unit::Seconds, "oldest"),
+        metric(
+            "job_latency_ms",
+            "Job latency (enqueue to done)",
+            Unit::Millis,
+        ),
+        metric("rejected", "Rejected (full)", Unit::PerSecond),
+        metric("dead_lettered", "Dead-lettered", Unit::PerSecond),
+    ],
+};
+
+static CONSUMER: KindSpec = KindSpec {
+    kind: Kind::Consumer,
+    id: "consumer",
+    name: "Consumers",
+    group: Group::Async,
+    summary: "Workers that take jobs from a queue and process them.",
+    details: "A pool of workers fed by the queue wired to it: each idle worker takes the next \
+              job, processes it for a sampled time and acknowledges it. A job that fails (the \
+              failure share) or whose worker dies is not acknowledged, so the queue delivers \
+              it again after its visibility timeout. With the pool down the backlog grows at \
+              the arrival rate; back up, it drains at the service rate minus the arrival rate.",
+    id_prefix: "workers",
+    // Gears.
+    icon: "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zM12 2v3M12 19v3M4.2 4.2l2.1 2.1M17.7 17.7l2.1 2.1M2 12h3M19 12h3M4.2 19.8l2.1-2.1M17.7 6.3l2.1-2.1",
+    params: &[
+        ParamSpec {
+            name: "workers",
+            label: "Workers",
+            unit: Unit::Count,
+            domain: int(1.0, 100_000.0, 4.0),
+            help: "Jobs processed at once.",
+        },
+        ParamSpec {
+            name: "service_ms",
+            label: "Processing time",
+            unit: Unit::Millis,
+            domain: num(0.0, 3_600_000.0, 2_000.0),
+            help: "Mean time to process one job (resizing a photo, sending an email).",
+        },
+        ParamSpec {
+            name: "service",
+            label: "Processing-time distribution",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: SERVICE_DIST,
+                default: "exponential",
+            },
+            help: "Shape of the processing time.",
+        },
+        ParamSpec {
+            name: "service_cv",
+            label: "Processing-time CV",
+            unit: Unit::None,
+            domain: num(0.01, 10.0, 1.0),
+            help: "Coefficient of variation for log-normal processing times.",
+        },
+        ParamSpec {
+            name: "failure_pct",
+            label: "Failures",
+            unit: Unit::Percent,
+            domain: num(0.0, 100.0, 0.0),
+            help: "Share of jobs whose processing fails (not acknowledged: the queue retries).",
+        },
+        ParamSpec {
+            name: "cost_per_hour",
+            label: "Cost",
+            unit: Unit::DollarsPerHour,
+            domain: num(0.0, 1_000.0, 0.20),
+            help: "What the pool costs to run.",
+        },
+    ],
+    targets: &[],
+    metrics: &[
+        metric("processed", "Processed", Unit::PerSecond),
+        headline("utilisation", "Utilisation", Unit::Percent, "busy"),
+        metric("failed", "Failed jobs", Unit::PerSecond),
+    ],
+};
+
 static SESSION_STORE: KindSpec = KindSpec {
     kind: Kind::SessionStore,
     id: "session_store",
@@ -1403,6 +1558,13 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
         "only log-normal service times have a CV",
     ),
     (
+        Kind::Consumer,
+        "service_cv",
+        "service",
+        &["lognormal"],
+        "only log-normal processing times have a CV",
+    ),
+    (
         Kind::SessionStore,
         "workers",
         "size",
@@ -1472,6 +1634,9 @@ pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
         }
         (Kind::Replica, _) => {
             "a read replica answers reads; it does not send requests onward".to_string()
+        }
+        (Kind::Consumer, _) => {
+            "consumers take jobs from the queue wired to them; they send nothing onward".to_string()
         }
         (Kind::SessionStore, _) => {
             "a session store answers session checks; it does not send requests onward".to_string()

@@ -21,7 +21,7 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 12] = [
+pub const EXAMPLES: [Example; 13] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
@@ -31,6 +31,7 @@ pub const EXAMPLES: [Example; 12] = [
     example!("global-cdn"),
     example!("sticky-sessions"),
     example!("data-center-outage"),
+    example!("photo-queue"),
     example!("reference-network"),
     example!("mm1"),
     example!("mm4"),

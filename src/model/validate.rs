@@ -388,6 +388,8 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
         | Kind::Cache
         | Kind::SessionStore
         | Kind::CdnEdge
+        | Kind::MessageQueue
+        | Kind::Consumer
         | Kind::DataCenter => None,
     }
 }

@@ -15,6 +15,7 @@ use super::dns::{Dns, Resolution};
 use super::histogram::Histogram;
 use super::load_balancer::{LoadBalancer, ProbeOutcome};
 use super::log::{EventLog, LogLevel};
+use super::messaging::{ConsumerPool, Job, Jobs, MessageQueue};
 use super::metrics::{Cause, Counters, Level};
 use super::queue::EventQueue;
 use super::replication::ReplicaRole;
@@ -164,6 +165,16 @@ enum Event {
     /// A replication group's failover delay is over: promote a replica if the primary is
     /// still down.
     Failover { group: u32 },
+    /// A delivery of a job reaches the consumer pool.
+    JobStart { consumer: u32, delivery: u32 },
+    /// A consumer has finished processing a delivery.
+    JobDone { consumer: u32, delivery: u32 },
+    /// A consumer's acknowledgement reaches the queue.
+    JobAck { job: u32, token: u32 },
+    /// A delivered job's visibility timeout is over.
+    JobTimeout { job: u32, token: u32 },
+    /// A job's backoff is over: it is ready again.
+    JobRetry { job: u32, token: u32 },
 }
 
 /// A wire as the engine uses it.
@@ -243,6 +254,10 @@ pub(crate) enum Behaviour {
     Dns(Dns),
     LoadBalancer(LoadBalancer),
     Station(Station),
+    /// A message queue.
+    Queue(MessageQueue),
+    /// A pool of consumers.
+    Consumers(ConsumerPool),
     /// A data center: the nodes inside its box, which go down and up with it.
     DataCenter {
         members: Vec<u32>,
@@ -355,6 +370,10 @@ pub struct Simulation {
     /// Static assets' published version: a deploy moves it on, and versioned names make every
     /// copy of the old assets unreachable.
     asset_version: u64,
+    /// Jobs held by message queues.
+    jobs: Jobs,
+    /// Deliveries of jobs so far (each gets its own id).
+    deliveries: u32,
 }
 
 impl Simulation {
@@ -399,6 +418,10 @@ impl Simulation {
                 .iter()
                 .copied()
                 .partition(|(t, _)| kind_of(t) == Kind::SessionStore);
+            // A web server's wire to a message queue carries its writes, as jobs.
+            let (queue_wires, data_wires): (Vec<_>, Vec<_>) = data_wires
+                .into_iter()
+                .partition(|(t, _)| c.kind == Kind::WebServer && kind_of(t) == Kind::MessageQueue);
             let (mut cdn_wires, data_wires): (Vec<_>, Vec<_>) = data_wires
                 .into_iter()
                 .partition(|(t, _)| c.kind == Kind::Users && kind_of(t) == Kind::CdnEdge);
@@ -415,7 +438,9 @@ impl Simulation {
                 | Kind::Replica
                 | Kind::Cache
                 | Kind::SessionStore
+                | Kind::Consumer
                 | Kind::DataCenter => None,
+                Kind::MessageQueue => Some("a consumer pool"),
             };
             if let Some(needs) = needs
                 && wires.is_empty()
@@ -444,6 +469,7 @@ impl Simulation {
                 | Kind::SessionStore
                 | Kind::CdnEdge => {
                     let mut station = Station::from_component(c);
+                    station.job_queue = queue_wires.first().map(|(t, _)| *t);
                     if let SessionMode::Shared(wire) = &mut station.sessions {
                         *wire = session_wires.first().map(|(t, _)| *t);
                         if wire.is_none() {
@@ -460,6 +486,8 @@ impl Simulation {
                     }
                     Behaviour::Station(station)
                 }
+                Kind::MessageQueue => Behaviour::Queue(MessageQueue::from_component(c)),
+                Kind::Consumer => Behaviour::Consumers(ConsumerPool::from_component(c)),
                 Kind::DataCenter => Behaviour::DataCenter {
                     members: contents(diagram, &c.id)
                         .iter()
@@ -537,6 +565,8 @@ impl Simulation {
             last_write: KeyMap::default(),
             sessions: KeyMap::default(),
             asset_version: 0,
+            jobs: Jobs::default(),
+            deliveries: 0,
         };
         sim.build_groups(diagram)?;
         sim.caches = (0..sim.nodes.len() as u32)
@@ -574,7 +604,11 @@ impl Simulation {
                             .schedule(first, Event::HealthCheck { lb: n, backend: b });
                     }
                 }
-                Behaviour::Dns(_) | Behaviour::Station(_) | Behaviour::DataCenter { .. } => {}
+                Behaviour::Dns(_)
+                | Behaviour::Station(_)
+                | Behaviour::Queue(_)
+                | Behaviour::Consumers(_)
+                | Behaviour::DataCenter { .. } => {}
             }
         }
         Ok(sim)
@@ -761,6 +795,8 @@ impl Simulation {
             Behaviour::Dns(d) => d.update(c),
             Behaviour::LoadBalancer(lb) => lb.update(c),
             Behaviour::Station(st) => st.update(c),
+            Behaviour::Queue(q) => q.update(c),
+            Behaviour::Consumers(p) => p.update(c),
             Behaviour::DataCenter { .. } => {}
         }
         match node.behaviour {
@@ -768,6 +804,7 @@ impl Simulation {
             Behaviour::Users(_) => self.schedule_arrival(n, true),
             // More workers start on the queue at once.
             Behaviour::Station(_) if node.up => self.fill_workers(n),
+            Behaviour::Queue(_) | Behaviour::Consumers(_) => self.pump_all(),
             _ => {}
         }
         let id = c.id.to_string();
@@ -825,6 +862,11 @@ impl Simulation {
             Event::ReplicaApply { node } => self.on_replica_apply(node),
             Event::SyncAck { req, node } => self.on_sync_ack(req, node),
             Event::Failover { group } => self.on_failover(group),
+            Event::JobStart { consumer, delivery } => self.on_job_start(consumer, delivery),
+            Event::JobDone { consumer, delivery } => self.on_job_done(consumer, delivery),
+            Event::JobAck { job, token } => self.on_job_ack(job, token),
+            Event::JobTimeout { job, token } => self.on_job_timeout(job, token),
+            Event::JobRetry { job, token } => self.on_job_retry(job, token),
         }
     }
 
@@ -1107,8 +1149,12 @@ impl Simulation {
         match self.nodes[node as usize].behaviour {
             Behaviour::LoadBalancer(_) => self.balance(req, node),
             Behaviour::Station(_) => self.station_arrive(req, node),
-            // Validation keeps users, DNS and data centers from being delivered to.
-            Behaviour::Users(_) | Behaviour::Dns(_) | Behaviour::DataCenter { .. } => {
+            Behaviour::Queue(_) => self.enqueue(req, node),
+            // Validation keeps users, DNS, consumers and data centers from being delivered to.
+            Behaviour::Users(_)
+            | Behaviour::Dns(_)
+            | Behaviour::Consumers(_)
+            | Behaviour::DataCenter { .. } => {
                 self.fail_and_respond(req, node, Cause::ConnectionRefused);
             }
         }
@@ -1125,7 +1171,10 @@ impl Simulation {
             Behaviour::Users(_) => self.finish(req, node),
             Behaviour::LoadBalancer(_) => self.balancer_answer(req, node, out.slot),
             Behaviour::Station(_) => self.station_answer(req, node, out.slot),
-            Behaviour::Dns(_) | Behaviour::DataCenter { .. } => {}
+            Behaviour::Dns(_)
+            | Behaviour::Queue(_)
+            | Behaviour::Consumers(_)
+            | Behaviour::DataCenter { .. } => {}
         }
     }
 
@@ -1392,6 +1441,13 @@ impl Simulation {
             self.cdn_serve(req, node);
             return;
         }
+        if class == Class::Write
+            && let Some(queue) = s.job_queue
+        {
+            // The write becomes a job: answered as soon as the queue has it.
+            self.call(req, node, SLOT_CALL, queue);
+            return;
+        }
         if s.calls_downstream && class != Class::Static && !n.targets.is_empty() {
             if s.aside.is_some() {
                 self.aside_call(req, node);
@@ -1548,6 +1604,191 @@ impl Simulation {
             LogLevel::Error,
             format!("deploy: version {v} of every static asset published; cached copies are now unreachable"),
         );
+    }
+
+    // ---- message queues ------------------------------------------------------------------
+
+    /// A write arrives at a queue as a job: held (and acknowledged to the web server at once),
+    /// or rejected when the queue is full.
+    fn enqueue(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let Behaviour::Queue(q) = &mut self.nodes[node as usize].behaviour else {
+            return;
+        };
+        if q.held >= q.capacity {
+            self.fail_and_respond(req, node, Cause::QueueFull);
+            return;
+        }
+        let job = self.jobs.alloc(Job::new(now, node));
+        q.held += 1;
+        q.ready.push_back(job);
+        self.respond(req, node);
+        self.pump(node);
+    }
+
+    /// Delivers ready jobs, oldest first, to idle workers of the consumer pools wired to
+    /// `queue` (round-robin over the pools).
+    fn pump(&mut self, queue: u32) {
+        let now = self.now;
+        if !self.nodes[queue as usize].up {
+            return;
+        }
+        loop {
+            let n = &self.nodes[queue as usize];
+            let Behaviour::Queue(q) = &n.behaviour else {
+                return;
+            };
+            let Some(&job) = q.ready.front() else {
+                return;
+            };
+            let pools = n.targets.len();
+            let start = q.next_pool;
+            let idle = (0..pools).map(|i| (start + i) % pools).find(|&i| {
+                let t = self.nodes[queue as usize].targets[i];
+                let p = &self.nodes[t.node as usize];
+                p.up && matches!(&p.behaviour, Behaviour::Consumers(c) if p.busy.value() < c.workers)
+            });
+            let Some(i) = idle else {
+                return;
+            };
+            let wire = self.nodes[queue as usize].targets[i];
+            let visibility = match &mut self.nodes[queue as usize].behaviour {
+                Behaviour::Queue(q) => {
+                    q.ready.pop_front();
+                    q.next_pool = (i + 1) % pools;
+                    q.visibility
+                }
+                _ => return,
+            };
+            let j = self.jobs.get_mut(job);
+            j.attempts += 1;
+            j.token = j.token.wrapping_add(1);
+            j.consumer = wire.node;
+            j.ready = false;
+            let token = j.token;
+            self.deliveries = self.deliveries.wrapping_add(1);
+            let delivery = self.deliveries;
+            let pool = &mut self.nodes[wire.node as usize];
+            pool.busy.inc(now);
+            if let Behaviour::Consumers(c) = &mut pool.behaviour {
+                c.in_progress.push((delivery, job, token));
+            }
+            self.queue.schedule(
+                now + wire.latency,
+                Event::JobStart {
+                    consumer: wire.node,
+                    delivery,
+                },
+            );
+            self.queue
+                .schedule(now + visibility, Event::JobTimeout { job, token });
+        }
+    }
+
+    fn on_job_start(&mut self, consumer: u32, delivery: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[consumer as usize];
+        let Behaviour::Consumers(c) = &n.behaviour else {
+            return;
+        };
+        if !c.holds(delivery) {
+            return; // the pool crashed while the job was on its way
+        }
+        let service = c.service.sample(&mut self.rng);
+        n.counters.services += 1;
+        n.counters.service_sum += u128::from(service.as_nanos());
+        self.queue
+            .schedule(now + service, Event::JobDone { consumer, delivery });
+    }
+
+    fn on_job_done(&mut self, consumer: u32, delivery: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[consumer as usize];
+        let Behaviour::Consumers(c) = &mut n.behaviour else {
+            return;
+        };
+        let Some((job, token)) = c.finish(delivery) else {
+            return; // done before a crash: the worker is gone, and so is the result
+        };
+        n.busy.dec(now);
+        let failed = c.failure > 0.0 && self.rng.unit() < c.failure;
+        if failed {
+            // No acknowledgement: the queue delivers it again after its visibility timeout.
+            n.counters.jobs_failed += 1;
+        } else {
+            n.counters.jobs_done += 1;
+        }
+        let queue = self.jobs.get(job).queue;
+        if !failed && self.jobs.get(job).token == token {
+            let back = self.nodes[queue as usize]
+                .targets
+                .iter()
+                .find(|t| t.node == consumer)
+                .map_or(SimDuration::ZERO, |t| t.latency);
+            self.queue
+                .schedule(now + back, Event::JobAck { job, token });
+        }
+        self.pump(queue);
+    }
+
+    fn on_job_ack(&mut self, job: u32, token: u32) {
+        let now = self.now;
+        let j = *self.jobs.get(job);
+        if j.token != token || j.ready || !self.nodes[j.queue as usize].up {
+            return; // a stale delivery's, or the queue is down and never hears it
+        }
+        let n = &mut self.nodes[j.queue as usize];
+        let Behaviour::Queue(q) = &mut n.behaviour else {
+            return;
+        };
+        let latency = (now - j.created).as_nanos();
+        q.held = q.held.saturating_sub(1);
+        q.latency.record(latency);
+        q.interval_latency.record(latency);
+        n.counters.jobs_done += 1;
+        self.jobs.release(job);
+    }
+
+    fn on_job_timeout(&mut self, job: u32, token: u32) {
+        let now = self.now;
+        let j = *self.jobs.get(job);
+        if j.token != token || j.ready {
+            return; // acknowledged, or delivered again since
+        }
+        let n = &mut self.nodes[j.queue as usize];
+        let Behaviour::Queue(q) = &mut n.behaviour else {
+            return;
+        };
+        if j.attempts >= q.max_attempts {
+            q.held = q.held.saturating_sub(1);
+            n.counters.dead_lettered += 1;
+            self.jobs.release(job);
+            return;
+        }
+        let at = now + q.backoff_after(j.attempts);
+        self.queue.schedule(at, Event::JobRetry { job, token });
+    }
+
+    fn on_job_retry(&mut self, job: u32, token: u32) {
+        let j = self.jobs.get_mut(job);
+        if j.token != token || j.ready {
+            return;
+        }
+        j.ready = true;
+        let queue = j.queue;
+        if let Behaviour::Queue(q) = &mut self.nodes[queue as usize].behaviour {
+            q.ready.push_back(job);
+        }
+        self.pump(queue);
+    }
+
+    /// Every queue's pump (a consumer pool or a queue came back).
+    fn pump_all(&mut self) {
+        for n in 0..self.nodes.len() as u32 {
+            if matches!(self.nodes[n as usize].behaviour, Behaviour::Queue(_)) {
+                self.pump(n);
+            }
+        }
     }
 
     // ---- sessions ------------------------------------------------------------------------
@@ -2252,6 +2493,8 @@ impl Simulation {
         let mut dropped = Vec::new();
         let mut members = Vec::new();
         let mut lost = 0;
+        let mut lost_jobs = 0;
+        let mut jobs_to_drop: Vec<u32> = Vec::new();
         match &mut n.behaviour {
             Behaviour::Station(s) => {
                 dropped.extend(s.queue.drain(..));
@@ -2267,10 +2510,36 @@ impl Simulation {
             Behaviour::LoadBalancer(lb) => lb.backends.iter_mut().for_each(|b| b.active = 0),
             Behaviour::Users(u) => u.generation = u.generation.wrapping_add(1),
             Behaviour::Dns(_) => {}
+            // Work in progress is lost; the queue delivers it again after its timeout.
+            Behaviour::Consumers(c) => c.in_progress.clear(),
+            // An in-memory queue loses every job it holds.
+            Behaviour::Queue(q) if !q.persistent => {
+                lost_jobs = q.held;
+                q.held = 0;
+                jobs_to_drop = q.ready.drain(..).collect();
+            }
+            Behaviour::Queue(_) => {}
             Behaviour::DataCenter { members: m } => members.clone_from(m),
         }
+        if lost_jobs > 0 {
+            n.counters.jobs_lost += lost_jobs;
+            // Jobs out at consumers or backing off are forgotten too: their acknowledgements
+            // and retries will find nothing (their tokens move on).
+            let queue = node;
+            for j in 0..self.jobs.len() {
+                let job = self.jobs.get(j);
+                if job.live && job.queue == queue && !job.ready {
+                    jobs_to_drop.push(j);
+                }
+            }
+            for j in std::mem::take(&mut jobs_to_drop) {
+                self.jobs.release(j);
+            }
+        }
         let sessions_lost = self.lose_sessions(node);
-        let message = if lost > 0 {
+        let message = if lost_jobs > 0 {
+            format!("{id} down, losing {lost_jobs} jobs")
+        } else if lost > 0 {
             format!("{id} down, losing {lost} cached items")
         } else if sessions_lost > 0 {
             format!("{id} down, losing {sessions_lost} sessions")
@@ -2313,6 +2582,12 @@ impl Simulation {
         }
         self.warm_cache(node);
         self.rejoin(node);
+        if matches!(
+            self.nodes[node as usize].behaviour,
+            Behaviour::Queue(_) | Behaviour::Consumers(_)
+        ) {
+            self.pump_all();
+        }
         for m in members {
             self.bring_up(m);
         }
@@ -2362,6 +2637,9 @@ impl Simulation {
                     role.lag_max = 0;
                 }
             }
+            if let Behaviour::Queue(q) = &mut n.behaviour {
+                q.latency.clear();
+            }
         }
     }
 
@@ -2374,10 +2652,18 @@ impl Simulation {
                 r.lag_max = r.lag_max.max(r.lag_at(now).as_nanos());
             }
         }
-        self.series
-            .sample(now, &self.nodes, &self.e2e, self.requests.live());
+        self.series.sample(
+            now,
+            &self.nodes,
+            &self.jobs,
+            &self.e2e,
+            self.requests.live(),
+        );
         for n in &mut self.nodes {
             n.interval_latency.clear();
+            if let Behaviour::Queue(q) = &mut n.behaviour {
+                q.interval_latency.clear();
+            }
         }
     }
 }

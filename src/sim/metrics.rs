@@ -163,6 +163,14 @@ pub struct Counters {
     pub lost_writes: u64,
     /// Sessions that died with this component.
     pub sessions_lost: u64,
+    /// Jobs acknowledged: done (queues), processed successfully (consumer pools).
+    pub jobs_done: u64,
+    /// Jobs a queue gave up on after the most attempts.
+    pub dead_lettered: u64,
+    /// Jobs a consumer pool failed to process (no acknowledgement).
+    pub jobs_failed: u64,
+    /// Jobs a queue lost when it went down (not persistent).
+    pub jobs_lost: u64,
     /// Bytes a CDN edge served from its cache.
     pub edge_bytes: u64,
     /// Bytes a CDN edge fetched from the origin.
@@ -220,6 +228,10 @@ impl Counters {
             stale_age_sum: self.stale_age_sum - earlier.stale_age_sum,
             lost_writes: self.lost_writes - earlier.lost_writes,
             sessions_lost: self.sessions_lost - earlier.sessions_lost,
+            jobs_done: self.jobs_done - earlier.jobs_done,
+            dead_lettered: self.dead_lettered - earlier.dead_lettered,
+            jobs_failed: self.jobs_failed - earlier.jobs_failed,
+            jobs_lost: self.jobs_lost - earlier.jobs_lost,
             edge_bytes: self.edge_bytes - earlier.edge_bytes,
             origin_bytes: self.origin_bytes - earlier.origin_bytes,
             in_system_area: self.in_system_area - earlier.in_system_area,

@@ -18,6 +18,7 @@ mod histogram;
 mod live;
 mod load_balancer;
 mod log;
+mod messaging;
 mod metrics;
 mod queue;
 mod replication;
@@ -40,8 +41,8 @@ pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;
 pub use queue::EventQueue;
 pub use report::{
-    CacheReport, CdnReport, ComponentReport, DnsReport, Latency, ReplicaReport, Report,
-    RequestCounts, SessionReport, StationReport,
+    CacheReport, CdnReport, ComponentReport, DnsReport, Latency, QueueReport, ReplicaReport,
+    Report, RequestCounts, SessionReport, StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};

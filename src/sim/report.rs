@@ -144,6 +144,28 @@ pub struct ComponentReport {
     /// Assets served and fetched, and what they cost (CDN edges only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cdn: Option<CdnReport>,
+    /// Jobs held, done, rejected and dead-lettered (message queues only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueReport>,
+}
+
+/// Message-queue figures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct QueueReport {
+    /// Jobs held now (waiting, delivered or backing off).
+    pub depth: u64,
+    /// Jobs enqueued.
+    pub enqueued: u64,
+    /// Jobs processed and acknowledged.
+    pub done: u64,
+    /// Jobs refused because the queue was full.
+    pub rejected: u64,
+    /// Jobs given up after the most attempts.
+    pub dead_lettered: u64,
+    /// Jobs lost when the queue went down (not persistent).
+    pub lost: u64,
+    /// Time from enqueue to acknowledgement, in ms.
+    pub job_latency_ms: Latency,
 }
 
 /// CDN edge figures.
@@ -361,6 +383,18 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 }),
                 _ => None,
             };
+            let queue = match &n.behaviour {
+                Behaviour::Queue(q) => Some(QueueReport {
+                    depth: q.held,
+                    enqueued: d.arrivals - d.failed_total(),
+                    done: d.jobs_done,
+                    rejected: d.rejected_total(),
+                    dead_lettered: d.dead_lettered,
+                    lost: d.jobs_lost,
+                    job_latency_ms: Latency::of(&q.latency),
+                }),
+                _ => None,
+            };
             let backends_in_rotation = match &n.behaviour {
                 Behaviour::LoadBalancer(lb) => Some(lb.in_rotation() as u64),
                 _ => None,
@@ -385,6 +419,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 replica,
                 sessions,
                 cdn,
+                queue,
             }
         })
         .collect();
@@ -412,6 +447,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
             .iter()
             .map(|n| match &n.behaviour {
                 Behaviour::Station(s) => s.cost_per_hour,
+                Behaviour::Consumers(c) => c.cost_per_hour,
                 _ => 0.0,
             })
             .sum(),

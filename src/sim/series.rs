@@ -7,6 +7,7 @@ use crate::model::Kind;
 
 use super::engine::{Behaviour, EndToEnd, Node};
 use super::histogram::Histogram;
+use super::messaging::Jobs;
 use super::metrics::{Cause, Counters};
 use super::time::SimTime;
 
@@ -162,7 +163,14 @@ impl SeriesStore {
     }
 
     /// Appends one row to every series: rates and means over the time since the last sample.
-    pub(crate) fn sample(&mut self, now: SimTime, nodes: &[Node], e2e: &EndToEnd, in_flight: u32) {
+    pub(crate) fn sample(
+        &mut self,
+        now: SimTime,
+        nodes: &[Node],
+        jobs: &Jobs,
+        e2e: &EndToEnd,
+        in_flight: u32,
+    ) {
         let dt = (now - self.prev_time).as_secs_f64();
         if dt <= 0.0 {
             return;
@@ -312,6 +320,38 @@ impl SeriesStore {
                         d.origin_bytes as f64 / 1e6 / dt,
                         items as f64,
                         rate(d.failed_total()),
+                    ]
+                }
+                Kind::MessageQueue => {
+                    let (depth, oldest, latency) = match &n.behaviour {
+                        Behaviour::Queue(q) => {
+                            let oldest = q
+                                .ready
+                                .front()
+                                .map_or(0.0, |&j| (now - jobs.get(j).created).as_secs_f64());
+                            (q.held as f64, oldest, q.interval_latency.mean())
+                        }
+                        _ => (0.0, 0.0, 0.0),
+                    };
+                    vec![
+                        rate(d.arrivals),
+                        rate(d.jobs_done),
+                        depth,
+                        oldest,
+                        ms(latency),
+                        rate(d.failed_total()),
+                        rate(d.dead_lettered),
+                    ]
+                }
+                Kind::Consumer => {
+                    let workers = match &n.behaviour {
+                        Behaviour::Consumers(c) => c.workers.max(1) as f64,
+                        _ => 1.0,
+                    };
+                    vec![
+                        rate(d.jobs_done),
+                        100.0 * d.busy_area as f64 / (workers * dt * 1e9),
+                        rate(d.jobs_failed),
                     ]
                 }
                 Kind::SessionStore => {

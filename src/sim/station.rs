@@ -53,6 +53,8 @@ pub(crate) struct Station {
     pub sessions: SessionMode,
     /// Session stores: checks and creates sessions.
     pub session_store: bool,
+    /// Web servers wired to a message queue: where writes go, as jobs.
+    pub job_queue: Option<Target>,
     /// Web servers wired to caches and databases: cache-aside.
     pub aside: Option<Aside>,
     /// Web servers wired only to caches: each key goes to its own cache.
@@ -247,6 +249,7 @@ impl Station {
                 _ => SessionMode::None,
             },
             session_store: c.kind == Kind::SessionStore,
+            job_queue: None,
             aside: None,
             caches_only: false,
         }
@@ -281,6 +284,7 @@ impl Station {
         next.queue = std::mem::take(&mut self.queue);
         next.next_target = self.next_target;
         next.aside = self.aside.take();
+        next.job_queue = self.job_queue;
         next.caches_only = self.caches_only;
         next.data = self.data.take();
         next.stores_data = self.stores_data;

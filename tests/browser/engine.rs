@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 12] = [
+const EXAMPLES: [(&str, &str); 13] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -50,10 +50,14 @@ const EXAMPLES: [(&str, &str); 12] = [
         "sticky-sessions",
         include_str!("../../public/examples/sticky-sessions.json"),
     ),
+    (
+        "photo-queue",
+        include_str!("../../public/examples/photo-queue.json"),
+    ),
 ];
 
 /// Caches, replication, CDN edges and sessions, natively (`scripts/update-fixtures.sh`).
-const DATA_FIXTURES: [(&str, &str); 4] = [
+const DATA_FIXTURES: [(&str, &str); 5] = [
     (
         include_str!("../../public/examples/replication-failover.json"),
         include_str!("../fixtures/replication-failover-60s.json"),
@@ -69,6 +73,10 @@ const DATA_FIXTURES: [(&str, &str); 4] = [
     (
         include_str!("../../public/examples/sticky-sessions.json"),
         include_str!("../fixtures/sticky-sessions-60s.json"),
+    ),
+    (
+        include_str!("../../public/examples/photo-queue.json"),
+        include_str!("../fixtures/photo-queue-60s.json"),
     ),
 ];
 
