@@ -7,7 +7,7 @@ mod support;
 
 use archplay::model::{Action, Component, ComponentId, Diagram, Kind, TimelineEvent, Wire};
 use archplay::sim::{CacheReport, Simulation};
-use support::{component, run};
+use support::{che_lru_hit_ratio, component, run};
 
 const KEYS: f64 = 10_000.0;
 
@@ -66,27 +66,6 @@ fn cache_report(r: &archplay::sim::Report, id: &str) -> CacheReport {
         .expect("a cache reports cache figures")
 }
 
-/// Che's approximation for LRU under independent Zipf(s) requests over KEYS keys.
-fn che_lru(s: f64, capacity: f64) -> f64 {
-    let w: Vec<f64> = (1..=KEYS as u64).map(|i| (i as f64).powf(-s)).collect();
-    let h: f64 = w.iter().sum();
-    let p: Vec<f64> = w.into_iter().map(|x| x / h).collect();
-    let filled = |t: f64| p.iter().map(|&pi| 1.0 - (-pi * t).exp()).sum::<f64>();
-    let (mut lo, mut hi) = (0.0, 1.0);
-    while filled(hi) < capacity {
-        hi *= 2.0;
-    }
-    for _ in 0..200 {
-        let mid = (lo + hi) / 2.0;
-        if filled(mid) < capacity {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    p.iter().map(|&pi| pi * (1.0 - (-pi * lo).exp())).sum()
-}
-
 #[test]
 fn the_hit_ratio_that_emerges_matches_the_che_approximation() {
     // 2,000 reads/s for 400 s after 100 s of warm-up: 800,000 measured lookups, a standard
@@ -96,7 +75,7 @@ fn the_hit_ratio_that_emerges_matches_the_che_approximation() {
         d.run.warmup_s = 100.0;
         let r = run(&d);
         let c = cache_report(&r, "cache");
-        let want = che_lru(0.8, capacity);
+        let want = che_lru_hit_ratio(0.8, KEYS as u64, capacity);
         assert!(
             (c.hit_ratio - want).abs() < 0.01,
             "C={capacity}: engine {:.4}, Che {want:.4}",

@@ -7,7 +7,7 @@ mod support;
 
 use archplay::model::{Action, Component, ComponentId, Diagram, Kind, TimelineEvent, Wire};
 use archplay::sim::{CdnReport, Simulation};
-use support::{component, run};
+use support::{che_lru_hit_ratio, component, run};
 
 /// Tokyo users, a web server in a Virginia data center (the origin), and CDN edges in
 /// `edges` (region names), all wired from the users and to the origin.
@@ -60,27 +60,6 @@ fn cdn(r: &archplay::sim::Report, id: &str) -> CdnReport {
         .expect("a CDN edge reports CDN figures")
 }
 
-/// Che's approximation for LRU under independent Zipf(0.8) requests over 10,000 keys.
-fn che(capacity: f64) -> f64 {
-    let w: Vec<f64> = (1..=10_000u64).map(|i| (i as f64).powf(-0.8)).collect();
-    let h: f64 = w.iter().sum();
-    let p: Vec<f64> = w.into_iter().map(|x| x / h).collect();
-    let filled = |t: f64| p.iter().map(|&pi| 1.0 - (-pi * t).exp()).sum::<f64>();
-    let (mut lo, mut hi) = (0.0, 1.0);
-    while filled(hi) < capacity {
-        hi *= 2.0;
-    }
-    for _ in 0..200 {
-        let mid = (lo + hi) / 2.0;
-        if filled(mid) < capacity {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    p.iter().map(|&pi| pi * (1.0 - (-pi * lo).exp())).sum()
-}
-
 #[test]
 fn assets_come_from_the_nearest_edge_with_ches_hit_ratio() {
     let mut d = with_edges(&["virginia", "tokyo"], 1_000.0, 400.0);
@@ -94,9 +73,9 @@ fn assets_come_from_the_nearest_edge_with_ches_hit_ratio() {
     );
     // 300,000 measured lookups: the standard error is below 0.1 point; 1 point is Che's own.
     assert!(
-        (near.hit_ratio - che(1_000.0)).abs() < 0.01,
+        (near.hit_ratio - che_lru_hit_ratio(0.8, 10_000, 1_000.0)).abs() < 0.01,
         "{near:?} vs {}",
-        che(1_000.0)
+        che_lru_hit_ratio(0.8, 10_000, 1_000.0)
     );
     // Bytes: every asset served leaves the edge; only misses came from the origin (give or
     // take the few hundred fetches in flight across the end of warm-up).

@@ -88,3 +88,26 @@ pub fn assert_agrees(what: &str, estimates: &[f64], want: f64, resolution: f64, 
         (mean / want - 1.0) * 100.0
     );
 }
+
+/// Che's approximation of an LRU cache's hit ratio under independent requests for `keys`
+/// records with Zipf(`s`) popularity: solve `Σ (1 − e^(−p_i T)) = capacity` for T, then the
+/// hit ratio is `Σ p_i (1 − e^(−p_i T))`.
+pub fn che_lru_hit_ratio(s: f64, keys: u64, capacity: f64) -> f64 {
+    let w: Vec<f64> = (1..=keys).map(|i| (i as f64).powf(-s)).collect();
+    let h: f64 = w.iter().sum();
+    let p: Vec<f64> = w.into_iter().map(|x| x / h).collect();
+    let filled = |t: f64| p.iter().map(|&pi| 1.0 - (-pi * t).exp()).sum::<f64>();
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while filled(hi) < capacity {
+        hi *= 2.0;
+    }
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        if filled(mid) < capacity {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    p.iter().map(|&pi| pi * (1.0 - (-pi * lo).exp())).sum()
+}
