@@ -32,6 +32,8 @@ pub enum Kind {
     Cache,
     /// A shared store for logged-in users' sessions (Redis), so web servers keep none.
     SessionStore,
+    /// A shard router: sends each request to the database shard holding its key.
+    ShardRouter,
     /// A message queue: web servers enqueue jobs and answer at once.
     MessageQueue,
     /// A pool of workers taking jobs from a message queue.
@@ -42,7 +44,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Users,
         Kind::Dns,
         Kind::LoadBalancer,
@@ -52,6 +54,7 @@ impl Kind {
         Kind::Replica,
         Kind::Cache,
         Kind::SessionStore,
+        Kind::ShardRouter,
         Kind::MessageQueue,
         Kind::Consumer,
         Kind::DataCenter,
@@ -79,6 +82,7 @@ impl Kind {
             Kind::Replica => &REPLICA,
             Kind::Cache => &CACHE,
             Kind::SessionStore => &SESSION_STORE,
+            Kind::ShardRouter => &SHARD_ROUTER,
             Kind::MessageQueue => &MESSAGE_QUEUE,
             Kind::Consumer => &CONSUMER,
             Kind::DataCenter => &DATA_CENTER,
@@ -862,6 +866,7 @@ static WEB_SERVER: KindSpec = KindSpec {
         Kind::Replica,
         Kind::Cache,
         Kind::SessionStore,
+        Kind::ShardRouter,
         Kind::MessageQueue,
         Kind::WebServer,
         Kind::LoadBalancer,
@@ -1203,6 +1208,78 @@ static CDN_EDGE: KindSpec = KindSpec {
         ),
         metric("items", "Assets cached", Unit::Count),
         metric("errors", "Errors", Unit::PerSecond),
+    ],
+};
+
+static SHARD_ROUTER: KindSpec = KindSpec {
+    kind: Kind::ShardRouter,
+    id: "shard_router",
+    name: "Shard router",
+    group: Group::Data,
+    summary: "Splits the data over database shards by a shard key.",
+    details: "Wire web servers to it and it to the shard databases (their order of wiring is \
+              the shard order). Each request goes to the shard holding its shard key: the \
+              record's key or the user. Hash modulo N spreads keys evenly but moves most of \
+              them when N changes; consistent hashing with virtual nodes moves only about \
+              1 − old/new; key ranges keep neighbours together. A celebrity key (Zipf \
+              popularity) makes its shard hot, whatever the strategy.",
+    id_prefix: "router",
+    // A fork into three.
+    icon: "M4 12h6M10 12l4-6h6M10 12h10M10 12l4 6h6",
+    params: &[
+        ParamSpec {
+            name: "strategy",
+            label: "Strategy",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("modulo", "Hash modulo N"),
+                    choice("consistent", "Consistent hashing"),
+                    choice("range", "Key ranges"),
+                ],
+                default: "consistent",
+            },
+            help: "How shard keys are spread over the shards.",
+        },
+        ParamSpec {
+            name: "vnodes",
+            label: "Virtual nodes",
+            unit: Unit::Count,
+            domain: int(1.0, 10_000.0, 100.0),
+            help: "Points per shard on the consistent-hashing ring: more even out the load.",
+        },
+        ParamSpec {
+            name: "shard_key",
+            label: "Shard key",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("key", "The record's key"),
+                    choice("user", "The user"),
+                ],
+                default: "key",
+            },
+            help: "What decides the shard: the record (popular records make hot shards) or the \
+                   user (uniform).",
+        },
+        ParamSpec {
+            name: "ring_seed",
+            label: "Ring layout",
+            unit: Unit::None,
+            domain: int(0.0, 1_000_000.0, 1.0),
+            help: "Which of the possible hash layouts: each gives a slightly different balance.",
+        },
+    ],
+    targets: &[Kind::Database],
+    metrics: &[
+        metric("arrivals", "Arrivals", Unit::PerSecond),
+        metric("errors", "Errors", Unit::PerSecond),
+        headline(
+            "hottest_pct",
+            "Hottest shard's share",
+            Unit::Percent,
+            "hottest",
+        ),
     ],
 };
 

@@ -390,6 +390,7 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
         | Kind::CdnEdge
         | Kind::MessageQueue
         | Kind::Consumer
+        | Kind::ShardRouter
         | Kind::DataCenter => None,
     }
 }

@@ -23,6 +23,7 @@ use super::report::{self, Report};
 use super::request::{Class, Hop, Requests};
 use super::rng::SimRng;
 use super::series::SeriesStore;
+use super::sharding::Router;
 use super::station::{DataRoute, SessionMode, Station, WritePolicy};
 use super::time::{SimDuration, SimTime};
 use super::trace::{Crossing, Trace};
@@ -254,6 +255,8 @@ pub(crate) enum Behaviour {
     Dns(Dns),
     LoadBalancer(LoadBalancer),
     Station(Station),
+    /// A shard router.
+    Router(Router),
     /// A message queue.
     Queue(MessageQueue),
     /// A pool of consumers.
@@ -441,6 +444,7 @@ impl Simulation {
                 | Kind::Consumer
                 | Kind::DataCenter => None,
                 Kind::MessageQueue => Some("a consumer pool"),
+                Kind::ShardRouter => Some("its shard databases"),
             };
             if let Some(needs) = needs
                 && wires.is_empty()
@@ -487,6 +491,16 @@ impl Simulation {
                     Behaviour::Station(station)
                 }
                 Kind::MessageQueue => Behaviour::Queue(MessageQueue::from_component(c)),
+                Kind::ShardRouter => {
+                    let keys = diagram
+                        .components
+                        .iter()
+                        .filter(|u| u.kind == Kind::Users)
+                        .map(|u| u.number("keys") as u64)
+                        .max()
+                        .unwrap_or(1);
+                    Behaviour::Router(Router::from_component(c, wires.len() as u32, keys))
+                }
                 Kind::Consumer => Behaviour::Consumers(ConsumerPool::from_component(c)),
                 Kind::DataCenter => Behaviour::DataCenter {
                     members: contents(diagram, &c.id)
@@ -606,6 +620,7 @@ impl Simulation {
                 }
                 Behaviour::Dns(_)
                 | Behaviour::Station(_)
+                | Behaviour::Router(_)
                 | Behaviour::Queue(_)
                 | Behaviour::Consumers(_)
                 | Behaviour::DataCenter { .. } => {}
@@ -797,6 +812,14 @@ impl Simulation {
             Behaviour::Station(st) => st.update(c),
             Behaviour::Queue(q) => q.update(c),
             Behaviour::Consumers(p) => p.update(c),
+            Behaviour::Router(r) => {
+                let shards = r.layout.shards();
+                let keys = match r.layout_strategy() {
+                    super::sharding::Strategy::Range { keys } => keys,
+                    _ => 1,
+                };
+                *r = Router::from_component(c, shards, keys);
+            }
             Behaviour::DataCenter { .. } => {}
         }
         match node.behaviour {
@@ -1150,6 +1173,7 @@ impl Simulation {
             Behaviour::LoadBalancer(_) => self.balance(req, node),
             Behaviour::Station(_) => self.station_arrive(req, node),
             Behaviour::Queue(_) => self.enqueue(req, node),
+            Behaviour::Router(_) => self.route_shard(req, node),
             // Validation keeps users, DNS, consumers and data centers from being delivered to.
             Behaviour::Users(_)
             | Behaviour::Dns(_)
@@ -1171,6 +1195,12 @@ impl Simulation {
             Behaviour::Users(_) => self.finish(req, node),
             Behaviour::LoadBalancer(_) => self.balancer_answer(req, node, out.slot),
             Behaviour::Station(_) => self.station_answer(req, node, out.slot),
+            Behaviour::Router(_) => {
+                if self.requests.get(req).failure.is_some() {
+                    self.nodes[node as usize].counters.downstream_failed += 1;
+                }
+                self.respond(req, node);
+            }
             Behaviour::Dns(_)
             | Behaviour::Queue(_)
             | Behaviour::Consumers(_)
@@ -1604,6 +1634,24 @@ impl Simulation {
             LogLevel::Error,
             format!("deploy: version {v} of every static asset published; cached copies are now unreachable"),
         );
+    }
+
+    // ---- sharding ------------------------------------------------------------------------
+
+    /// A shard router forwards `req` to the shard holding its shard key.
+    fn route_shard(&mut self, req: u32, node: u32) {
+        let r = self.requests.get(req);
+        let (key, user) = (r.key, u64::from(r.user));
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Router(router) = &mut n.behaviour else {
+            return;
+        };
+        let shard = router
+            .layout
+            .shard_of(if router.by_user { user } else { key }) as usize;
+        router.window[shard] += 1;
+        let wire = n.targets[shard];
+        self.send(req, node, 0, wire, SimDuration::ZERO);
     }
 
     // ---- message queues ------------------------------------------------------------------
@@ -2518,7 +2566,7 @@ impl Simulation {
                 q.held = 0;
                 jobs_to_drop = q.ready.drain(..).collect();
             }
-            Behaviour::Queue(_) => {}
+            Behaviour::Queue(_) | Behaviour::Router(_) => {}
             Behaviour::DataCenter { members: m } => members.clone_from(m),
         }
         if lost_jobs > 0 {
@@ -2646,10 +2694,14 @@ impl Simulation {
     fn take_sample(&mut self) {
         let now = self.now;
         for n in &mut self.nodes {
-            if let Behaviour::Station(s) = &mut n.behaviour
-                && let Some(r) = s.replica.as_deref_mut()
-            {
-                r.lag_max = r.lag_max.max(r.lag_at(now).as_nanos());
+            match &mut n.behaviour {
+                Behaviour::Station(s) => {
+                    if let Some(r) = s.replica.as_deref_mut() {
+                        r.lag_max = r.lag_max.max(r.lag_at(now).as_nanos());
+                    }
+                }
+                Behaviour::Router(r) => r.close_window(),
+                _ => {}
             }
         }
         self.series.sample(

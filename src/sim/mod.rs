@@ -26,6 +26,7 @@ mod report;
 mod request;
 pub mod rng;
 mod series;
+pub mod sharding;
 mod station;
 mod time;
 mod trace;

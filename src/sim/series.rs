@@ -322,6 +322,17 @@ impl SeriesStore {
                         rate(d.failed_total()),
                     ]
                 }
+                Kind::ShardRouter => {
+                    let hottest = match &n.behaviour {
+                        Behaviour::Router(r) => r.hottest_pct,
+                        _ => 0.0,
+                    };
+                    vec![
+                        rate(d.arrivals),
+                        rate(d.failed_total() + d.downstream_failed),
+                        hottest,
+                    ]
+                }
                 Kind::MessageQueue => {
                     let (depth, oldest, latency) = match &n.behaviour {
                         Behaviour::Queue(q) => {
