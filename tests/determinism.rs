@@ -78,6 +78,10 @@ fn caches_and_replication_match_their_checked_in_fixtures() {
             include_str!("../public/examples/photo-queue.json"),
             include_str!("fixtures/photo-queue-60s.json"),
         ),
+        (
+            include_str!("../public/examples/celebrity-shard.json"),
+            include_str!("fixtures/celebrity-shard-60s.json"),
+        ),
     ] {
         let mut d = Diagram::from_json(example).unwrap();
         d.run.duration_s = 60.0;

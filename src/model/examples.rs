@@ -21,7 +21,7 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 13] = [
+pub const EXAMPLES: [Example; 14] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
@@ -32,6 +32,7 @@ pub const EXAMPLES: [Example; 13] = [
     example!("sticky-sessions"),
     example!("data-center-outage"),
     example!("photo-queue"),
+    example!("celebrity-shard"),
     example!("reference-network"),
     example!("mm1"),
     example!("mm4"),

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 13] = [
+const EXAMPLES: [(&str, &str); 14] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -54,10 +54,14 @@ const EXAMPLES: [(&str, &str); 13] = [
         "photo-queue",
         include_str!("../../public/examples/photo-queue.json"),
     ),
+    (
+        "celebrity-shard",
+        include_str!("../../public/examples/celebrity-shard.json"),
+    ),
 ];
 
 /// Caches, replication, CDN edges and sessions, natively (`scripts/update-fixtures.sh`).
-const DATA_FIXTURES: [(&str, &str); 5] = [
+const DATA_FIXTURES: [(&str, &str); 6] = [
     (
         include_str!("../../public/examples/replication-failover.json"),
         include_str!("../fixtures/replication-failover-60s.json"),
@@ -77,6 +81,10 @@ const DATA_FIXTURES: [(&str, &str); 5] = [
     (
         include_str!("../../public/examples/photo-queue.json"),
         include_str!("../fixtures/photo-queue-60s.json"),
+    ),
+    (
+        include_str!("../../public/examples/celebrity-shard.json"),
+        include_str!("../fixtures/celebrity-shard-60s.json"),
     ),
 ];
 
