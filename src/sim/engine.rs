@@ -10,6 +10,7 @@ use std::fmt;
 use crate::model::geometry::contents;
 use crate::model::{Action, ComponentId, Diagram, Kind, Problem};
 
+use super::alerts::{Alert, Change, Watch};
 use super::cache::{KeyMap, Lookup};
 use super::dns::{Dns, Resolution};
 use super::histogram::Histogram;
@@ -377,6 +378,8 @@ pub struct Simulation {
     jobs: Jobs,
     /// Deliveries of jobs so far (each gets its own id).
     deliveries: u32,
+    /// Alert rules on the per-second metrics.
+    alerts: Vec<Alert>,
 }
 
 impl Simulation {
@@ -581,7 +584,19 @@ impl Simulation {
             asset_version: 0,
             jobs: Jobs::default(),
             deliveries: 0,
+            alerts: Vec::new(),
         };
+        sim.alerts = [Watch::P95, Watch::ErrorRate]
+            .into_iter()
+            .chain(
+                (0..sim.nodes.len() as u32).filter_map(|n| match sim.nodes[n as usize].kind {
+                    Kind::Cache => Some(Watch::HitRate(n)),
+                    Kind::MessageQueue => Some(Watch::QueueAge(n)),
+                    _ => None,
+                }),
+            )
+            .map(Alert::new)
+            .collect();
         sim.build_groups(diagram)?;
         sim.caches = (0..sim.nodes.len() as u32)
             .filter(|&n| sim.cache_role(n).is_some())
@@ -2716,6 +2731,47 @@ impl Simulation {
             if let Behaviour::Queue(q) = &mut n.behaviour {
                 q.interval_latency.clear();
             }
+        }
+        self.check_alerts();
+    }
+
+    /// Judges this second's figures against the alert rules; firing and resolving go into the
+    /// log.
+    fn check_alerts(&mut self) {
+        let now = self.now;
+        let g = &self.series.global;
+        let (ok, errors) = (g.last("ok").unwrap_or(0.0), g.last("errors").unwrap_or(0.0));
+        for i in 0..self.alerts.len() {
+            let watch = self.alerts[i].watch;
+            let (value, node) = match watch {
+                Watch::P95 => ((ok > 0.0).then(|| g.last("p95_ms")).flatten(), None),
+                Watch::ErrorRate => (
+                    (ok + errors > 0.0).then(|| 100.0 * errors / (ok + errors)),
+                    None,
+                ),
+                Watch::HitRate(n) => {
+                    let s = &self.series.nodes[n as usize];
+                    (
+                        (s.last("arrivals").unwrap_or(0.0) > 0.0)
+                            .then(|| s.last("hit_rate"))
+                            .flatten(),
+                        Some(n),
+                    )
+                }
+                Watch::QueueAge(n) => (self.series.nodes[n as usize].last("oldest_s"), Some(n)),
+            };
+            let id = node.map(|n| self.nodes[n as usize].id.to_string());
+            let change = self.alerts[i].observe(value);
+            let (level, message) = match change {
+                Change::None => continue,
+                Change::Fired(m) => (LogLevel::Warn, m),
+                Change::Resolved(m) => (LogLevel::Info, m),
+            };
+            let message = match &id {
+                Some(id) => format!("{message} at {id}"),
+                None => message,
+            };
+            self.log.push(now, id.as_deref(), level, message);
         }
     }
 }

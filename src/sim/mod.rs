@@ -10,6 +10,7 @@
 //! nothing iterates a hash map. The same diagram and seed give bit-identical reports natively
 //! and in wasm32.
 
+mod alerts;
 pub mod bare;
 mod cache;
 mod dns;

@@ -87,6 +87,13 @@ impl Series {
         self.data.range(i * s..(i + 1) * s).copied().collect()
     }
 
+    /// The newest value of column `name`, if there is a row.
+    pub fn last(&self, name: &str) -> Option<f64> {
+        let col = self.names.iter().position(|n| *n == name)? + 1;
+        let n = self.len();
+        (n > 0).then(|| self.data[(n - 1) * self.stride() + col])
+    }
+
     /// The `(time, value)` points of column `name`.
     pub fn column(&self, name: &str) -> Option<Vec<(f64, f64)>> {
         let col = self.names.iter().position(|n| *n == name)? + 1;

@@ -17,7 +17,9 @@ use crate::sim::{Cause, LogLevel, Simulation};
 fn markers(sim: &Simulation) -> Vec<Marker> {
     sim.log()
         .entries()
-        .filter(|e| e.level != LogLevel::Warn)
+        // Warnings (failed probes, alerts firing) and resolved alerts stay in the log; the
+        // charts mark what broke and what came back.
+        .filter(|e| e.level != LogLevel::Warn && !e.message.starts_with("resolved:"))
         .map(|e| Marker {
             at: e.time_s,
             text: e.message.clone(),
