@@ -11,6 +11,7 @@
 //! writes. A version number never changes meaning once released.
 
 pub mod catalogue;
+pub mod cost;
 mod diagram;
 pub mod edit;
 pub mod examples;

@@ -9,6 +9,7 @@ use super::editor::Editor;
 use super::embed::Embedding;
 use super::persistence::{download, text_blob};
 use super::run::Runner;
+use crate::model::cost::{HOURS_PER_MONTH, diagram_per_hour};
 use crate::model::export::file_name;
 use crate::share::embed::ChartId;
 use crate::sim::{Cause, LogLevel, Simulation};
@@ -235,6 +236,21 @@ pub fn Results() -> impl IntoView {
         }
     };
 
+    // What the machines cost, from the diagram: comparable before and after a change.
+    let cost = move || {
+        let hour = editor.doc.with(|d| diagram_per_hour(&d.diagram));
+        let month = (hour * HOURS_PER_MONTH).round() as u64;
+        // Thousands separated, as a bill is.
+        let digits = month.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("${hour:.2}/h · ${grouped}/month")
+    };
     view! {
         <section class="ap-results" data-testid="results" aria-label="Results">
             <div class="ap-results__bar" role="tablist" aria-label="Results view">
@@ -256,6 +272,9 @@ pub fn Results() -> impl IntoView {
                 >
                     "Log"
                 </button>
+                <span class="ap-results__cost" data-testid="cost" title="What the machines cost: per hour, and a month of it (730 hours)">
+                    {cost}
+                </span>
                 <button
                     class="ap-button ap-results__keep"
                     data-testid="keep-run"

@@ -46,6 +46,7 @@ pub fn RunBar() -> impl IntoView {
     let show_progress =
         move || runner.speed.get() == Speed::Max && runner.phase.get() != Phase::Idle;
     let seed = move || editor.doc.with(|d| d.diagram.run.seed.to_string());
+
     let on_seed = move |e: leptos::ev::Event| {
         let text = event_target_value(&e);
         let Ok(seed) = text.trim().parse::<u64>() else {

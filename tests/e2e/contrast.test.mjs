@@ -96,6 +96,10 @@ function lowContrast(min) {
     const x = Math.min(Math.max(r.left + 2, 0), innerWidth - 1);
     const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
     if (clipped(el, x, y)) continue;
+    // Text under something painted on top of it (a dialog over the log) is not visible there.
+    const stack = document.elementsFromPoint(x, y);
+    const at = stack.findIndex((e) => e === el || el.contains(e));
+    if (at > 0 && stack.slice(0, at).some((e) => !e.contains(el) && paint(e))) continue;
     const s = getComputedStyle(el);
     let fg = parse(el instanceof SVGElement ? s.fill : s.color);
     if (!fg) continue;

@@ -205,4 +205,17 @@ describe("running live", () => {
     assert.equal(fromLink, browserCsv);
     assert.deepEqual(page.problems, []);
   });
+
+  test("the run bar shows what the machines cost, and a bigger machine costs more", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await openExample(page, "vertical-scaling");
+    // Two 4-core machines at $0.20/h: $0.40/h, 730 hours a month.
+    await page.getByTestId("cost").filter({ hasText: "$0.40/h · $292/month" }).waitFor();
+    // Vertical scaling: the web server becomes a 32-core machine ($1.90/h).
+    await new CanvasPage(page).node("web").click();
+    await page.getByTestId("param-size").selectOption("c32");
+    await page.getByTestId("cost").filter({ hasText: "$2.10/h · $1,533/month" }).waitFor();
+    assert.deepEqual(page.problems, []);
+  });
 });

@@ -1,0 +1,64 @@
+//! What an architecture costs to run: every machine's price per hour (a size preset's, or the
+//! component's own `cost_per_hour`), and the month it adds up to. The engine's report charges
+//! the same machines, so the editor can show the bill before a run.
+
+use super::catalogue::size_preset;
+use super::{Component, Diagram};
+
+/// Hours in an average month (365 × 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// What component `c` costs per hour ($): machines with a size or a cost of their own; zero
+/// for users, DNS, load balancers and boxes.
+pub fn per_hour(c: &Component) -> f64 {
+    let spec = c.kind.spec();
+    if spec.param("size").is_some()
+        && let Some(p) = size_preset(c.choice("size"))
+    {
+        return p.cost_per_hour;
+    }
+    if spec.param("cost_per_hour").is_some() {
+        c.number("cost_per_hour")
+    } else {
+        0.0
+    }
+}
+
+/// What the whole diagram costs per hour ($).
+pub fn diagram_per_hour(d: &Diagram) -> f64 {
+    d.components.iter().map(per_hour).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+    use crate::model::examples::EXAMPLES;
+    use crate::sim::Simulation;
+
+    #[test]
+    fn the_editor_and_the_engine_charge_the_same_machines() {
+        for e in EXAMPLES {
+            let d = e.diagram().unwrap();
+            let sim = Simulation::new(&d).unwrap();
+            let engine = sim.report().cost_per_hour;
+            assert!(
+                (diagram_per_hour(&d) - engine).abs() < 1e-9,
+                "{}: {engine}",
+                e.file
+            );
+        }
+    }
+
+    #[test]
+    fn a_preset_sets_the_price_and_custom_machines_name_their_own() {
+        let big = Component::new("db", Kind::Database).with_choice("size", "c32m");
+        assert_eq!(per_hour(&big), 2.60);
+        let custom = Component::new("web", Kind::WebServer).with("cost_per_hour", 0.5);
+        assert_eq!(per_hour(&custom), 0.5);
+        assert_eq!(per_hour(&Component::new("lb", Kind::LoadBalancer)), 0.0);
+        let mut d = Diagram::new("bill");
+        d.components = vec![big, custom];
+        assert!((diagram_per_hour(&d) * HOURS_PER_MONTH - 3.10 * 730.0).abs() < 1e-9);
+    }
+}
