@@ -1550,138 +1550,29 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
         &["zipf"],
         "keys are uniformly popular",
     ),
+];
+
+/// The same rules for every kind that has both parameters (machines with a size preset, a
+/// service-time distribution): (parameter, the parameter it depends on, the values that make it
+/// matter, why it does not otherwise).
+const MACHINE_DEPENDS: &[(&str, &str, &[&str], &str)] = &[
     (
-        Kind::WebServer,
         "workers",
         "size",
         &["custom"],
         "the machine size sets the workers",
     ),
     (
-        Kind::WebServer,
         "cost_per_hour",
         "size",
         &["custom"],
         "the machine size sets the cost",
     ),
     (
-        Kind::WebServer,
         "service_cv",
         "service",
         &["lognormal"],
-        "only log-normal service times have a CV",
-    ),
-    (
-        Kind::Cache,
-        "workers",
-        "size",
-        &["custom"],
-        "the machine size sets the workers",
-    ),
-    (
-        Kind::Cache,
-        "cost_per_hour",
-        "size",
-        &["custom"],
-        "the machine size sets the cost",
-    ),
-    (
-        Kind::Cache,
-        "service_cv",
-        "service",
-        &["lognormal"],
-        "only log-normal service times have a CV",
-    ),
-    (
-        Kind::Replica,
-        "workers",
-        "size",
-        &["custom"],
-        "the machine size sets the workers",
-    ),
-    (
-        Kind::Replica,
-        "cost_per_hour",
-        "size",
-        &["custom"],
-        "the machine size sets the cost",
-    ),
-    (
-        Kind::Replica,
-        "service_cv",
-        "service",
-        &["lognormal"],
-        "only log-normal service times have a CV",
-    ),
-    (
-        Kind::CdnEdge,
-        "workers",
-        "size",
-        &["custom"],
-        "the machine size sets the workers",
-    ),
-    (
-        Kind::CdnEdge,
-        "cost_per_hour",
-        "size",
-        &["custom"],
-        "the machine size sets the cost",
-    ),
-    (
-        Kind::CdnEdge,
-        "service_cv",
-        "service",
-        &["lognormal"],
-        "only log-normal service times have a CV",
-    ),
-    (
-        Kind::Consumer,
-        "service_cv",
-        "service",
-        &["lognormal"],
-        "only log-normal processing times have a CV",
-    ),
-    (
-        Kind::SessionStore,
-        "workers",
-        "size",
-        &["custom"],
-        "the machine size sets the workers",
-    ),
-    (
-        Kind::SessionStore,
-        "cost_per_hour",
-        "size",
-        &["custom"],
-        "the machine size sets the cost",
-    ),
-    (
-        Kind::SessionStore,
-        "service_cv",
-        "service",
-        &["lognormal"],
-        "only log-normal service times have a CV",
-    ),
-    (
-        Kind::Database,
-        "workers",
-        "size",
-        &["custom"],
-        "the machine size sets the workers",
-    ),
-    (
-        Kind::Database,
-        "cost_per_hour",
-        "size",
-        &["custom"],
-        "the machine size sets the cost",
-    ),
-    (
-        Kind::Database,
-        "service_cv",
-        "service",
-        &["lognormal"],
-        "only log-normal service times have a CV",
+        "only log-normal times have a CV",
     ),
 ];
 
@@ -1689,10 +1580,19 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
 /// overrides the workers, say), or `None` when it is in use. The inspector greys such fields
 /// out and says why.
 pub fn unused_because(c: &Component, name: &str) -> Option<&'static str> {
+    let spec = c.kind.spec();
     DEPENDS
         .iter()
-        .find(|(kind, param, ..)| *kind == c.kind && *param == name)
-        .and_then(|(_, _, on, values, why)| (!values.contains(&c.choice(on))).then_some(*why))
+        .filter(|(kind, ..)| *kind == c.kind)
+        .map(|(_, param, on, values, why)| (*param, *on, *values, *why))
+        .chain(
+            MACHINE_DEPENDS
+                .iter()
+                .copied()
+                .filter(|(param, on, ..)| spec.param(param).is_some() && spec.param(on).is_some()),
+        )
+        .find(|(param, ..)| *param == name)
+        .and_then(|(_, on, values, why)| (!values.contains(&c.choice(on))).then_some(why))
 }
 
 /// Why `from` may not send requests to `to`, or `None` when it may.

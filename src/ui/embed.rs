@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::editor::Editor;
+use super::header::Logo;
 use super::run::Runner;
 use crate::share::embed::{
     ChartId, EmbedOptions, FrameSize, OptionProblem, Panels, SANDBOX, frame_url, parse, snippet,
@@ -79,12 +80,7 @@ pub fn EmbedBar() -> impl IntoView {
     };
     view! {
         <header class="ap-embedbar" data-testid="embed-bar">
-            <svg class="ap-header__logo ap-embedbar__logo" viewBox="0 0 32 32" aria-hidden="true">
-                <rect x="3" y="3" width="10" height="10" rx="2" />
-                <rect x="19" y="3" width="10" height="10" rx="2" />
-                <rect x="11" y="19" width="10" height="10" rx="2" />
-                <path d="M8 13v3h16v-3M16 16v3" fill="none" />
-            </svg>
+            <Logo class="ap-header__logo ap-embedbar__logo" />
             <h1 class="ap-embedbar__title" data-testid="embed-title" title=name>{name}</h1>
             {read_only.then(|| view! { <span class="ap-embedbar__tag">"read-only"</span> })}
             <a

@@ -467,26 +467,31 @@ impl Runner {
         if done != Some(true) {
             return false;
         }
-        let at_s = self.clock.get_untracked();
         let action = if restore {
             Action::Restore { target: id.clone() }
         } else {
             Action::Kill { target: id.clone() }
         };
-        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
-        let what = format!(
-            "{} {id} at {at_s:.1} s (added to the timeline)",
-            if restore { "Restored" } else { "Killed" }
+        self.record(
+            action,
+            &format!("{} {id}", if restore { "Restored" } else { "Killed" }),
         );
+        true
+    }
+
+    /// Puts `action`, just done live, on the diagram's timeline at the current simulated time,
+    /// so a rerun repeats it, and announces `what` with the time.
+    fn record(&self, action: Action, what: &str) {
+        let at_s = self.clock.get_untracked();
+        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
         let _ = self.editor.apply(
             Edit::InsertTimeline {
                 index,
                 entry: TimelineEvent { at_s, action },
             },
-            &what,
+            &format!("{what} at {at_s:.1} s (added to the timeline)"),
         );
         self.bump();
-        true
     }
 
     /// Empties cache `id` in the running simulation now and records the flush on the timeline.
@@ -499,19 +504,10 @@ impl Runner {
         if !done {
             return false;
         }
-        let at_s = self.clock.get_untracked();
-        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
-        let _ = self.editor.apply(
-            Edit::InsertTimeline {
-                index,
-                entry: TimelineEvent {
-                    at_s,
-                    action: Action::Flush { target: id.clone() },
-                },
-            },
-            &format!("Flushed {id} at {at_s:.1} s (added to the timeline)"),
+        self.record(
+            Action::Flush { target: id.clone() },
+            &format!("Flushed {id}"),
         );
-        self.bump();
         true
     }
 
@@ -530,19 +526,7 @@ impl Runner {
         if !done {
             return false;
         }
-        let at_s = self.clock.get_untracked();
-        let index = self.editor.doc.with_untracked(|d| d.diagram.timeline.len());
-        let _ = self.editor.apply(
-            Edit::InsertTimeline {
-                index,
-                entry: TimelineEvent {
-                    at_s,
-                    action: Action::Deploy,
-                },
-            },
-            &format!("Deployed new static assets at {at_s:.1} s (added to the timeline)"),
-        );
-        self.bump();
+        self.record(Action::Deploy, "Deployed new static assets");
         true
     }
 
