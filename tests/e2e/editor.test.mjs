@@ -166,8 +166,10 @@ describe("canvas editing", () => {
     page.on("pageerror", (err) => problems.push(err.message));
     await page.goto(fixture.site.url);
     await new CanvasPage(page).add(...["users", "web_server"]);
-    await page.waitForTimeout(900); // autosave runs at most 0.5 s after the last change
+    // Autosave runs 0.5 s after the last change.
+    await page.waitForFunction(() => localStorage.getItem("archplay.autosave.v1")?.includes('"web-1"'));
     await page.reload();
+    await page.getByTestId("node-users-1").waitFor({ timeout: 10000 });
     assert.ok(await page.getByTestId("node-users-1").isVisible(), "restored after reload");
     assert.ok(await page.getByTestId("node-web-1").isVisible());
 
