@@ -36,6 +36,16 @@ pub const GLOBAL_METRICS: [&str; 17] = [
 /// Where the per-cause error columns start in [`GLOBAL_METRICS`].
 const CAUSE_COLUMNS: usize = 7;
 
+/// Hits as a percentage of lookups (caches, CDN edges); 0 with no lookups.
+fn hit_rate(d: &Counters) -> f64 {
+    let lookups = d.hits + d.misses;
+    if lookups > 0 {
+        100.0 * d.hits as f64 / lookups as f64
+    } else {
+        0.0
+    }
+}
+
 /// One table of samples: a time column and named value columns, oldest rows dropped first.
 #[derive(Clone, Debug)]
 pub struct Series {
@@ -268,14 +278,9 @@ impl SeriesStore {
                         ),
                         _ => (0, 1),
                     };
-                    let lookups = d.hits + d.misses;
                     vec![
                         rate(d.arrivals),
-                        if lookups > 0 {
-                            100.0 * d.hits as f64 / lookups as f64
-                        } else {
-                            0.0
-                        },
+                        hit_rate(&d),
                         rate(d.misses),
                         rate(d.evictions),
                         rate(d.stale_reads),
@@ -315,14 +320,9 @@ impl SeriesStore {
                         Behaviour::Station(s) => s.cdn.as_ref().map_or(0, |c| c.store.len()),
                         _ => 0,
                     };
-                    let lookups = d.hits + d.misses;
                     vec![
                         rate(d.arrivals),
-                        if lookups > 0 {
-                            100.0 * d.hits as f64 / lookups as f64
-                        } else {
-                            0.0
-                        },
+                        hit_rate(&d),
                         d.edge_bytes as f64 / 1e6 / dt,
                         d.origin_bytes as f64 / 1e6 / dt,
                         items as f64,

@@ -5,15 +5,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, openExample, withSite } from "./canvas-page.mjs";
+import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
 
-const clock = async (page) => Number((await page.getByTestId("clock").textContent()).replace(" s", ""));
 
-/** Waits until the simulated clock passes `t` seconds. */
-const clockPast = (page, t, timeout = 15000) =>
-  page.waitForFunction((t) => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > t, t, {
-    timeout,
-  });
 
 /** The latest value of a chart's first line, from its read-out ("12 s — hit rate 75.1 %"). */
 async function latest(page, chart) {

@@ -24,6 +24,20 @@ export function withSite(prefix = "/") {
   return fixture;
 }
 
+/** The run bar's simulated clock, in seconds. */
+export async function clock(page) {
+  return Number((await page.getByTestId("clock").textContent()).replace(" s", ""));
+}
+
+/** Waits until the simulated clock passes `t` seconds. */
+export function clockPast(page, t, timeout = 20000) {
+  return page.waitForFunction(
+    (t) => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > t,
+    t,
+    { timeout },
+  );
+}
+
 /** Opens a shipped example from the Examples gallery, as a user does. */
 export async function openExample(page, file) {
   await page.getByTestId("examples").click();

@@ -4,12 +4,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, openExample, withSite } from "./canvas-page.mjs";
+import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
 
-const clockPast = (page, t, timeout = 20000) =>
-  page.waitForFunction((t) => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > t, t, {
-    timeout,
-  });
 const depth = async (page) => Number((await page.getByTestId("badge-queue").textContent()).match(/depth (\d+)/)[1]);
 
 describe("message queues", () => {

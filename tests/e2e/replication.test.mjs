@@ -4,13 +4,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, openExample, withSite } from "./canvas-page.mjs";
+import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
 
-const clockPast = (page, t, timeout = 15000) =>
-  page.waitForFunction((t) => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > t, t, {
-    timeout,
-  });
-const clock = async (page) => Number((await page.getByTestId("clock").textContent()).replace(" s", ""));
 
 /** The latest value of each line in a chart's read-out, by label ("all 12 req/s"). */
 async function readout(page, chart) {

@@ -8,9 +8,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, openExample, withSite } from "./canvas-page.mjs";
+import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
 
-const clock = async (page) => Number((await page.getByTestId("clock").textContent()).replace(" s", ""));
 
 /** The y values of a chart line's points (SVG units: larger is lower on the chart). */
 async function lineHeights(page, chart, index = 0) {
