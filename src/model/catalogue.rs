@@ -17,6 +17,8 @@ pub enum Kind {
     Users,
     /// A DNS provider resolving the site's name.
     Dns,
+    /// A geographic DNS: answers each user with the nearest healthy data center.
+    GeoDns,
     /// A load balancer spreading requests over backends.
     LoadBalancer,
     /// A CDN edge: a cache of static assets near the users.
@@ -44,9 +46,10 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in palette order.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Users,
         Kind::Dns,
+        Kind::GeoDns,
         Kind::LoadBalancer,
         Kind::CdnEdge,
         Kind::WebServer,
@@ -75,6 +78,7 @@ impl Kind {
         match self {
             Kind::Users => &USERS,
             Kind::Dns => &DNS,
+            Kind::GeoDns => &GEO_DNS,
             Kind::LoadBalancer => &LOAD_BALANCER,
             Kind::CdnEdge => &CDN_EDGE,
             Kind::WebServer => &WEB_SERVER,
@@ -583,6 +587,7 @@ static USERS: KindSpec = KindSpec {
     ],
     targets: &[
         Kind::Dns,
+        Kind::GeoDns,
         Kind::LoadBalancer,
         Kind::WebServer,
         Kind::CdnEdge,
@@ -630,6 +635,100 @@ static DNS: KindSpec = KindSpec {
         headline("lookups", "Lookups", Unit::PerSecond, "lookups"),
         metric("cached", "Cached answers", Unit::PerSecond),
         metric("errors", "Failed lookups", Unit::PerSecond),
+    ],
+};
+
+static GEO_DNS: KindSpec = KindSpec {
+    kind: Kind::GeoDns,
+    id: "geo_dns",
+    name: "GeoDNS",
+    group: Group::Edge,
+    summary: "Sends each user to the nearest healthy data center, or splits traffic by weight.",
+    details: "Wire it to each data center's entry point (a load balancer or web server inside a \
+              data-center box). Nearest answers with the healthy entry point with the smallest \
+              round trip from the user's region; weighted splits answers by the wires' weights \
+              (the chapter's 40/30/20/10). It probes every entry point: after the failure \
+              threshold in a row (an entry point down, its data center down, or a load balancer \
+              with no backend left) it stops answering with it, and after the healthy threshold \
+              it answers with it again. Clients cache answers for the TTL; when a connection \
+              fails they look the name up again and retry once, so after detection a data \
+              center's users carry on elsewhere, paying the longer round trip.",
+    id_prefix: "geodns",
+    // A globe with a pin.
+    icon: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c2.5 2.7 3.8 5.7 3.8 9s-1.3 6.3-3.8 9M16.5 5.5a2 2 0 1 1 4 0c0 1.5-2 3.5-2 3.5s-2-2-2-3.5z",
+    params: &[
+        ParamSpec {
+            name: "policy",
+            label: "Policy",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("nearest", "Nearest data center"),
+                    choice("weighted", "Weighted split"),
+                ],
+                default: "nearest",
+            },
+            help: "Nearest: the healthy entry point with the smallest round trip from the \
+                   user's region. Weighted: healthy entry points in proportion to their wires' \
+                   weights.",
+        },
+        ParamSpec {
+            name: "lookup_ms",
+            label: "Lookup time",
+            unit: Unit::Millis,
+            domain: num(0.0, 10_000.0, 30.0),
+            help: "Time to resolve a name when the client has no cached answer.",
+        },
+        ParamSpec {
+            name: "ttl_s",
+            label: "TTL",
+            unit: Unit::Seconds,
+            domain: num(0.0, 604_800.0, 60.0),
+            help: "How long clients cache an answer (GeoDNS records are kept short).",
+        },
+        ParamSpec {
+            name: "check_interval_s",
+            label: "Health-check interval",
+            unit: Unit::Seconds,
+            domain: num(0.1, 3_600.0, 10.0),
+            help: "Time between probes of each entry point.",
+        },
+        ParamSpec {
+            name: "unhealthy_threshold",
+            label: "Failure threshold",
+            unit: Unit::Count,
+            domain: int(1.0, 100.0, 3.0),
+            help: "Failed probes in a row before GeoDNS stops answering with an entry point.",
+        },
+        ParamSpec {
+            name: "healthy_threshold",
+            label: "Healthy threshold",
+            unit: Unit::Count,
+            domain: int(1.0, 100.0, 2.0),
+            help: "Passed probes in a row before it answers with the entry point again.",
+        },
+        ParamSpec {
+            name: "client_retry",
+            label: "Client retry",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[
+                    choice("once", "Look up again and retry once"),
+                    choice("none", "No retry"),
+                ],
+                default: "once",
+            },
+            help: "What a client does when its connection fails: look the name up again \
+                   (ignoring its cached answer) and retry once, or give up.",
+        },
+    ],
+    targets: &[Kind::LoadBalancer, Kind::WebServer],
+    metrics: &[
+        headline("lookups", "Lookups", Unit::PerSecond, "lookups"),
+        metric("cached", "Cached answers", Unit::PerSecond),
+        metric("errors", "Failed lookups", Unit::PerSecond),
+        metric("retries", "Client retries", Unit::PerSecond),
+        metric("healthy", "Healthy data centers", Unit::Count),
     ],
 };
 
@@ -1618,7 +1717,7 @@ pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
         (Kind::SessionStore, _) => {
             "a session store answers session checks; it does not send requests onward".to_string()
         }
-        (_, Kind::Dns) => "only users look names up in DNS".to_string(),
+        (_, Kind::Dns | Kind::GeoDns) => "only users look names up in DNS".to_string(),
         _ => {
             let allowed: Vec<&str> = from.spec().targets.iter().map(|k| k.spec().name).collect();
             format!(

@@ -304,6 +304,20 @@ pub enum Action {
         /// The new [`Traffic::rate_scale`].
         scale: f64,
     },
+    /// Cut the network between two regions: nothing crosses until it heals.
+    Partition {
+        /// One region.
+        a: String,
+        /// The other.
+        b: String,
+    },
+    /// Mend a partition between two regions.
+    Heal {
+        /// One region.
+        a: String,
+        /// The other.
+        b: String,
+    },
 }
 
 impl Action {
@@ -313,7 +327,10 @@ impl Action {
             Action::Kill { target } | Action::Restore { target } | Action::Flush { target } => {
                 Some(target)
             }
-            Action::RateScale { .. } | Action::Deploy => None,
+            Action::RateScale { .. }
+            | Action::Deploy
+            | Action::Partition { .. }
+            | Action::Heal { .. } => None,
         }
     }
 }

@@ -21,7 +21,7 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 14] = [
+pub const EXAMPLES: [Example; 15] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
@@ -31,6 +31,7 @@ pub const EXAMPLES: [Example; 14] = [
     example!("global-cdn"),
     example!("sticky-sessions"),
     example!("data-center-outage"),
+    example!("geo-dns"),
     example!("photo-queue"),
     example!("celebrity-shard"),
     example!("reference-network"),

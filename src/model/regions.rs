@@ -49,7 +49,8 @@ pub struct RegionLatency {
 /// Most a round trip may be.
 pub const MAX_ROUND_TRIP_MS: f64 = 10_000.0;
 
-fn index(region: &str) -> Option<usize> {
+/// The position of `region` in [`REGIONS`].
+pub fn index(region: &str) -> Option<usize> {
     REGIONS.iter().position(|r| *r == region)
 }
 
@@ -76,6 +77,28 @@ pub fn region_of<'a>(d: &'a super::Diagram, id: &super::ComponentId) -> Option<&
     super::geometry::data_center_of(d, id).map(|dc| dc.choice("region"))
 }
 
+/// The regions a partition could cut data center `dc` off from: those of the diagram's other
+/// data centers and users, not its own, in [`REGIONS`] order.
+pub fn partner_regions(d: &super::Diagram, dc: &super::ComponentId) -> Vec<&'static str> {
+    let Some(own) = d
+        .component(dc)
+        .filter(|c| c.kind == super::Kind::DataCenter)
+        .map(|c| c.choice("region"))
+    else {
+        return Vec::new();
+    };
+    REGIONS
+        .into_iter()
+        .filter(|&r| r != own)
+        .filter(|&r| {
+            d.components.iter().any(|c| {
+                matches!(c.kind, super::Kind::DataCenter | super::Kind::Users)
+                    && c.choice("region") == r
+            })
+        })
+        .collect()
+}
+
 /// The latency the network between their regions adds to a wire from `from` to `to`, one way
 /// (half the round trip), in ms: 0 within one region or when either has no region.
 pub fn wire_penalty_ms(
@@ -89,9 +112,10 @@ pub fn wire_penalty_ms(
     }
 }
 
-/// What is wrong with an override, if anything.
-pub fn override_problem(o: &RegionLatency) -> Option<String> {
-    for r in [&o.a, &o.b] {
+/// What is wrong with naming `a` and `b` as a pair of regions (unknown, or the same), if
+/// anything.
+pub fn pair_problem(a: &str, b: &str) -> Option<String> {
+    for r in [a, b] {
         if index(r).is_none() {
             return Some(format!(
                 "unknown region '{r}' (known: {})",
@@ -99,11 +123,19 @@ pub fn override_problem(o: &RegionLatency) -> Option<String> {
             ));
         }
     }
-    if o.a == o.b {
+    (a == b).then(|| format!("{a} and {b} are the same region"))
+}
+
+/// What is wrong with an override, if anything.
+pub fn override_problem(o: &RegionLatency) -> Option<String> {
+    if o.a == o.b && index(&o.a).is_some() {
         return Some(format!(
             "a region's latency to itself ({}) is always 0",
             o.a
         ));
+    }
+    if let Some(p) = pair_problem(&o.a, &o.b) {
+        return Some(p);
     }
     (!(o.round_trip_ms.is_finite() && (0.0..=MAX_ROUND_TRIP_MS).contains(&o.round_trip_ms))).then(
         || {
@@ -179,6 +211,23 @@ mod tests {
                 .unwrap()
                 .contains("unknown region 'atlantis'")
         );
+    }
+
+    #[test]
+    fn a_data_center_can_be_cut_off_from_the_other_regions_in_use() {
+        use crate::model::{Component, Diagram, Kind};
+        let mut d = Diagram::new("t");
+        d.components = vec![
+            Component::new("east", Kind::DataCenter).with_choice("region", "virginia"),
+            Component::new("east-2", Kind::DataCenter).with_choice("region", "virginia"),
+            Component::new("asia", Kind::DataCenter).with_choice("region", "tokyo"),
+            Component::new("eu", Kind::Users).with_choice("region", "ireland"),
+            Component::new("web", Kind::WebServer),
+        ];
+        assert_eq!(partner_regions(&d, &"east".into()), ["ireland", "tokyo"]);
+        assert_eq!(partner_regions(&d, &"asia".into()), ["virginia", "ireland"]);
+        assert!(partner_regions(&d, &"web".into()).is_empty());
+        assert!(partner_regions(&d, &"nowhere".into()).is_empty());
     }
 
     #[test]

@@ -381,6 +381,7 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
                 .then(|| format!("reads, writes and static assets add up to {total} %, not 100 %"))
         }
         Kind::Dns
+        | Kind::GeoDns
         | Kind::LoadBalancer
         | Kind::WebServer
         | Kind::Database
@@ -488,5 +489,6 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
         Action::RateScale { scale } => (!(scale.is_finite() && (0.0..=1_000.0).contains(scale)))
             .then(|| format!("rate scale {scale} is outside 0–1000")),
         Action::Deploy => None,
+        Action::Partition { a, b } | Action::Heal { a, b } => super::regions::pair_problem(a, b),
     }
 }

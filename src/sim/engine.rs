@@ -12,12 +12,15 @@ use crate::model::{Action, ComponentId, Diagram, Kind, Problem};
 
 use super::alerts::{Alert, Change, Watch};
 use super::cache::{KeyMap, Lookup};
-use super::dns::{Dns, Resolution};
+use super::dns::Dns;
+use super::geo_dns::GeoDns;
+use super::health::ProbeOutcome;
 use super::histogram::Histogram;
-use super::load_balancer::{LoadBalancer, ProbeOutcome};
+use super::load_balancer::LoadBalancer;
 use super::log::{EventLog, LogLevel};
 use super::messaging::{ConsumerPool, Job, Jobs, MessageQueue};
 use super::metrics::{Cause, Counters, Level};
+use super::network::Network;
 use super::queue::EventQueue;
 use super::replication::ReplicaRole;
 use super::report::{self, Report};
@@ -152,8 +155,9 @@ enum Event {
     ServiceDone { req: u32, node: u32 },
     /// An answer reaches the node that made the call.
     Response { req: u32, node: u32 },
-    /// A load balancer probes one backend.
-    HealthCheck { lb: u32, backend: u32 },
+    /// A load balancer probes one backend, or GeoDNS one entry point (`target` is the
+    /// prober's wire index).
+    HealthCheck { node: u32, target: u32 },
     /// An entry of the diagram's timeline.
     Timeline { index: u32 },
     /// The once-a-second sample.
@@ -380,6 +384,8 @@ pub struct Simulation {
     deliveries: u32,
     /// Alert rules on the per-second metrics.
     alerts: Vec<Alert>,
+    /// Regions, round trips between them, partitions.
+    network: Network,
 }
 
 impl Simulation {
@@ -414,6 +420,7 @@ impl Simulation {
             return Err(BuildError::TooManyUsers { total: total_users });
         }
 
+        let network = Network::new(diagram);
         let mut nodes = Vec::with_capacity(diagram.components.len());
         let mut first_user = 0u32;
         for (i, c) in diagram.components.iter().enumerate() {
@@ -437,7 +444,7 @@ impl Simulation {
             let needs = match c.kind {
                 Kind::Users => Some("a DNS, load balancer or web server"),
                 Kind::CdnEdge => Some("its origin (a load balancer or web server)"),
-                Kind::Dns => Some("a load balancer or web server"),
+                Kind::Dns | Kind::GeoDns => Some("a load balancer or web server"),
                 Kind::LoadBalancer => Some("any backend"),
                 Kind::WebServer
                 | Kind::Database
@@ -465,6 +472,17 @@ impl Simulation {
                     Behaviour::Users(u)
                 }
                 Kind::Dns => Behaviour::Dns(Dns::from_component(c, total_users as u32)),
+                Kind::GeoDns => {
+                    let mut dns = Dns::from_component(c, total_users as u32);
+                    dns.geo = Some(GeoDns::from_component(
+                        c,
+                        wires
+                            .iter()
+                            .map(|(t, w)| (network.region(t.node), *w))
+                            .collect(),
+                    ));
+                    Behaviour::Dns(dns)
+                }
                 Kind::LoadBalancer => Behaviour::LoadBalancer(LoadBalancer::from_component(
                     c,
                     wires.iter().map(|(t, w)| (t.node, t.latency, *w)).collect(),
@@ -585,6 +603,7 @@ impl Simulation {
             jobs: Jobs::default(),
             deliveries: 0,
             alerts: Vec::new(),
+            network,
         };
         sim.alerts = [Watch::P95, Watch::ErrorRate]
             .into_iter()
@@ -598,6 +617,7 @@ impl Simulation {
             .map(Alert::new)
             .collect();
         sim.build_groups(diagram)?;
+        sim.resolve_across_regions(diagram);
         sim.caches = (0..sim.nodes.len() as u32)
             .filter(|&n| sim.cache_role(n).is_some())
             .collect();
@@ -630,7 +650,14 @@ impl Simulation {
                     let first = SimTime::ZERO + lb.check_interval;
                     for b in 0..lb.backends.len() as u32 {
                         sim.queue
-                            .schedule(first, Event::HealthCheck { lb: n, backend: b });
+                            .schedule(first, Event::HealthCheck { node: n, target: b });
+                    }
+                }
+                Behaviour::Dns(Dns { geo: Some(g), .. }) => {
+                    let first = SimTime::ZERO + g.check_interval;
+                    for t in 0..g.entries.len() as u32 {
+                        sim.queue
+                            .schedule(first, Event::HealthCheck { node: n, target: t });
                     }
                 }
                 Behaviour::Dns(_)
@@ -799,6 +826,67 @@ impl Simulation {
         true
     }
 
+    /// Cuts the network between regions `a` and `b` now (as a timeline `partition` would):
+    /// requests across it fail as unreachable, health checks across it fail, and replication
+    /// across it stalls until it heals. False if it was cut already or the regions are not
+    /// two known ones.
+    pub fn partition(&mut self, a: &str, b: &str) -> bool {
+        let now = self.now;
+        if !self.network.partition(a, b) {
+            return false;
+        }
+        self.log.push(
+            now,
+            None,
+            LogLevel::Error,
+            format!("network partition: {a} and {b} cut off from each other"),
+        );
+        // Writes on their way across the cut never arrive; they are sent again on healing.
+        for g in 0..self.groups.len() {
+            let primary = self.groups[g].primary;
+            for r in self.groups[g].replicas.clone() {
+                if !self.network.reachable(primary, r)
+                    && let Some(role) = self.replica_mut(r)
+                {
+                    role.cut_off(now);
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether the network between regions `a` and `b` is cut now.
+    pub fn is_partitioned(&self, a: &str, b: &str) -> bool {
+        self.network.is_cut(a, b)
+    }
+
+    /// Mends the network between `a` and `b` now: replication catches up with what it could
+    /// not send. False if it was not cut.
+    pub fn heal(&mut self, a: &str, b: &str) -> bool {
+        let now = self.now;
+        if !self.network.heal(a, b) {
+            return false;
+        }
+        self.log.push(
+            now,
+            None,
+            LogLevel::Info,
+            format!("network between {a} and {b} healed"),
+        );
+        for g in 0..self.groups.len() {
+            let primary = self.groups[g].primary;
+            if !self.nodes[primary as usize].up {
+                continue;
+            }
+            for r in self.groups[g].replicas.clone() {
+                if self.network.reachable(primary, r) {
+                    self.resend_unreceived(g as u32, r);
+                }
+            }
+        }
+        true
+    }
+
     /// Brings a component back up now.
     pub fn restore(&mut self, id: &ComponentId) -> bool {
         let Some(&n) = self.index.get(id) else {
@@ -889,7 +977,7 @@ impl Simulation {
             Event::Deliver { req, node } => self.on_deliver(req, node),
             Event::ServiceDone { req, node } => self.on_service_done(req, node),
             Event::Response { req, node } => self.on_response(req, node),
-            Event::HealthCheck { lb, backend } => self.on_health_check(lb, backend),
+            Event::HealthCheck { node, target } => self.on_health_check(node, target),
             Event::Timeline { index } => self.on_timeline(index),
             Event::Sample => {
                 self.take_sample();
@@ -1019,11 +1107,66 @@ impl Simulation {
         }
     }
 
+    /// Gives each users node, per DNS node it is wired to, the DNS's answers as wires from the
+    /// users: a resolved address is reached directly, across the network between the users'
+    /// region and its own, not from wherever the DNS runs.
+    fn resolve_across_regions(&mut self, diagram: &Diagram) {
+        for u in 0..self.nodes.len() {
+            if self.nodes[u].kind != Kind::Users {
+                continue;
+            }
+            let users_id = &diagram.components[u].id;
+            let mut via = Vec::new();
+            for t in &self.nodes[u].targets {
+                let dns = &diagram.components[t.node as usize];
+                if !matches!(dns.kind, Kind::Dns | Kind::GeoDns) {
+                    continue;
+                }
+                let answers = self.nodes[t.node as usize]
+                    .targets
+                    .iter()
+                    .map(|a| {
+                        let to = &diagram.components[a.node as usize].id;
+                        let own = diagram
+                            .wires
+                            .iter()
+                            .find(|w| w.from == dns.id && &w.to == to)
+                            .map_or(0.0, |w| w.latency_ms);
+                        let ms =
+                            own + crate::model::regions::wire_penalty_ms(diagram, users_id, to);
+                        Target {
+                            node: a.node,
+                            latency: SimDuration::from_secs_f64(ms / 1000.0),
+                        }
+                    })
+                    .collect();
+                via.push((t.node, answers));
+            }
+            if let Behaviour::Users(users) = &mut self.nodes[u].behaviour {
+                users.via_dns = via;
+            }
+        }
+    }
+
+    /// The wire from `users` to answer number `answer` of DNS node `dns`.
+    fn answer_wire(&self, users: u32, dns: u32, answer: u32) -> Target {
+        let from_users = match &self.nodes[users as usize].behaviour {
+            Behaviour::Users(u) => u
+                .via_dns
+                .iter()
+                .find(|(d, _)| *d == dns)
+                .map(|(_, a)| a[answer as usize]),
+            _ => None,
+        };
+        from_users.unwrap_or(self.nodes[dns as usize].targets[answer as usize])
+    }
+
     /// The client's resolver: a cached answer costs nothing; a lookup costs a round trip to
     /// DNS plus the lookup time; DNS down and no cached answer fails the request.
     fn resolve_then_send(&mut self, req: u32, users: u32, dns_wire: Target) {
         let now = self.now;
         let user = self.requests.get(req).user;
+        let region = self.network.region(users);
         let dns_node = dns_wire.node;
         let n = &mut self.nodes[dns_node as usize];
         let up = n.up;
@@ -1031,41 +1174,88 @@ impl Simulation {
         let Behaviour::Dns(dns) = &mut n.behaviour else {
             return;
         };
-        let resolution = dns.resolve(user, now, dns_wire.latency + dns_wire.latency, up, targets);
         n.counters.arrivals += 1;
-        match resolution {
-            Resolution::Cached { target } => {
-                n.counters.hits += 1;
-                n.counters.completed += 1;
-                let t = n.targets[target as usize];
-                self.send(req, users, 0, t, SimDuration::ZERO);
-            }
-            Resolution::LookedUp { target, delay } => {
-                n.counters.misses += 1;
-                n.counters.completed += 1;
-                let t = n.targets[target as usize];
-                self.send(req, users, 0, t, delay);
-            }
-            Resolution::Failed => {
-                n.counters.fail(Cause::DnsFailure);
-                let r = self.requests.get_mut(req);
-                r.failure = Some(Cause::DnsFailure);
-                r.stack.push(Hop {
-                    caller: users,
-                    slot: 0,
-                    latency: dns_wire.latency,
-                    arrived: now,
-                    epoch: 0,
-                });
-                self.queue.schedule(
-                    now + dns_wire.latency + dns_wire.latency,
-                    Event::Response { req, node: users },
-                );
-            }
+        if let Some(target) = dns.cached(user, now) {
+            n.counters.hits += 1;
+            n.counters.completed += 1;
+            let t = self.answer_wire(users, dns_node, target);
+            self.send(req, users, 0, t, SimDuration::ZERO);
+            return;
         }
+        if up {
+            let target = match &dns.geo {
+                Some(g) => g.choose(
+                    user,
+                    region,
+                    |a, b| self.network.round_trip_ms(a, b),
+                    &mut self.rng,
+                ),
+                None => dns.round_robin(targets),
+            };
+            let delay = dns.answer(user, now, dns_wire.latency + dns_wire.latency, target);
+            n.counters.misses += 1;
+            n.counters.completed += 1;
+            let t = self.answer_wire(users, dns_node, target);
+            self.send(req, users, 0, t, delay);
+            return;
+        }
+        n.counters.fail(Cause::DnsFailure);
+        let r = self.requests.get_mut(req);
+        r.failure = Some(Cause::DnsFailure);
+        r.stack.push(Hop {
+            caller: users,
+            slot: 0,
+            latency: dns_wire.latency,
+            arrived: now,
+            epoch: 0,
+        });
+        self.queue.schedule(
+            now + dns_wire.latency + dns_wire.latency,
+            Event::Response { req, node: users },
+        );
+    }
+
+    /// A request from `users` failed to connect: if the user's name service is a GeoDNS
+    /// whose clients retry, the client forgets its cached answer, looks the name up again and
+    /// sends the request once more (its latency keeps counting from the first try). True if
+    /// it did.
+    fn retry_after_failure(&mut self, req: u32, users: u32) -> bool {
+        let r = self.requests.get(req);
+        let retryable = matches!(
+            r.failure,
+            Some(Cause::ConnectionRefused | Cause::Crashed | Cause::Unreachable)
+        );
+        if !retryable || r.retried {
+            return false;
+        }
+        let user = r.user;
+        let n = &self.nodes[users as usize];
+        let Behaviour::Users(u) = &n.behaviour else {
+            return false;
+        };
+        let wire = n.targets[(user - u.first_user) as usize % n.targets.len()];
+        let d = &mut self.nodes[wire.node as usize];
+        let Behaviour::Dns(Dns { geo: Some(g), .. }) = &d.behaviour else {
+            return false;
+        };
+        if !g.retry {
+            return false;
+        }
+        if let Behaviour::Dns(dns) = &mut d.behaviour {
+            dns.forget(user);
+        }
+        d.counters.retries += 1;
+        let r = self.requests.get_mut(req);
+        r.retried = true;
+        r.failure = None;
+        self.resolve_then_send(req, users, wire);
+        true
     }
 
     fn finish(&mut self, req: u32, users: u32) {
+        if self.requests.get(req).failure.is_some() && self.retry_after_failure(req, users) {
+            return;
+        }
         let now = self.now;
         let r = self.requests.get(req);
         let latency = (now - r.born).as_nanos();
@@ -1184,6 +1374,13 @@ impl Simulation {
             self.fail_and_respond(req, node, Cause::ConnectionRefused);
             return;
         }
+        if self.network.partitioned() {
+            let caller = self.requests.get(req).stack.last().map(|h| h.caller);
+            if caller.is_some_and(|c| !self.network.reachable(c, node)) {
+                self.fail_and_respond(req, node, Cause::Unreachable);
+                return;
+            }
+        }
         match self.nodes[node as usize].behaviour {
             Behaviour::LoadBalancer(_) => self.balance(req, node),
             Behaviour::Station(_) => self.station_arrive(req, node),
@@ -1285,40 +1482,53 @@ impl Simulation {
         self.respond(req, node);
     }
 
-    fn on_health_check(&mut self, lb_node: u32, backend: u32) {
+    /// A probe from `prober` (a load balancer or GeoDNS) of its target number `index`: it
+    /// passes if the target is up and reachable, and (for GeoDNS) can serve: a load balancer
+    /// with no backend in rotation fails it.
+    fn on_health_check(&mut self, prober: u32, index: u32) {
         let now = self.now;
-        let (target, interval) = match &self.nodes[lb_node as usize].behaviour {
-            Behaviour::LoadBalancer(lb) => (lb.backends[backend as usize].node, lb.check_interval),
+        let (target, interval) = match &self.nodes[prober as usize].behaviour {
+            Behaviour::LoadBalancer(lb) => (lb.backends[index as usize].node, lb.check_interval),
+            Behaviour::Dns(Dns { geo: Some(g), .. }) => (
+                self.nodes[prober as usize].targets[index as usize].node,
+                g.check_interval,
+            ),
             _ => return,
         };
         self.queue.schedule(
             now + interval,
             Event::HealthCheck {
-                lb: lb_node,
-                backend,
+                node: prober,
+                target: index,
             },
         );
-        if !self.nodes[lb_node as usize].up {
+        if !self.nodes[prober as usize].up {
             return;
         }
-        let passed = self.nodes[target as usize].up;
-        let n = &mut self.nodes[lb_node as usize];
-        let Behaviour::LoadBalancer(lb) = &mut n.behaviour else {
-            return;
+        let t = &self.nodes[target as usize];
+        let serving = match &t.behaviour {
+            Behaviour::LoadBalancer(lb) => lb.in_rotation() > 0,
+            _ => true,
         };
-        let outcome = lb.probe(backend as usize, passed);
-        let lb_id = n.id.to_string();
-        let backend_id = self.nodes[target as usize].id.to_string();
+        let passed = t.up && self.network.reachable(prober, target);
+        let n = &mut self.nodes[prober as usize];
+        let outcome = match &mut n.behaviour {
+            Behaviour::LoadBalancer(lb) => lb.probe(index as usize, passed),
+            Behaviour::Dns(Dns { geo: Some(g), .. }) => g.probe(index as usize, passed && serving),
+            _ => return,
+        };
+        let prober_id = n.id.to_string();
+        let target_id = self.nodes[target as usize].id.to_string();
         let (level, message) = match outcome {
             ProbeOutcome::Quiet => return,
-            ProbeOutcome::Failed => (LogLevel::Warn, format!("health check failed: {backend_id}")),
+            ProbeOutcome::Failed => (LogLevel::Warn, format!("health check failed: {target_id}")),
             ProbeOutcome::Removed => (
                 LogLevel::Error,
-                format!("{backend_id} out of rotation (health checks failing)"),
+                format!("{target_id} out of rotation (health checks failing)"),
             ),
-            ProbeOutcome::Restored => (LogLevel::Info, format!("{backend_id} back in rotation")),
+            ProbeOutcome::Restored => (LogLevel::Info, format!("{target_id} back in rotation")),
         };
-        self.log.push(now, Some(&lb_id), level, message);
+        self.log.push(now, Some(&prober_id), level, message);
     }
 
     // ---- stations (web servers, databases) ----------------------------------------------
@@ -2046,12 +2256,24 @@ impl Simulation {
         let replicas = group.replicas.clone();
         for r in replicas {
             let latency = self.groups[g as usize].latency_to(r);
+            let reachable = self.network.reachable(node, r);
             let Behaviour::Station(s) = &mut self.nodes[r as usize].behaviour else {
                 continue;
             };
             let Some(role) = s.replica.as_deref_mut() else {
                 continue;
             };
+            if !reachable {
+                // Held back by a partition (a synchronous write does not wait for it).
+                role.unreceived.push(super::replication::Shipped {
+                    apply_at: now,
+                    seq,
+                    key,
+                    version,
+                    committed_at: now,
+                });
+                continue;
+            }
             let (at, schedule) = role.ship(now, latency, seq, key, version, &mut self.rng);
             if let Some(t) = schedule {
                 self.queue.schedule(t, Event::ReplicaApply { node: r });
@@ -2061,6 +2283,28 @@ impl Simulation {
             }
         }
         self.groups[g as usize].last_ack = last;
+    }
+
+    /// Sends replica `r` of group `g` the writes it never received (its primary was down, or
+    /// cut off by a partition), each after the wire's latency and a fresh lag.
+    fn resend_unreceived(&mut self, g: u32, r: u32) {
+        let now = self.now;
+        let latency = self.groups[g as usize].latency_to(r);
+        let mut scheduled = Vec::new();
+        if let Behaviour::Station(s) = &mut self.nodes[r as usize].behaviour
+            && let Some(role) = s.replica.as_deref_mut()
+        {
+            let lag = role.lag_distribution();
+            for mut w in std::mem::take(&mut role.unreceived) {
+                w.apply_at = now + latency + lag.sample(&mut self.rng);
+                if let (_, Some(t)) = role.resend(w) {
+                    scheduled.push(t);
+                }
+            }
+        }
+        for at in scheduled {
+            self.queue.schedule(at, Event::ReplicaApply { node: r });
+        }
     }
 
     /// When a synchronous write just committed at `node` can be acknowledged: once every
@@ -2204,23 +2448,9 @@ impl Simulation {
         let is_replica = self.groups[g as usize].replicas.contains(&node);
         if primary == node {
             // Back before a failover: it sends its replicas what they never received.
-            let lag_of = |r: &ReplicaRole| r.lag_distribution();
             for r in self.groups[g as usize].replicas.clone() {
-                let latency = self.groups[g as usize].latency_to(r);
-                let mut scheduled = Vec::new();
-                if let Behaviour::Station(s) = &mut self.nodes[r as usize].behaviour
-                    && let Some(role) = s.replica.as_deref_mut()
-                {
-                    let lag = lag_of(role);
-                    for mut w in std::mem::take(&mut role.unreceived) {
-                        w.apply_at = now + latency + lag.sample(&mut self.rng);
-                        if let (_, Some(t)) = role.resend(w) {
-                            scheduled.push(t);
-                        }
-                    }
-                }
-                for at in scheduled {
-                    self.queue.schedule(at, Event::ReplicaApply { node: r });
+                if self.network.reachable(node, r) {
+                    self.resend_unreceived(g, r);
                 }
             }
             return;
@@ -2672,6 +2902,12 @@ impl Simulation {
             }
             Action::Deploy => self.deploy(),
             Action::RateScale { scale } => self.set_rate_scale(scale),
+            Action::Partition { a, b } => {
+                self.partition(&a, &b);
+            }
+            Action::Heal { a, b } => {
+                self.heal(&a, &b);
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 
 use crate::model::Component;
 
+use super::health::{Health, ProbeOutcome, Thresholds};
 use super::rng::SimRng;
 use super::time::SimDuration;
 
@@ -25,29 +26,12 @@ pub(crate) struct Backend {
     pub latency: SimDuration,
     /// Weight for weighted round-robin.
     pub weight: f64,
-    /// Whether the balancer currently sends it traffic.
-    pub in_rotation: bool,
-    /// Consecutive failed probes.
-    pub failed_probes: u32,
-    /// Consecutive successful probes.
-    pub passed_probes: u32,
+    /// Whether the balancer currently sends it traffic (`in_service`).
+    pub health: Health,
     /// Requests sent to it and not yet answered.
     pub active: u32,
     /// Smooth weighted round-robin state.
     current: f64,
-}
-
-/// What a health probe changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ProbeOutcome {
-    /// Nothing worth logging.
-    Quiet,
-    /// A probe failed; the backend is still in rotation.
-    Failed,
-    /// The backend left the rotation.
-    Removed,
-    /// The backend returned to the rotation.
-    Restored,
 }
 
 /// A load balancer's state.
@@ -58,8 +42,7 @@ pub(crate) struct LoadBalancer {
     pub affinity: bool,
     pub max_connections: u64,
     pub check_interval: SimDuration,
-    unhealthy_threshold: u32,
-    healthy_threshold: u32,
+    thresholds: Thresholds,
     pub backends: Vec<Backend>,
     cursor: usize,
 }
@@ -79,17 +62,17 @@ impl LoadBalancer {
             affinity: c.choice("affinity") == "session",
             max_connections: c.number("max_connections") as u64,
             check_interval: SimDuration::from_secs_f64(c.number("check_interval_s")),
-            unhealthy_threshold: c.number("unhealthy_threshold") as u32,
-            healthy_threshold: c.number("healthy_threshold") as u32,
+            thresholds: Thresholds {
+                unhealthy: c.number("unhealthy_threshold") as u32,
+                healthy: c.number("healthy_threshold") as u32,
+            },
             backends: backends
                 .into_iter()
                 .map(|(node, latency, weight)| Backend {
                     node,
                     latency,
                     weight,
-                    in_rotation: true,
-                    failed_probes: 0,
-                    passed_probes: 0,
+                    health: Health::default(),
                     active: 0,
                     current: 0.0,
                 })
@@ -106,20 +89,19 @@ impl LoadBalancer {
         self.affinity = next.affinity;
         self.max_connections = next.max_connections;
         self.check_interval = next.check_interval;
-        self.unhealthy_threshold = next.unhealthy_threshold;
-        self.healthy_threshold = next.healthy_threshold;
+        self.thresholds = next.thresholds;
     }
 
     /// The backend that is node `holder`, if it is in rotation (sticky sessions).
     pub fn sticky(&self, holder: u32) -> Option<usize> {
         self.backends
             .iter()
-            .position(|b| b.node == holder && b.in_rotation)
+            .position(|b| b.node == holder && b.health.in_service)
     }
 
     /// Backends in rotation.
     pub fn in_rotation(&self) -> usize {
-        self.backends.iter().filter(|b| b.in_rotation).count()
+        self.backends.iter().filter(|b| b.health.in_service).count()
     }
 
     /// Chooses a backend for a request from `user`, or `None` if none is in rotation.
@@ -129,7 +111,7 @@ impl LoadBalancer {
             Algorithm::RoundRobin => {
                 for step in 0..n {
                     let i = (self.cursor + step) % n;
-                    if self.backends[i].in_rotation {
+                    if self.backends[i].health.in_service {
                         self.cursor = (i + 1) % n;
                         return Some(i);
                     }
@@ -145,7 +127,7 @@ impl LoadBalancer {
                 self.backends
                     .iter()
                     .enumerate()
-                    .filter(|(_, b)| b.in_rotation)
+                    .filter(|(_, b)| b.health.in_service)
                     .nth(pick)
                     .map(|(i, _)| i)
             }
@@ -156,7 +138,9 @@ impl LoadBalancer {
                 for step in 0..n {
                     let i = (self.cursor + step) % n;
                     let b = &self.backends[i];
-                    if b.in_rotation && best.is_none_or(|j| b.active < self.backends[j].active) {
+                    if b.health.in_service
+                        && best.is_none_or(|j| b.active < self.backends[j].active)
+                    {
                         best = Some(i);
                     }
                 }
@@ -170,12 +154,12 @@ impl LoadBalancer {
                 let total: f64 = self
                     .backends
                     .iter()
-                    .filter(|b| b.in_rotation)
+                    .filter(|b| b.health.in_service)
                     .map(|b| b.weight)
                     .sum();
                 let mut best: Option<usize> = None;
                 for i in 0..n {
-                    if !self.backends[i].in_rotation {
+                    if !self.backends[i].health.in_service {
                         continue;
                     }
                     self.backends[i].current += self.backends[i].weight;
@@ -193,7 +177,7 @@ impl LoadBalancer {
                 self.backends
                     .iter()
                     .enumerate()
-                    .filter(|(_, b)| b.in_rotation)
+                    .filter(|(_, b)| b.health.in_service)
                     .max_by_key(|(_, b)| mix64((u64::from(user) << 32) ^ u64::from(b.node)))
                     .map(|(i, _)| i)
             }
@@ -202,28 +186,7 @@ impl LoadBalancer {
 
     /// Records a probe of backend `i`, which `passed` or not.
     pub fn probe(&mut self, i: usize, passed: bool) -> ProbeOutcome {
-        let (healthy, unhealthy) = (self.healthy_threshold, self.unhealthy_threshold);
-        let b = &mut self.backends[i];
-        if passed {
-            b.failed_probes = 0;
-            b.passed_probes += 1;
-            if !b.in_rotation && b.passed_probes >= healthy {
-                b.in_rotation = true;
-                return ProbeOutcome::Restored;
-            }
-            ProbeOutcome::Quiet
-        } else {
-            b.passed_probes = 0;
-            b.failed_probes += 1;
-            if b.in_rotation && b.failed_probes >= unhealthy {
-                b.in_rotation = false;
-                ProbeOutcome::Removed
-            } else if b.in_rotation {
-                ProbeOutcome::Failed
-            } else {
-                ProbeOutcome::Quiet
-            }
-        }
+        self.backends[i].health.probe(passed, self.thresholds)
     }
 }
 
@@ -254,10 +217,12 @@ mod tests {
     fn round_robin_skips_backends_out_of_rotation() {
         let mut b = lb("round_robin", &[1.0, 1.0, 1.0]);
         let mut rng = SimRng::new(1);
-        b.backends[1].in_rotation = false;
+        b.backends[1].health.in_service = false;
         let picks: Vec<_> = (0..4).map(|_| b.choose(0, &mut rng).unwrap()).collect();
         assert_eq!(picks, [0, 2, 0, 2]);
-        b.backends.iter_mut().for_each(|x| x.in_rotation = false);
+        b.backends
+            .iter_mut()
+            .for_each(|x| x.health.in_service = false);
         assert_eq!(b.choose(0, &mut rng), None);
     }
 
@@ -287,7 +252,7 @@ mod tests {
         let before: Vec<usize> = (0..1000).map(|u| b.choose(u, &mut rng).unwrap()).collect();
         let again: Vec<usize> = (0..1000).map(|u| b.choose(u, &mut rng).unwrap()).collect();
         assert_eq!(before, again, "sticky");
-        b.backends[2].in_rotation = false;
+        b.backends[2].health.in_service = false;
         for u in 0..1000u32 {
             let now = b.choose(u, &mut rng).unwrap();
             if before[u as usize] != 2 {
@@ -315,6 +280,6 @@ mod tests {
         assert_eq!(b.probe(0, false), ProbeOutcome::Quiet);
         assert_eq!(b.probe(0, true), ProbeOutcome::Quiet);
         assert_eq!(b.probe(0, true), ProbeOutcome::Restored);
-        assert!(b.backends[0].in_rotation);
+        assert!(b.backends[0].health.in_service);
     }
 }

@@ -27,6 +27,8 @@ pub enum Cause {
     Crashed,
     /// The load balancer had no backend in rotation.
     NoHealthyBackend,
+    /// The network between two regions was cut (a partition).
+    Unreachable,
     /// The client had no cached answer and DNS was down.
     DnsFailure,
     /// The server had no session for a logged-in user (it lives elsewhere, or was lost).
@@ -35,7 +37,7 @@ pub enum Cause {
 
 impl Cause {
     /// Number of causes, for per-cause arrays.
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
 
     /// Every cause, in report order.
     pub const ALL: [Cause; Cause::COUNT] = [
@@ -47,6 +49,7 @@ impl Cause {
         Cause::ConnectionRefused,
         Cause::Crashed,
         Cause::NoHealthyBackend,
+        Cause::Unreachable,
         Cause::DnsFailure,
         Cause::LoggedOut,
     ];
@@ -62,6 +65,7 @@ impl Cause {
             Cause::ConnectionRefused => "connection_refused",
             Cause::Crashed => "crashed",
             Cause::NoHealthyBackend => "no_healthy_backend",
+            Cause::Unreachable => "unreachable",
             Cause::DnsFailure => "dns_failure",
             Cause::LoggedOut => "logged_out",
         }
@@ -171,6 +175,10 @@ pub struct Counters {
     pub jobs_failed: u64,
     /// Jobs a queue lost when it went down (not persistent).
     pub jobs_lost: u64,
+    /// Client retries after a failed connection (GeoDNS).
+    pub retries: u64,
+    /// Local writes a concurrent write from another primary overwrote (last writer wins).
+    pub conflicts: u64,
     /// Bytes a CDN edge served from its cache.
     pub edge_bytes: u64,
     /// Bytes a CDN edge fetched from the origin.
@@ -232,6 +240,8 @@ impl Counters {
             dead_lettered: self.dead_lettered - earlier.dead_lettered,
             jobs_failed: self.jobs_failed - earlier.jobs_failed,
             jobs_lost: self.jobs_lost - earlier.jobs_lost,
+            retries: self.retries - earlier.retries,
+            conflicts: self.conflicts - earlier.conflicts,
             edge_bytes: self.edge_bytes - earlier.edge_bytes,
             origin_bytes: self.origin_bytes - earlier.origin_bytes,
             in_system_area: self.in_system_area - earlier.in_system_area,

@@ -36,8 +36,8 @@ pub(crate) struct ReplicaRole {
     pending: BinaryHeap<Reverse<Shipped>>,
     /// The replication lag on top of the wire's latency.
     lag: Distribution,
-    /// Writes that never arrived because the primary died first (kept until a promotion
-    /// decides their fate, or the primary comes back and sends them again).
+    /// Writes that never arrived because the primary died first or a partition cut it off
+    /// (kept until a promotion decides their fate, or the primary can send them again).
     pub unreceived: Vec<Shipped>,
     /// Promoted to primary: no longer a replica.
     pub promoted: bool,
@@ -159,6 +159,7 @@ impl ReplicaRole {
         self.pending
             .iter()
             .map(|p| p.0.committed_at)
+            .chain(self.unreceived.iter().map(|w| w.committed_at))
             .min()
             .map_or(SimDuration::ZERO, |t| now.saturating_since(t))
     }

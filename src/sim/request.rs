@@ -52,6 +52,8 @@ pub(crate) struct Request {
     pub lookup_only: bool,
     /// Set by a cache: whether the lookup hit.
     pub cache_hit: bool,
+    /// The client has retried it once already (after a failed connection).
+    pub retried: bool,
     /// The first failure on its path, if any.
     pub failure: Option<Cause>,
     /// The path so far: one hop per component it is currently inside.
@@ -94,6 +96,7 @@ impl Requests {
             r.db_seq = 0;
             r.lookup_only = false;
             r.cache_hit = false;
+            r.retried = false;
             r.failure = None;
             r.stack.clear();
             id
@@ -108,6 +111,7 @@ impl Requests {
                 db_seq: 0,
                 lookup_only: false,
                 cache_hit: false,
+                retried: false,
                 failure: None,
                 stack: Vec::with_capacity(4),
             });

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use crate::model::Kind;
 
+use super::dns::Dns;
 use super::engine::{Behaviour, EndToEnd, Node};
 use super::histogram::Histogram;
 use super::messaging::Jobs;
@@ -13,7 +14,7 @@ use super::time::SimTime;
 
 /// Names of the system-wide series, after `time_s`: traffic, latency, and then the errors of
 /// each [`Cause`] in [`Cause::ALL`] order (`errors_<cause id>`, per second).
-pub const GLOBAL_METRICS: [&str; 17] = [
+pub const GLOBAL_METRICS: [&str; 18] = [
     "sent",
     "ok",
     "errors",
@@ -29,6 +30,7 @@ pub const GLOBAL_METRICS: [&str; 17] = [
     "errors_connection_refused",
     "errors_crashed",
     "errors_no_healthy_backend",
+    "errors_unreachable",
     "errors_dns_failure",
     "errors_logged_out",
 ];
@@ -235,6 +237,19 @@ impl SeriesStore {
                     ]
                 }
                 Kind::Dns => vec![rate(d.misses), rate(d.hits), rate(d.failed_total())],
+                Kind::GeoDns => {
+                    let healthy = match &n.behaviour {
+                        Behaviour::Dns(Dns { geo: Some(g), .. }) => g.healthy() as f64,
+                        _ => 0.0,
+                    };
+                    vec![
+                        rate(d.misses),
+                        rate(d.hits),
+                        rate(d.failed_total()),
+                        rate(d.retries),
+                        healthy,
+                    ]
+                }
                 Kind::LoadBalancer => {
                     let in_rotation = match &n.behaviour {
                         Behaviour::LoadBalancer(lb) => lb.in_rotation() as f64,

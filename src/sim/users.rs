@@ -46,6 +46,9 @@ pub(crate) struct Users {
     key_model: (u64, Option<u64>),
     /// Wires to CDN edges, nearest first: where static assets go.
     pub cdn: Vec<super::engine::Target>,
+    /// Per DNS node these users are wired to: each of its answers as a wire from these users
+    /// (the answer's own latency plus the network between the users' region and its region).
+    pub via_dns: Vec<(u32, Vec<super::engine::Target>)>,
 }
 
 /// A users component's key model: how many keys, and the Zipf exponent's bits if skewed.
@@ -92,6 +95,7 @@ impl Users {
             generation: 0,
             key_model: key_model(c),
             cdn: Vec::new(),
+            via_dns: Vec::new(),
         }
     }
 

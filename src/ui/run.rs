@@ -511,6 +511,42 @@ impl Runner {
         true
     }
 
+    /// Cuts (or, with `heal`, mends) the network between regions `a` and `b` in the running
+    /// simulation now, and records it on the timeline. False if there is no run or nothing
+    /// changed.
+    pub fn partition_or_heal(&self, a: &str, b: &str, heal: bool) -> bool {
+        let done = self
+            .sim
+            .try_update_value(|s| {
+                s.as_mut().is_some_and(|sim| {
+                    if heal {
+                        sim.heal(a, b)
+                    } else {
+                        sim.partition(a, b)
+                    }
+                })
+            })
+            .unwrap_or(false);
+        if !done {
+            return false;
+        }
+        let (a, b) = (a.to_string(), b.to_string());
+        if heal {
+            let what = format!("Healed the network between {a} and {b}");
+            self.record(Action::Heal { a, b }, &what);
+        } else {
+            let what = format!("Cut the network between {a} and {b}");
+            self.record(Action::Partition { a, b }, &what);
+        }
+        true
+    }
+
+    /// Whether the running simulation has the network between `a` and `b` cut.
+    pub fn is_partitioned_untracked(&self, a: &str, b: &str) -> bool {
+        self.sim
+            .with_value(|s| s.as_ref().is_some_and(|sim| sim.is_partitioned(a, b)))
+    }
+
     /// Publishes new static assets in the running simulation now, and records the deploy on
     /// the timeline. False if there is no run.
     pub fn deploy(&self) -> bool {

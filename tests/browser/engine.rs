@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 14] = [
+const EXAMPLES: [(&str, &str); 15] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -33,6 +33,10 @@ const EXAMPLES: [(&str, &str); 14] = [
     (
         "data-center-outage",
         include_str!("../../public/examples/data-center-outage.json"),
+    ),
+    (
+        "geo-dns",
+        include_str!("../../public/examples/geo-dns.json"),
     ),
     (
         "replication-failover",
@@ -61,7 +65,7 @@ const EXAMPLES: [(&str, &str); 14] = [
 ];
 
 /// Caches, replication, CDN edges and sessions, natively (`scripts/update-fixtures.sh`).
-const DATA_FIXTURES: [(&str, &str); 6] = [
+const DATA_FIXTURES: [(&str, &str); 7] = [
     (
         include_str!("../../public/examples/replication-failover.json"),
         include_str!("../fixtures/replication-failover-60s.json"),
@@ -85,6 +89,10 @@ const DATA_FIXTURES: [(&str, &str); 6] = [
     (
         include_str!("../../public/examples/celebrity-shard.json"),
         include_str!("../fixtures/celebrity-shard-60s.json"),
+    ),
+    (
+        include_str!("../../public/examples/geo-dns.json"),
+        include_str!("../fixtures/geo-dns-60s.json"),
     ),
 ];
 

@@ -678,6 +678,44 @@ pub fn Canvas() -> impl IntoView {
                         close();
                     }
                 };
+                // A data center can be cut off from (or reconnected to) each other region in use.
+                let (own, partners) = editor.doc.with_untracked(|d| {
+                    let own = d
+                        .diagram
+                        .component(&id)
+                        .filter(|c| c.kind == Kind::DataCenter)
+                        .map(|c| c.choice("region").to_string());
+                    (own, crate::model::regions::partner_regions(&d.diagram, &id))
+                });
+                let partitions = own.map(|own| {
+                    partners
+                        .into_iter()
+                        .map(|other| {
+                            let cut = runner.is_partitioned_untracked(&own, other);
+                            let own = own.clone();
+                            let label = if cut {
+                                format!("Heal the network {own} ↔ {other}")
+                            } else {
+                                format!("Cut the network {own} ↔ {other}")
+                            };
+                            view! {
+                                <button
+                                    class="ap-menu__item"
+                                    role="menuitem"
+                                    data-testid=format!("menu-partition-{other}")
+                                    disabled=up.is_none()
+                                    title=if up.is_none() { "Run the diagram first" } else { "A network partition between the two regions; also added to the timeline" }
+                                    on:click=move |_| {
+                                        runner.partition_or_heal(&own, other, cut);
+                                        close();
+                                    }
+                                >
+                                    {label}
+                                </button>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                });
                 Some(view! {
                     <div
                         class="ap-menu"
@@ -714,6 +752,7 @@ pub fn Canvas() -> impl IntoView {
                                 " (F)"
                             </button>
                         })}
+                        {partitions}
                         {is_cdn.then(|| view! {
                             <button
                                 class="ap-menu__item"
