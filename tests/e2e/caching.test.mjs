@@ -5,16 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
-
-
-
-/** The latest value of a chart's first line, from its read-out ("12 s — hit rate 75.1 %"). */
-async function latest(page, chart) {
-  const b = await page.locator(`[data-testid=${chart}] .ap-chart__readout b`).first().textContent();
-  const [, v, k] = b.replace(/,/g, "").match(/([\d.]+)\s*(k?)/);
-  return Number(v) * (k ? 1000 : 1);
-}
+import { CanvasPage, clockPast, latest, openExample, withSite } from "./canvas-page.mjs";
 
 describe("caching", () => {
   const fixture = withSite("/");

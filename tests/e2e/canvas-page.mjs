@@ -38,6 +38,13 @@ export function clockPast(page, t, timeout = 20000) {
   );
 }
 
+/** The latest value of a chart's first line, from its read-out ("12 s — hit rate 75.1 %"). */
+export async function latest(page, chart) {
+  const b = await page.locator(`[data-testid=${chart}] .ap-chart__readout b`).first().textContent();
+  const [, v, k] = b.replace(/,/g, "").match(/([\d.]+)\s*(k?)/);
+  return Number(v) * (k ? 1000 : 1);
+}
+
 /** Opens a shipped example from the Examples gallery, as a user does. */
 export async function openExample(page, file) {
   await page.getByTestId("examples").click();
