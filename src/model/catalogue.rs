@@ -339,14 +339,15 @@ const fn headline(
     }
 }
 
-/// Metrics every queueing station (server, database) publishes.
-const STATION_METRICS: &[MetricSpec] = &[
+/// Metrics of databases: a station's, and conflicts between primaries.
+const DB_METRICS: &[MetricSpec] = &[
     metric("arrivals", "Arrivals", Unit::PerSecond),
     metric("throughput", "Completed", Unit::PerSecond),
     metric("errors", "Errors", Unit::PerSecond),
     headline("utilisation", "Utilisation", Unit::Percent, "busy"),
     headline("queue", "Queue length", Unit::Count, "queue"),
     metric("wait_ms", "Mean wait", Unit::Millis),
+    metric("conflicts", "Write conflicts", Unit::PerSecond),
 ];
 
 /// Metrics of web servers: a station's, and the sessions held in memory.
@@ -981,7 +982,11 @@ static DATABASE: KindSpec = KindSpec {
     summary: "Stores the data: serves reads and writes from a connection pool.",
     details: "Queries run on a pool of connections with a bounded wait queue. Reads and writes \
               have their own service times (the chapter's 50–100 ms per query), and writes \
-              beyond the write ceiling are rejected.",
+              beyond the write ceiling are rejected. Wire it to read replicas to replicate to \
+              them, or to another database (one wire per pair, up to four) for multi-primary: \
+              each takes writes and ships them to the others, and writes to one record made \
+              at two primaries within the time between them are conflicts, settled by last \
+              writer wins (the loser's write is lost, and counted).",
     id_prefix: "db",
     // A cylinder.
     icon: "M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3zM4 6v12c0 1.7 3.6 3 8 3s8-1.3 8-3V6M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3",
@@ -1048,8 +1053,8 @@ static DATABASE: KindSpec = KindSpec {
         DB_STATION[6],
         DB_STATION[7],
     ],
-    targets: &[Kind::Replica],
-    metrics: STATION_METRICS,
+    targets: &[Kind::Replica, Kind::Database],
+    metrics: DB_METRICS,
 };
 
 static REPLICA: KindSpec = KindSpec {
@@ -1704,10 +1709,9 @@ pub fn connection_refusal(from: Kind, to: Kind) -> Option<String> {
             "a data center is a box around components; wire the components inside it".to_string()
         }
         (_, Kind::Users) => "users only send requests; nothing sends requests to them".to_string(),
-        (Kind::Database, _) => {
-            "a database answers queries; it sends only its replication stream, to read replicas"
-                .to_string()
-        }
+        (Kind::Database, _) => "a database answers queries; it sends only its replication \
+                                stream, to read replicas or to other primaries"
+            .to_string(),
         (Kind::Replica, _) => {
             "a read replica answers reads; it does not send requests onward".to_string()
         }

@@ -20,6 +20,7 @@ use super::load_balancer::LoadBalancer;
 use super::log::{EventLog, LogLevel};
 use super::messaging::{ConsumerPool, Job, Jobs, MessageQueue};
 use super::metrics::{Cause, Counters, Level};
+use super::multi_primary::{Applied, MAX_PRIMARIES, PeerSet};
 use super::network::Network;
 use super::queue::EventQueue;
 use super::replication::ReplicaRole;
@@ -70,6 +71,13 @@ pub enum BuildError {
         /// How many databases feed it.
         feeds: usize,
     },
+    /// Databases wired to each other form a multi-primary set, which has rules.
+    MultiPrimary {
+        /// A database of the set.
+        database: ComponentId,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -101,6 +109,9 @@ impl fmt::Display for BuildError {
                 f,
                 "read replica {replica} is fed by {feeds} databases; a replica copies exactly one"
             ),
+            BuildError::MultiPrimary { database, problem } => {
+                write!(f, "multi-primary database {database}: {problem}")
+            }
         }
     }
 }
@@ -181,6 +192,8 @@ enum Event {
     JobTimeout { job: u32, token: u32 },
     /// A job's backoff is over: it is ready again.
     JobRetry { job: u32, token: u32 },
+    /// The next write on a multi-primary channel arrives (`channel` is from × 4 + to).
+    PeerDeliver { set: u32, channel: u32 },
 }
 
 /// A wire as the engine uses it.
@@ -386,6 +399,10 @@ pub struct Simulation {
     alerts: Vec<Alert>,
     /// Regions, round trips between them, partitions.
     network: Network,
+    /// Multi-primary sets.
+    pub(crate) peers: Vec<PeerSet>,
+    /// Each database's multi-primary set, if it is in one.
+    pub(crate) peer_of: Vec<Option<u32>>,
 }
 
 impl Simulation {
@@ -604,6 +621,8 @@ impl Simulation {
             deliveries: 0,
             alerts: Vec::new(),
             network,
+            peers: Vec::new(),
+            peer_of: Vec::new(),
         };
         sim.alerts = [Watch::P95, Watch::ErrorRate]
             .into_iter()
@@ -617,6 +636,7 @@ impl Simulation {
             .map(Alert::new)
             .collect();
         sim.build_groups(diagram)?;
+        sim.build_peers()?;
         sim.resolve_across_regions(diagram);
         sim.caches = (0..sim.nodes.len() as u32)
             .filter(|&n| sim.cache_role(n).is_some())
@@ -841,6 +861,7 @@ impl Simulation {
             LogLevel::Error,
             format!("network partition: {a} and {b} cut off from each other"),
         );
+        self.refresh_peer_links();
         // Writes on their way across the cut never arrive; they are sent again on healing.
         for g in 0..self.groups.len() {
             let primary = self.groups[g].primary;
@@ -873,6 +894,7 @@ impl Simulation {
             LogLevel::Info,
             format!("network between {a} and {b} healed"),
         );
+        self.refresh_peer_links();
         for g in 0..self.groups.len() {
             let primary = self.groups[g].primary;
             if !self.nodes[primary as usize].up {
@@ -986,6 +1008,7 @@ impl Simulation {
             }
             Event::WarmupEnd => self.end_warmup(),
             Event::ReplicaApply { node } => self.on_replica_apply(node),
+            Event::PeerDeliver { set, channel } => self.on_peer_deliver(set, channel),
             Event::SyncAck { req, node } => self.on_sync_ack(req, node),
             Event::Failover { group } => self.on_failover(group),
             Event::JobStart { consumer, delivery } => self.on_job_start(consumer, delivery),
@@ -2186,6 +2209,158 @@ impl Simulation {
         Ok(())
     }
 
+    /// Finds the multi-primary sets: databases wired to each other, every pair directly.
+    fn build_peers(&mut self) -> Result<(), BuildError> {
+        let n = self.nodes.len();
+        self.peer_of = vec![None; n];
+        let is_db = |s: &Self, i: usize| s.nodes[i].kind == Kind::Database;
+        // Wires between databases, either way, with their one-way latency.
+        let mut link: BTreeMap<(u32, u32), SimDuration> = BTreeMap::new();
+        for a in (0..n).filter(|&i| is_db(self, i)) {
+            for t in &self.nodes[a].targets {
+                if is_db(self, t.node as usize) {
+                    let a = a as u32;
+                    link.insert((a.min(t.node), a.max(t.node)), t.latency);
+                }
+            }
+        }
+        let mut seen = vec![false; n];
+        for start in 0..n {
+            if seen[start]
+                || !link
+                    .keys()
+                    .any(|&(a, b)| a as usize == start || b as usize == start)
+            {
+                continue;
+            }
+            // The set: everything reachable over database-to-database wires.
+            let mut members = vec![start as u32];
+            seen[start] = true;
+            let mut i = 0;
+            while i < members.len() {
+                let m = members[i];
+                for &(a, b) in link.keys() {
+                    let other = if a == m {
+                        b
+                    } else if b == m {
+                        a
+                    } else {
+                        continue;
+                    };
+                    if !seen[other as usize] {
+                        seen[other as usize] = true;
+                        members.push(other);
+                    }
+                }
+                i += 1;
+            }
+            members.sort_unstable();
+            let id = |m: u32| self.nodes[m as usize].id.clone();
+            let problem = |m: u32, problem: String| BuildError::MultiPrimary {
+                database: id(m),
+                problem,
+            };
+            if members.len() > MAX_PRIMARIES {
+                return Err(problem(
+                    members[0],
+                    format!(
+                        "{} databases are wired together; a multi-primary set has at most {MAX_PRIMARIES}",
+                        members.len()
+                    ),
+                ));
+            }
+            if let Some(&m) = members
+                .iter()
+                .find(|&&m| self.group_of[m as usize].is_some())
+            {
+                return Err(problem(
+                    m,
+                    "a primary of a multi-primary set cannot also feed read replicas".into(),
+                ));
+            }
+            let mut latency = vec![vec![SimDuration::ZERO; members.len()]; members.len()];
+            for (i, &a) in members.iter().enumerate() {
+                for (j, &b) in members.iter().enumerate().skip(i + 1) {
+                    let Some(&l) = link.get(&(a, b)) else {
+                        return Err(problem(
+                            a,
+                            format!(
+                                "it is in one set with {} but not wired to it; wire every pair",
+                                id(b)
+                            ),
+                        ));
+                    };
+                    latency[i][j] = l;
+                    latency[j][i] = l;
+                }
+            }
+            let set = self.peers.len() as u32;
+            for &m in &members {
+                self.peer_of[m as usize] = Some(set);
+            }
+            self.peers.push(PeerSet::new(members, latency));
+        }
+        Ok(())
+    }
+
+    /// Whether member `j` of multi-primary set `set` can receive from member `i` now.
+    fn peer_link_open(&self, set: u32, i: usize, j: usize) -> bool {
+        let p = &self.peers[set as usize];
+        let (a, b) = (p.members[i], p.members[j]);
+        self.nodes[a as usize].up && self.nodes[b as usize].up && self.network.reachable(a, b)
+    }
+
+    /// Holds back or sends on the writes between the members of every multi-primary set, as
+    /// members go down or up and partitions come and go.
+    fn refresh_peer_links(&mut self) {
+        let now = self.now;
+        for set in 0..self.peers.len() as u32 {
+            let n = self.peers[set as usize].members.len();
+            for i in 0..n {
+                for j in i + 1..n {
+                    if self.peer_link_open(set, i, j) {
+                        for (from, to, at) in self.peers[set as usize].release(now, i, j) {
+                            let channel = (from * MAX_PRIMARIES + to) as u32;
+                            self.queue.schedule(at, Event::PeerDeliver { set, channel });
+                        }
+                    } else {
+                        self.peers[set as usize].hold(i, j);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A write from another primary arrives: applied, old news, or a conflict settled by
+    /// last-writer-wins (counted at the primary whose copy it overwrote).
+    fn on_peer_deliver(&mut self, set: u32, channel: u32) {
+        let (from, to) = (
+            channel as usize / MAX_PRIMARIES,
+            channel as usize % MAX_PRIMARIES,
+        );
+        let p = &mut self.peers[set as usize];
+        if p.deliver(from, to, self.now) == Some(Applied::Overwrote) {
+            let node = p.members[to];
+            self.nodes[node as usize].counters.conflicts += 1;
+        }
+    }
+
+    /// A write committed at `node`, a member of multi-primary set `set`: keep it and send it to
+    /// the others.
+    fn commit_to_peers(&mut self, set: u32, node: u32, key: u64, version: u64) {
+        let now = self.now;
+        let Some(i) = self.peers[set as usize].index(node) else {
+            return;
+        };
+        let open: Vec<bool> = (0..self.peers[set as usize].members.len())
+            .map(|j| j != i && self.peer_link_open(set, i, j))
+            .collect();
+        for (j, at) in self.peers[set as usize].commit(i, key, version, now, |j| open[j]) {
+            let channel = (i * MAX_PRIMARIES + j) as u32;
+            self.queue.schedule(at, Event::PeerDeliver { set, channel });
+        }
+    }
+
     /// The replica role of `node`, if it is a replica.
     fn replica_mut(&mut self, node: u32) -> Option<&mut ReplicaRole> {
         match &mut self.nodes[node as usize].behaviour {
@@ -2527,12 +2702,23 @@ impl Simulation {
     /// commits, and every cached copy of an older version is stale from now on.
     fn read_or_commit(&mut self, req: u32, node: u32) {
         let now = self.now;
+        let peer = self.peer_of[node as usize];
         let r = self.requests.get_mut(req);
         match r.class {
-            Class::Read => r.version = self.truth.get(&r.key).map_or(0, |c| c.version),
+            // A primary of a multi-primary set answers with its own copy.
+            Class::Read => match peer {
+                Some(set) => {
+                    let p = &self.peers[set as usize];
+                    r.version = p.index(node).map_or(0, |i| p.version(i, r.key));
+                }
+                None => r.version = self.truth.get(&r.key).map_or(0, |c| c.version),
+            },
             Class::Write => {
                 let (key, version, seq, user) = (r.key, r.version, r.db_seq, r.user);
                 self.last_write.insert(u64::from(user), now);
+                if let Some(set) = peer {
+                    self.commit_to_peers(set, node, key, version);
+                }
                 if self.truth.get(&key).is_some_and(|c| c.seq > seq) {
                     return; // overwritten already by a write that arrived after it
                 }
@@ -2853,6 +3039,7 @@ impl Simulation {
         for m in members {
             self.take_down(m);
         }
+        self.refresh_peer_links();
     }
 
     fn bring_up(&mut self, node: u32) {
@@ -2884,6 +3071,7 @@ impl Simulation {
         for m in members {
             self.bring_up(m);
         }
+        self.refresh_peer_links();
     }
 
     fn on_timeline(&mut self, index: u32) {

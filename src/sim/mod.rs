@@ -23,6 +23,7 @@ mod load_balancer;
 mod log;
 mod messaging;
 mod metrics;
+mod multi_primary;
 mod network;
 mod queue;
 mod replication;
@@ -46,8 +47,8 @@ pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;
 pub use queue::EventQueue;
 pub use report::{
-    CacheReport, CdnReport, ComponentReport, DnsReport, Latency, QueueReport, ReplicaReport,
-    Report, RequestCounts, SessionReport, StationReport,
+    CacheReport, CdnReport, ComponentReport, DnsReport, Latency, MultiPrimaryReport, QueueReport,
+    ReplicaReport, Report, RequestCounts, SessionReport, StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};

@@ -138,6 +138,9 @@ pub struct ComponentReport {
     /// Lag, staleness and promotion (read replicas only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replica: Option<ReplicaReport>,
+    /// Conflicts and divergence (primaries of a multi-primary set only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_primary: Option<MultiPrimaryReport>,
     /// Sessions held and lost (web servers keeping sessions, session stores).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions: Option<SessionReport>,
@@ -213,6 +216,19 @@ pub struct ReplicaReport {
     pub lost_writes: u64,
 }
 
+/// Figures of a primary in a multi-primary set.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MultiPrimaryReport {
+    /// Its copies a concurrent write from another primary overwrote (last writer wins): the
+    /// writes lost to conflicts.
+    pub conflicts: u64,
+    /// Records whose copies differ between the set's primaries now (the set's figure).
+    pub diverged_keys: u64,
+    /// Writes on their way between the set's primaries, or held back by a partition or a
+    /// primary that is down (the set's figure).
+    pub writes_in_flight: u64,
+}
+
 /// Cache figures.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct CacheReport {
@@ -268,6 +284,8 @@ pub struct DnsReport {
     pub cached: u64,
     /// Fraction answered from cache.
     pub cached_fraction: f64,
+    /// Client retries after a failed connection (GeoDNS).
+    pub retries: u64,
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -331,6 +349,15 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 lookups: d.misses,
                 cached: d.hits,
                 cached_fraction: ratio(d.hits as f64, (d.hits + d.misses) as f64),
+                retries: d.retries,
+            });
+            let multi_primary = sim.peer_of[i].map(|set| {
+                let p = &sim.peers[set as usize];
+                MultiPrimaryReport {
+                    conflicts: d.conflicts,
+                    diverged_keys: p.diverged(),
+                    writes_in_flight: p.in_flight() as u64,
+                }
             });
             let cache = match &n.behaviour {
                 Behaviour::Station(s) => s.cache.as_deref().map(|c| CacheReport {
@@ -417,6 +444,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 backends_in_rotation,
                 cache,
                 replica,
+                multi_primary,
                 sessions,
                 cdn,
                 queue,

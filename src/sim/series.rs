@@ -327,6 +327,8 @@ impl SeriesStore {
                     if n.kind == Kind::WebServer {
                         row.push(n.sessions_held as f64);
                         row.push(d.sessions_lost as f64);
+                    } else {
+                        row.push(rate(d.conflicts));
                     }
                     row
                 }
