@@ -21,10 +21,10 @@ fn id(s: &str) -> ComponentId {
 
 /// A random edit that may or may not be acceptable: about half are refused.
 fn random_edit(d: &Diagram, rng: &mut SimRng) -> Edit {
-    let pick = |rng: &mut SimRng| {
-        d.components[rng.below(d.components.len() as u64) as usize]
-            .id
-            .clone()
+    // (An id that is not there once every component is gone: such edits are refused.)
+    let pick = |rng: &mut SimRng| match d.components.len() {
+        0 => id("gone"),
+        n => d.components[rng.below(n as u64) as usize].id.clone(),
     };
     match rng.below(12) {
         0 => {
@@ -77,6 +77,7 @@ fn random_edit(d: &Diagram, rng: &mut SimRng) -> Edit {
             duration_s: rng.below(200) as f64 - 10.0,
             warmup_s: rng.below(30) as f64,
             seed: rng.below(1000),
+            chaos_per_hour: rng.below(5000) as f64 - 100.0,
         }),
         8 => Edit::InsertTimeline {
             index: rng.below(d.timeline.len() as u64 + 2) as usize,

@@ -360,6 +360,8 @@ const WEB_METRICS: &[MetricSpec] = &[
     metric("wait_ms", "Mean wait", Unit::Millis),
     metric("sessions", "Sessions held", Unit::Count),
     metric("sessions_lost", "Sessions lost", Unit::Count),
+    metric("instances", "Instances running", Unit::Count),
+    metric("cost_per_hour", "Cost", Unit::DollarsPerHour),
 ];
 
 /// Machine sizes for vertical scaling, from the chapter's 4-core/16 GB to 32-core/256 GB.
@@ -960,6 +962,104 @@ static WEB_SERVER: KindSpec = KindSpec {
         },
         WEB_STATION[6],
         WEB_STATION[7],
+        ParamSpec {
+            name: "instances",
+            label: "Instances",
+            unit: Unit::Count,
+            domain: int(1.0, 1_000.0, 1.0),
+            help: "Identical servers behind this box, sharing its queue (horizontal scaling). \
+                   With auto-scaling, the count it starts with (kept within min–max).",
+        },
+        ParamSpec {
+            name: "autoscale",
+            label: "Auto-scaling",
+            unit: Unit::None,
+            domain: Domain::Choice {
+                options: &[choice("off", "Off"), choice("cpu", "On CPU")],
+                default: "off",
+            },
+            help: "On CPU: add instances when the group's CPU stays above a threshold, remove \
+                   them when it stays below another (the chapter's policy by default).",
+        },
+        ParamSpec {
+            name: "min_instances",
+            label: "Min instances",
+            unit: Unit::Count,
+            domain: int(1.0, 1_000.0, 10.0),
+            help: "Fewest instances auto-scaling keeps.",
+        },
+        ParamSpec {
+            name: "max_instances",
+            label: "Max instances",
+            unit: Unit::Count,
+            domain: int(1.0, 1_000.0, 100.0),
+            help: "Most instances auto-scaling launches.",
+        },
+        ParamSpec {
+            name: "scale_out_cpu_pct",
+            label: "Scale out above",
+            unit: Unit::Percent,
+            domain: num(1.0, 100.0, 70.0),
+            help: "CPU (mean utilisation of the running instances) that adds instances when \
+                   it holds for the scale-out time.",
+        },
+        ParamSpec {
+            name: "scale_out_after_s",
+            label: "Scale out after",
+            unit: Unit::Seconds,
+            domain: num(0.0, 86_400.0, 300.0),
+            help: "How long CPU must stay above the threshold.",
+        },
+        ParamSpec {
+            name: "scale_out_step",
+            label: "Scale-out step",
+            unit: Unit::Count,
+            domain: int(1.0, 1_000.0, 5.0),
+            help: "Instances added at a time.",
+        },
+        ParamSpec {
+            name: "scale_in_cpu_pct",
+            label: "Scale in below",
+            unit: Unit::Percent,
+            domain: num(0.0, 100.0, 30.0),
+            help: "CPU that removes instances when it holds for the scale-in time.",
+        },
+        ParamSpec {
+            name: "scale_in_after_s",
+            label: "Scale in after",
+            unit: Unit::Seconds,
+            domain: num(0.0, 86_400.0, 600.0),
+            help: "How long CPU must stay below the threshold.",
+        },
+        ParamSpec {
+            name: "scale_in_step",
+            label: "Scale-in step",
+            unit: Unit::Count,
+            domain: int(1.0, 1_000.0, 5.0),
+            help: "Instances removed at a time (they finish what they hold first).",
+        },
+        ParamSpec {
+            name: "cooldown_s",
+            label: "Cooldown",
+            unit: Unit::Seconds,
+            domain: num(0.0, 86_400.0, 300.0),
+            help: "No further scaling for this long after a change.",
+        },
+        ParamSpec {
+            name: "boot_s",
+            label: "Boot time",
+            unit: Unit::Seconds,
+            domain: num(0.0, 3_600.0, 180.0),
+            help: "Time from launching an instance to its taking work (billed meanwhile).",
+        },
+        ParamSpec {
+            name: "replace_after_s",
+            label: "Replace failed after",
+            unit: Unit::Seconds,
+            domain: num(0.0, 3_600.0, 30.0),
+            help: "Time to notice a failed instance (health checks) and launch a \
+                   replacement, which then boots.",
+        },
     ],
     targets: &[
         Kind::Database,
@@ -1653,6 +1753,69 @@ const DEPENDS: &[(Kind, &str, &str, &[&str], &str)] = &[
         "key_popularity",
         &["zipf"],
         "keys are uniformly popular",
+    ),
+    (
+        Kind::WebServer,
+        "min_instances",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "max_instances",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "scale_out_cpu_pct",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "scale_out_after_s",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "scale_out_step",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "scale_in_cpu_pct",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "scale_in_after_s",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "scale_in_step",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
+    ),
+    (
+        Kind::WebServer,
+        "cooldown_s",
+        "autoscale",
+        &["cpu"],
+        "auto-scaling is off",
     ),
 ];
 

@@ -8,9 +8,32 @@ use super::{Component, Diagram};
 /// Hours in an average month (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
-/// What component `c` costs per hour ($): machines with a size or a cost of their own; zero
-/// for users, DNS, load balancers and boxes.
+/// How many instances component `c` starts with: a web server's `instances` (kept within
+/// min–max when it auto-scales); one for anything else.
+pub fn initial_instances(c: &Component) -> u32 {
+    if c.kind.spec().param("instances").is_none() {
+        return 1;
+    }
+    let n = c.number("instances") as u32;
+    if c.choice("autoscale") == "cpu" {
+        let (min, max) = (
+            c.number("min_instances") as u32,
+            c.number("max_instances") as u32,
+        );
+        n.clamp(min, max.max(min))
+    } else {
+        n
+    }
+}
+
+/// What component `c` costs per hour ($) as it starts: each machine with a size or a cost of
+/// its own, times its instances; zero for users, DNS, load balancers and boxes.
 pub fn per_hour(c: &Component) -> f64 {
+    f64::from(initial_instances(c)) * per_instance_per_hour(c)
+}
+
+/// What one instance of component `c` costs per hour ($).
+pub fn per_instance_per_hour(c: &Component) -> f64 {
     let spec = c.kind.spec();
     if spec.param("size").is_some()
         && let Some(p) = size_preset(c.choice("size"))

@@ -244,6 +244,14 @@ pub struct RunSettings {
     /// Seed of the run's random numbers.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// The chaos monkey: random instances of web servers killed per hour (0: off). Each is
+    /// noticed and replaced as its group is set to.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub chaos_per_hour: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 fn default_duration() -> f64 {
@@ -262,6 +270,7 @@ impl Default for RunSettings {
             duration_s: default_duration(),
             warmup_s: default_warmup(),
             seed: default_seed(),
+            chaos_per_hour: 0.0,
         }
     }
 }

@@ -380,6 +380,19 @@ fn kind_rule_problem(c: &Component) -> Option<String> {
             ((total - 100.0).abs() > 1e-6)
                 .then(|| format!("reads, writes and static assets add up to {total} %, not 100 %"))
         }
+        Kind::WebServer if c.choice("autoscale") == "cpu" => {
+            let (min, max) = (c.number("min_instances"), c.number("max_instances"));
+            let (out, inn) = (c.number("scale_out_cpu_pct"), c.number("scale_in_cpu_pct"));
+            if min > max {
+                Some(format!("min instances {min} is above max instances {max}"))
+            } else if inn >= out {
+                Some(format!(
+                    "scale-in threshold {inn} % must be below the scale-out threshold {out} %"
+                ))
+            } else {
+                None
+            }
+        }
         Kind::Dns
         | Kind::GeoDns
         | Kind::LoadBalancer
@@ -463,8 +476,18 @@ pub(crate) fn run_problems(run: &RunSettings) -> Vec<String> {
             run.warmup_s
         ));
     }
+    if !(run.chaos_per_hour.is_finite() && (0.0..=MAX_CHAOS_PER_HOUR).contains(&run.chaos_per_hour))
+    {
+        problems.push(format!(
+            "chaos monkey rate {} kills an hour is outside 0–{MAX_CHAOS_PER_HOUR}",
+            run.chaos_per_hour
+        ));
+    }
     problems
 }
+
+/// The chaos monkey's highest rate: one kill a second.
+pub const MAX_CHAOS_PER_HOUR: f64 = 3_600.0;
 
 /// What is wrong with a timeline entry of diagram `d`, in words, if anything.
 pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String> {

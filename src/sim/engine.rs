@@ -11,6 +11,7 @@ use crate::model::geometry::contents;
 use crate::model::{Action, ComponentId, Diagram, Kind, Problem};
 
 use super::alerts::{Alert, Change, Watch};
+use super::autoscaling::{Decision, ServerGroup, State as InstanceState};
 use super::cache::{KeyMap, Lookup};
 use super::dns::Dns;
 use super::geo_dns::GeoDns;
@@ -194,6 +195,12 @@ enum Event {
     JobRetry { job: u32, token: u32 },
     /// The next write on a multi-primary channel arrives (`channel` is from × 4 + to).
     PeerDeliver { set: u32, channel: u32 },
+    /// A server group's instance has booted.
+    InstanceReady { node: u32, id: u32 },
+    /// A server group noticed its failed instance: replace it.
+    InstanceNoticed { node: u32, id: u32 },
+    /// The chaos monkey strikes.
+    Chaos,
 }
 
 /// A wire as the engine uses it.
@@ -297,6 +304,8 @@ pub(crate) struct Node {
     pub counters: Counters,
     pub in_system: Level,
     pub busy: Level,
+    /// Stations: their workers over time.
+    pub capacity: Level,
     pub queue_len: Level,
     pub wait_hist: Histogram,
     pub sojourn_hist: Histogram,
@@ -313,16 +322,9 @@ impl Node {
         let mut c = self.counters;
         c.in_system_area = self.in_system.area_at(now);
         c.busy_area = self.busy.area_at(now);
+        c.capacity_area = self.capacity.area_at(now);
         c.queue_area = self.queue_len.area_at(now);
         c
-    }
-
-    /// Workers, for stations; 0 otherwise.
-    pub(crate) fn workers(&self) -> u64 {
-        match &self.behaviour {
-            Behaviour::Station(s) => s.workers,
-            _ => 0,
-        }
     }
 }
 
@@ -399,6 +401,8 @@ pub struct Simulation {
     alerts: Vec<Alert>,
     /// Regions, round trips between them, partitions.
     network: Network,
+    /// The chaos monkey's kills per hour (0: off).
+    chaos_per_hour: f64,
     /// Multi-primary sets.
     pub(crate) peers: Vec<PeerSet>,
     /// Each database's multi-primary set, if it is in one.
@@ -556,6 +560,13 @@ impl Simulation {
                 counters: Counters::default(),
                 in_system: Level::default(),
                 busy: Level::default(),
+                capacity: {
+                    let mut l = Level::default();
+                    if let Behaviour::Station(s) = &behaviour {
+                        l.set(SimTime::ZERO, s.workers);
+                    }
+                    l
+                },
                 queue_len: Level::default(),
                 wait_hist: Histogram::new(),
                 sojourn_hist: Histogram::new(),
@@ -623,7 +634,9 @@ impl Simulation {
             network,
             peers: Vec::new(),
             peer_of: Vec::new(),
+            chaos_per_hour: diagram.run.chaos_per_hour,
         };
+        sim.schedule_chaos();
         sim.alerts = [Watch::P95, Watch::ErrorRate]
             .into_iter()
             .chain(
@@ -950,8 +963,12 @@ impl Simulation {
         match node.behaviour {
             // A new rate takes effect now (Poisson arrivals are memoryless, so this is exact).
             Behaviour::Users(_) => self.schedule_arrival(n, true),
-            // More workers start on the queue at once.
-            Behaviour::Station(_) if node.up => self.fill_workers(n),
+            // More workers start on the queue at once; a group launches or drains instances
+            // to a new count.
+            Behaviour::Station(_) if node.up => {
+                self.sync_capacity(n);
+                self.scale_group(n);
+            }
             Behaviour::Queue(_) | Behaviour::Consumers(_) => self.pump_all(),
             _ => {}
         }
@@ -1009,6 +1026,9 @@ impl Simulation {
             Event::WarmupEnd => self.end_warmup(),
             Event::ReplicaApply { node } => self.on_replica_apply(node),
             Event::PeerDeliver { set, channel } => self.on_peer_deliver(set, channel),
+            Event::InstanceReady { node, id } => self.on_instance_ready(node, id),
+            Event::InstanceNoticed { node, id } => self.on_instance_noticed(node, id),
+            Event::Chaos => self.on_chaos(),
             Event::SyncAck { req, node } => self.on_sync_ack(req, node),
             Event::Failover { group } => self.on_failover(group),
             Event::JobStart { consumer, delivery } => self.on_job_start(consumer, delivery),
@@ -1231,6 +1251,7 @@ impl Simulation {
             latency: dns_wire.latency,
             arrived: now,
             epoch: 0,
+            instance: 0,
         });
         self.queue.schedule(
             now + dns_wire.latency + dns_wire.latency,
@@ -1322,6 +1343,7 @@ impl Simulation {
             latency: wire.latency,
             arrived: at,
             epoch: 0,
+            instance: 0,
         });
         self.queue.schedule(
             at,
@@ -1443,10 +1465,20 @@ impl Simulation {
         }
     }
 
-    /// True if `node` went down after `req` arrived at it.
+    /// True if `node` (or the instance of it serving `req`) went down after `req` arrived.
     fn crashed_since_arrival(&self, req: u32, node: u32) -> bool {
         let hop = self.requests.get(req).stack.last().expect("hop");
-        hop.epoch != self.nodes[node as usize].epoch
+        let n = &self.nodes[node as usize];
+        if hop.epoch != n.epoch {
+            return true;
+        }
+        match &n.behaviour {
+            Behaviour::Station(s) => match &s.group {
+                Some(g) if hop.instance != 0 => !g.alive(hop.instance),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     // ---- load balancer -------------------------------------------------------------------
@@ -1574,6 +1606,11 @@ impl Simulation {
             self.fail_and_respond(req, node, Cause::WriteCeiling);
             return;
         }
+        if s.group.as_ref().is_some_and(|g| g.running() == 0) {
+            // Every instance is booting or has failed: nothing takes the connection.
+            self.fail_and_respond(req, node, Cause::ConnectionRefused);
+            return;
+        }
         if n.busy.value() < s.workers {
             self.start_service(req, node, SimDuration::ZERO);
         } else if (s.queue.len() as u64) < s.capacity {
@@ -1589,9 +1626,17 @@ impl Simulation {
         let now = self.now;
         let class = self.requests.get(req).class;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::Station(s) = &n.behaviour else {
+        let Behaviour::Station(s) = &mut n.behaviour else {
             return;
         };
+        if let Some(g) = &mut s.group
+            && let Some(k) = g.pick()
+        {
+            let id = g.instances[k].id;
+            if let Some(hop) = self.requests.get_mut(req).stack.last_mut() {
+                hop.instance = id;
+            }
+        }
         let service = s.service_time(class).sample(&mut self.rng);
         n.busy.inc(now);
         n.counters.waits += 1;
@@ -1604,9 +1649,21 @@ impl Simulation {
     }
 
     /// Frees one worker and gives it the oldest queued request that has not timed out.
-    fn free_worker(&mut self, node: u32) {
+    fn free_worker(&mut self, node: u32, req: u32) {
         let now = self.now;
-        self.nodes[node as usize].busy.dec(now);
+        let n = &mut self.nodes[node as usize];
+        n.busy.dec(now);
+        if let Behaviour::Station(s) = &mut n.behaviour
+            && let Some(g) = &mut s.group
+        {
+            let instance = self
+                .requests
+                .get(req)
+                .stack
+                .last()
+                .map_or(0, |h| h.instance);
+            g.release(instance);
+        }
         self.fill_workers(node);
     }
 
@@ -1653,14 +1710,14 @@ impl Simulation {
             return;
         };
         if now - arrived > s.timeout {
-            self.free_worker(node);
+            self.free_worker(node, req);
             self.fail_and_respond(req, node, Cause::Timeout);
             return;
         }
         let sessions = s.sessions;
         if s.session_store {
             self.check_session(req, node);
-            self.free_worker(node);
+            self.free_worker(node, req);
             self.respond(req, node);
             return;
         }
@@ -1669,7 +1726,7 @@ impl Simulation {
                 SessionMode::None => {}
                 SessionMode::Local => {
                     if !self.check_session(req, node) {
-                        self.free_worker(node);
+                        self.free_worker(node, req);
                         self.respond(req, node);
                         return;
                     }
@@ -1745,7 +1802,7 @@ impl Simulation {
             };
             self.call(req, node, SLOT_CALL, wire);
         } else {
-            self.free_worker(node);
+            self.free_worker(node, req);
             self.respond(req, node);
         }
     }
@@ -1756,7 +1813,7 @@ impl Simulation {
         if let Behaviour::Station(s) = &self.nodes[node as usize].behaviour
             && !s.holds_worker
         {
-            self.free_worker(node);
+            self.free_worker(node, req);
         }
         self.send(req, node, slot, wire, SimDuration::ZERO);
     }
@@ -1777,7 +1834,7 @@ impl Simulation {
                 if self.requests.get(req).failure.is_none() {
                     self.after_session(req, node);
                 } else {
-                    self.free_worker(node);
+                    self.free_worker(node, req);
                     self.nodes[node as usize].counters.downstream_failed += 1;
                     self.respond(req, node);
                 }
@@ -1804,7 +1861,7 @@ impl Simulation {
         if let Behaviour::Station(s) = &self.nodes[node as usize].behaviour
             && s.holds_worker
         {
-            self.free_worker(node);
+            self.free_worker(node, req);
         }
         let r = self.requests.get(req);
         let arrived = r.stack.last().expect("hop").arrived;
@@ -1845,7 +1902,7 @@ impl Simulation {
             Lookup::Hit { .. } => {
                 n.counters.hits += 1;
                 n.counters.edge_bytes += cdn.asset_bytes;
-                self.free_worker(node);
+                self.free_worker(node, req);
                 self.respond(req, node);
             }
             Lookup::Miss | Lookup::Expired => {
@@ -2132,6 +2189,177 @@ impl Simulation {
         n.sessions_held = 0;
         n.counters.sessions_lost += lost;
         lost
+    }
+
+    // ---- server groups -------------------------------------------------------------------
+
+    fn group_mut(&mut self, node: u32) -> Option<&mut ServerGroup> {
+        match &mut self.nodes[node as usize].behaviour {
+            Behaviour::Station(s) => s.group.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    /// Brings group `node` to its desired count: launches instances (they boot) or drains the
+    /// newest, and sets its workers to the running instances'.
+    fn scale_group(&mut self, node: u32) {
+        let now = self.now;
+        if !self.nodes[node as usize].up {
+            return;
+        }
+        let Some(g) = self.group_mut(node) else {
+            self.fill_workers(node);
+            return;
+        };
+        let boot = g.boot;
+        let (launched, _) = g.reconcile();
+        for id in launched {
+            self.queue
+                .schedule(now + boot, Event::InstanceReady { node, id });
+        }
+        self.resize_group(node);
+    }
+
+    /// Sets the workers of group `node` to its running instances', and starts queued work.
+    fn resize_group(&mut self, node: u32) {
+        if let Behaviour::Station(s) = &mut self.nodes[node as usize].behaviour {
+            s.resize();
+        }
+        self.sync_capacity(node);
+        self.fill_workers(node);
+    }
+
+    /// Records a station's workers now, none while it is down: utilisation is the busy share
+    /// of the workers there were.
+    fn sync_capacity(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        if let Behaviour::Station(s) = &n.behaviour {
+            let workers = if n.up { s.workers } else { 0 };
+            if n.capacity.value() != workers {
+                n.capacity.set(now, workers);
+            }
+        }
+    }
+
+    fn on_instance_ready(&mut self, node: u32, id: u32) {
+        let now = self.now;
+        if self.nodes[node as usize].up && self.group_mut(node).is_some_and(|g| g.ready(id, now)) {
+            self.resize_group(node);
+        }
+    }
+
+    /// Instance number `k` of group `node` fails now: the requests it was serving are lost,
+    /// and the group notices after its detection time.
+    fn fail_instance(&mut self, node: u32, k: usize) {
+        let now = self.now;
+        let Some(g) = self.group_mut(node) else {
+            return;
+        };
+        let Some((id, busy)) = g.fail(k) else {
+            return;
+        };
+        let notice = g.replace_after;
+        let n = &mut self.nodes[node as usize];
+        let left = n.busy.value().saturating_sub(u64::from(busy));
+        n.busy.set(now, left);
+        let name = n.id.to_string();
+        self.log.push(
+            now,
+            Some(&name),
+            LogLevel::Error,
+            format!("{name}: instance #{id} failed, losing {busy} requests in service"),
+        );
+        self.queue
+            .schedule(now + notice, Event::InstanceNoticed { node, id });
+        self.resize_group(node);
+    }
+
+    fn on_instance_noticed(&mut self, node: u32, id: u32) {
+        let now = self.now;
+        if !self.group_mut(node).is_some_and(|g| g.forget(id)) {
+            return;
+        }
+        let name = self.nodes[node as usize].id.to_string();
+        self.log.push(
+            now,
+            Some(&name),
+            LogLevel::Warn,
+            format!("{name}: failed instance #{id} detected, launching a replacement"),
+        );
+        self.scale_group(node);
+    }
+
+    /// Schedules the chaos monkey's next strike, if it is on.
+    fn schedule_chaos(&mut self) {
+        if self.chaos_per_hour > 0.0 {
+            let gap = self.rng.exponential(3_600.0 / self.chaos_per_hour);
+            let at = self.now + SimDuration::from_secs_f64(gap);
+            self.queue.schedule(at, Event::Chaos);
+        }
+    }
+
+    /// The chaos monkey kills one running instance, chosen uniformly among every running web
+    /// server instance.
+    fn on_chaos(&mut self) {
+        self.schedule_chaos();
+        let running: Vec<(u32, usize)> = (0..self.nodes.len() as u32)
+            .filter(|&n| self.nodes[n as usize].up)
+            .flat_map(|n| {
+                let ks: Vec<usize> = match &self.nodes[n as usize].behaviour {
+                    Behaviour::Station(s) => s.group.as_ref().map_or(Vec::new(), |g| {
+                        g.instances
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, i)| i.state == InstanceState::Running)
+                            .map(|(k, _)| k)
+                            .collect()
+                    }),
+                    _ => Vec::new(),
+                };
+                ks.into_iter().map(move |k| (n, k))
+            })
+            .collect();
+        if running.is_empty() {
+            return;
+        }
+        let (node, k) = running[self.rng.below(running.len() as u64) as usize];
+        self.log.push(
+            self.now,
+            None,
+            LogLevel::Warn,
+            "chaos monkey strikes".into(),
+        );
+        self.fail_instance(node, k);
+    }
+
+    /// Auto-scaling: each group with a policy judges this second's CPU.
+    fn autoscale(&mut self) {
+        let now = self.now;
+        for node in 0..self.nodes.len() as u32 {
+            if !self.nodes[node as usize].up {
+                continue;
+            }
+            let cpu = self.series.nodes[node as usize]
+                .last("utilisation")
+                .unwrap_or(0.0);
+            let Some(g) = self.group_mut(node) else {
+                continue;
+            };
+            let (from, decision) = (g.desired, g.observe(now, cpu));
+            let name = self.nodes[node as usize].id.to_string();
+            let message = match decision {
+                Decision::Hold => continue,
+                Decision::Out { to } => {
+                    format!("{name}: scaling out from {from} to {to} instances (CPU {cpu:.0} %)")
+                }
+                Decision::In { to } => {
+                    format!("{name}: scaling in from {from} to {to} instances (CPU {cpu:.0} %)")
+                }
+            };
+            self.log.push(now, Some(&name), LogLevel::Info, message);
+            self.scale_group(node);
+        }
     }
 
     // ---- replication ---------------------------------------------------------------------
@@ -2502,7 +2730,7 @@ impl Simulation {
             self.fail_and_respond(req, node, Cause::Crashed);
             return;
         }
-        self.free_worker(node);
+        self.free_worker(node, req);
         self.respond(req, node);
     }
 
@@ -2796,14 +3024,14 @@ impl Simulation {
                     let r = self.requests.get_mut(req);
                     r.version = version;
                     r.cache_hit = true;
-                    self.free_worker(node);
+                    self.free_worker(node, req);
                     self.respond(req, node);
                 }
                 Lookup::Miss | Lookup::Expired => {
                     n.counters.misses += 1;
                     self.requests.get_mut(req).cache_hit = false;
                     if lookup_only || !has_targets {
-                        self.free_worker(node);
+                        self.free_worker(node, req);
                         self.respond(req, node);
                     } else {
                         let wire = self.next_target(node);
@@ -2821,7 +3049,7 @@ impl Simulation {
                 self.call(req, node, SLOT_WRITE, wire);
             }
             Class::Write | Class::Static => {
-                self.free_worker(node);
+                self.free_worker(node, req);
                 self.respond(req, node);
             }
         }
@@ -2978,6 +3206,11 @@ impl Simulation {
             Behaviour::Station(s) => {
                 dropped.extend(s.queue.drain(..));
                 n.queue_len.set(now, 0);
+                // Every instance goes with the component.
+                if let Some(g) = s.group.as_deref_mut() {
+                    g.fail_all();
+                    s.resize();
+                }
                 // A cache's contents are memory: they go with the machine.
                 if let Some(role) = s.cache.as_deref_mut() {
                     lost = role.store.clear();
@@ -3032,6 +3265,7 @@ impl Simulation {
             format!("{id} down, taking {} with it", names.join(", "))
         };
         self.log.push(now, Some(&id), LogLevel::Error, message);
+        self.sync_capacity(node);
         for req in dropped {
             self.fail_and_respond(req, node, Cause::Crashed);
         }
@@ -3049,6 +3283,12 @@ impl Simulation {
             return;
         }
         n.up = true;
+        if let Behaviour::Station(s) = &mut n.behaviour
+            && let Some(g) = s.group.as_deref_mut()
+        {
+            g.restart(now);
+            s.resize();
+        }
         let id = n.id.to_string();
         let is_users = matches!(n.behaviour, Behaviour::Users(_));
         let members = match &n.behaviour {
@@ -3057,6 +3297,7 @@ impl Simulation {
         };
         self.log
             .push(now, Some(&id), LogLevel::Info, format!("{id} up"));
+        self.sync_capacity(node);
         if is_users {
             self.schedule_arrival(node, true);
         }
@@ -3157,6 +3398,7 @@ impl Simulation {
             }
         }
         self.check_alerts();
+        self.autoscale();
     }
 
     /// Judges this second's figures against the alert rules; firing and resolving go into the

@@ -187,11 +187,22 @@ pub struct Counters {
     pub in_system_area: u128,
     /// Area under "busy workers".
     pub busy_area: u128,
+    /// Area under "workers" (they change as a group's instances come and go).
+    pub capacity_area: u128,
     /// Area under "queue length".
     pub queue_area: u128,
 }
 
 impl Counters {
+    /// Busy workers as a share of the workers there were, in % (stations; 0 with none).
+    pub fn utilisation_pct(&self) -> f64 {
+        if self.capacity_area > 0 {
+            100.0 * self.busy_area as f64 / self.capacity_area as f64
+        } else {
+            0.0
+        }
+    }
+
     /// Failures here of every cause.
     pub fn failed_total(&self) -> u64 {
         self.failed.iter().sum()
@@ -246,6 +257,7 @@ impl Counters {
             origin_bytes: self.origin_bytes - earlier.origin_bytes,
             in_system_area: self.in_system_area - earlier.in_system_area,
             busy_area: self.busy_area - earlier.busy_area,
+            capacity_area: self.capacity_area - earlier.capacity_area,
             queue_area: self.queue_area - earlier.queue_area,
         }
     }

@@ -11,6 +11,7 @@
 //! and in wasm32.
 
 mod alerts;
+mod autoscaling;
 pub mod bare;
 mod cache;
 mod dns;

@@ -330,7 +330,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
             let station = match &n.behaviour {
                 Behaviour::Station(s) => Some(StationReport {
                     workers: s.workers,
-                    utilisation: ratio(d.busy_area as f64, s.workers as f64 * window_ns),
+                    utilisation: ratio(d.busy_area as f64, d.capacity_area as f64),
                     mean_queue: ratio(d.queue_area as f64, window_ns),
                     max_queue: n.queue_len.max(),
                     mean_wait_ms: ms(ratio(d.wait_sum as f64, d.waits as f64)),
@@ -474,7 +474,9 @@ pub(crate) fn build(sim: &Simulation) -> Report {
             .nodes
             .iter()
             .map(|n| match &n.behaviour {
-                Behaviour::Station(s) => s.cost_per_hour,
+                Behaviour::Station(s) => {
+                    s.cost_per_hour * f64::from(s.group.as_ref().map_or(1, |g| g.billed()))
+                }
                 Behaviour::Consumers(c) => c.cost_per_hour,
                 _ => 0.0,
             })

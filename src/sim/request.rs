@@ -29,6 +29,8 @@ pub(crate) struct Hop {
     pub arrived: SimTime,
     /// The callee's epoch on arrival; if the callee crashed since, the epochs differ.
     pub epoch: u32,
+    /// A server group's instance serving it (its id; 0 when none), which may fail alone.
+    pub instance: u32,
 }
 
 /// A request in flight.

@@ -264,21 +264,19 @@ impl SeriesStore {
                 }
                 Kind::DataCenter => Vec::new(),
                 Kind::Replica => {
-                    let (workers, lag) = match &n.behaviour {
-                        Behaviour::Station(s) => (
-                            s.workers.max(1) as f64,
-                            s.replica
-                                .as_deref()
-                                .map_or(0.0, |r| r.lag_at(now).as_nanos() as f64),
-                        ),
-                        _ => (1.0, 0.0),
+                    let lag = match &n.behaviour {
+                        Behaviour::Station(s) => s
+                            .replica
+                            .as_deref()
+                            .map_or(0.0, |r| r.lag_at(now).as_nanos() as f64),
+                        _ => 0.0,
                     };
                     let span_ns = dt * 1e9;
                     vec![
                         rate(d.arrivals),
                         rate(d.completed),
                         rate(d.failed_total()),
-                        100.0 * d.busy_area as f64 / (workers * span_ns),
+                        d.utilisation_pct(),
                         ms(lag),
                         rate(d.stale_reads),
                         d.queue_area as f64 / span_ns,
@@ -286,12 +284,9 @@ impl SeriesStore {
                     ]
                 }
                 Kind::Cache => {
-                    let (items, workers) = match &n.behaviour {
-                        Behaviour::Station(s) => (
-                            s.cache.as_ref().map_or(0, |c| c.store.len()),
-                            s.workers.max(1),
-                        ),
-                        _ => (0, 1),
+                    let items = match &n.behaviour {
+                        Behaviour::Station(s) => s.cache.as_ref().map_or(0, |c| c.store.len()),
+                        _ => 0,
                     };
                     vec![
                         rate(d.arrivals),
@@ -305,18 +300,17 @@ impl SeriesStore {
                             0.0
                         },
                         items as f64,
-                        100.0 * d.busy_area as f64 / (workers as f64 * dt * 1e9),
+                        d.utilisation_pct(),
                         rate(d.failed_total()),
                     ]
                 }
                 Kind::WebServer | Kind::Database => {
-                    let workers = n.workers().max(1) as f64;
                     let span_ns = dt * 1e9;
                     let mut row = vec![
                         rate(d.arrivals),
                         rate(d.completed),
                         rate(d.failed_total()),
-                        100.0 * d.busy_area as f64 / (workers * span_ns),
+                        d.utilisation_pct(),
                         d.queue_area as f64 / span_ns,
                         if d.waits > 0 {
                             ms(d.wait_sum as f64 / d.waits as f64)
@@ -327,6 +321,17 @@ impl SeriesStore {
                     if n.kind == Kind::WebServer {
                         row.push(n.sessions_held as f64);
                         row.push(d.sessions_lost as f64);
+                        let (running, cost) = match &n.behaviour {
+                            Behaviour::Station(s) => s.group.as_ref().map_or((1.0, 0.0), |g| {
+                                (
+                                    f64::from(g.running()),
+                                    s.cost_per_hour * f64::from(g.billed()),
+                                )
+                            }),
+                            _ => (0.0, 0.0),
+                        };
+                        row.push(running);
+                        row.push(cost);
                     } else {
                         row.push(rate(d.conflicts));
                     }
@@ -390,10 +395,9 @@ impl SeriesStore {
                     ]
                 }
                 Kind::SessionStore => {
-                    let workers = n.workers().max(1) as f64;
                     vec![
                         rate(d.arrivals),
-                        100.0 * d.busy_area as f64 / (workers * dt * 1e9),
+                        d.utilisation_pct(),
                         n.sessions_held as f64,
                         d.sessions_lost as f64,
                         rate(d.failed_total()),

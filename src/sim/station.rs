@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use crate::model::{Component, Kind, catalogue::size_preset};
 
+use super::autoscaling::ServerGroup;
 use super::cache::{CacheStore, Eviction};
 use super::engine::Target;
 use super::replication::ReplicaRole;
@@ -59,6 +60,10 @@ pub(crate) struct Station {
     pub aside: Option<Aside>,
     /// Web servers wired only to caches: each key goes to its own cache.
     pub caches_only: bool,
+    /// Web servers: the instances behind the box (workers and queue room are per instance).
+    pub group: Option<Box<ServerGroup>>,
+    /// Workers and queue room of one instance.
+    pub per_instance: (u64, u64),
 }
 
 /// A CDN edge's own state.
@@ -201,7 +206,7 @@ impl Station {
                 (d, d, d, true, None)
             }
         };
-        Station {
+        let mut station = Station {
             workers,
             queue: VecDeque::new(),
             capacity: c.number("queue_capacity") as u64,
@@ -252,7 +257,14 @@ impl Station {
             job_queue: None,
             aside: None,
             caches_only: false,
+            group: None,
+            per_instance: (workers, c.number("queue_capacity") as u64),
+        };
+        if c.kind == Kind::WebServer {
+            station.group = Some(Box::new(ServerGroup::from_component(c)));
+            station.resize();
         }
+        station
     }
 
     /// Sets how a web server uses its wires, given each wire and whether it leads to a cache:
@@ -275,12 +287,17 @@ impl Station {
         }
     }
 
-    /// The service-time distribution for a request of `class`.
     /// Takes `c`'s current settings, keeping what is in progress: the queue (even if longer
     /// than a smaller capacity: those already waiting stay), the round-robin position and the
     /// write ceiling's tokens when the ceiling is unchanged.
     pub fn update(&mut self, c: &Component) {
         let mut next = Station::from_component(c);
+        // The instances launched stay; the group takes the new policy and count.
+        if let (Some(old), Some(_)) = (&mut self.group, &next.group) {
+            old.update(c);
+            next.group = self.group.take();
+            next.resize();
+        }
         next.queue = std::mem::take(&mut self.queue);
         next.next_target = self.next_target;
         next.aside = self.aside.take();
@@ -326,6 +343,16 @@ impl Station {
         *self = next;
     }
 
+    /// Sets workers and queue room to the running instances' (a group), after a change.
+    pub fn resize(&mut self) {
+        if let Some(g) = &self.group {
+            let running = u64::from(g.running());
+            self.workers = self.per_instance.0 * running;
+            self.capacity = self.per_instance.1 * running;
+        }
+    }
+
+    /// The service-time distribution for a request of `class`.
     pub fn service_time(&self, class: Class) -> &Distribution {
         match class {
             Class::Read => &self.read_time,
