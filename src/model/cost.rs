@@ -26,6 +26,19 @@ pub fn initial_instances(c: &Component) -> u32 {
     }
 }
 
+/// How a server group reads on the canvas, in place of its kind's name: "Web server ×3" for a
+/// fixed group, "Auto-scaled 10–100" when it auto-scales; `None` for a single server or
+/// anything else.
+pub fn group_summary(c: &Component) -> Option<String> {
+    c.kind.spec().param("instances")?;
+    if c.choice("autoscale") == "cpu" {
+        let (min, max) = (c.number("min_instances"), c.number("max_instances"));
+        return Some(format!("Auto-scaled {min}–{max}"));
+    }
+    let n = c.number("instances");
+    (n > 1.0).then(|| format!("{} ×{n}", c.kind.spec().name))
+}
+
 /// What component `c` costs per hour ($) as it starts: each machine with a size or a cost of
 /// its own, times its instances; zero for users, DNS, load balancers and boxes.
 pub fn per_hour(c: &Component) -> f64 {
@@ -71,6 +84,25 @@ mod tests {
                 e.file
             );
         }
+    }
+
+    #[test]
+    fn groups_start_with_their_instances_and_say_so() {
+        let one = Component::new("web", Kind::WebServer);
+        assert_eq!((initial_instances(&one), group_summary(&one)), (1, None));
+        let three = one
+            .clone()
+            .with("instances", 3.0)
+            .with("cost_per_hour", 0.5);
+        assert_eq!(initial_instances(&three), 3);
+        assert_eq!(group_summary(&three).as_deref(), Some("Web server ×3"));
+        assert_eq!(per_hour(&three), 1.5);
+        // Auto-scaling starts within min–max (the chapter's 10–100 by default).
+        let auto = three.with_choice("autoscale", "cpu");
+        assert_eq!(initial_instances(&auto), 10);
+        assert_eq!(group_summary(&auto).as_deref(), Some("Auto-scaled 10–100"));
+        let db = Component::new("db", Kind::Database).with("instances", 3.0);
+        assert_eq!((initial_instances(&db), group_summary(&db)), (1, None));
     }
 
     #[test]

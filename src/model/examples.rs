@@ -21,7 +21,7 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 15] = [
+pub const EXAMPLES: [Example; 16] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
@@ -33,6 +33,7 @@ pub const EXAMPLES: [Example; 15] = [
     example!("data-center-outage"),
     example!("geo-dns"),
     example!("photo-queue"),
+    example!("auto-scaling"),
     example!("celebrity-shard"),
     example!("reference-network"),
     example!("mm1"),

@@ -34,6 +34,9 @@ pub(crate) struct Instance {
     pub state: State,
     /// Requests in service on it.
     pub busy: u32,
+    /// Launched by a scale-out (not as a replacement): its coming into service changes the
+    /// group's size.
+    pub grows: bool,
 }
 
 /// An auto-scaling policy (the chapter's: +5 above 70 % for 5 min, −5 below 30 % for 10 min).
@@ -73,6 +76,8 @@ pub(crate) struct ServerGroup {
     pub policy: Option<Policy>,
     /// The CPU judged in whole periods (datapoints), as CloudWatch does.
     cpu: Datapoints,
+    /// A scale-out was decided: the next launches grow the group (others replace).
+    growing: bool,
     cooled_at: SimTime,
     next_id: u32,
 }
@@ -90,6 +95,7 @@ impl ServerGroup {
             replace_after: SimDuration::ZERO,
             policy: None,
             cpu: Datapoints::default(),
+            growing: false,
             cooled_at: SimTime::ZERO,
             next_id: 1,
         };
@@ -101,6 +107,7 @@ impl ServerGroup {
                 id,
                 state: State::Running,
                 busy: 0,
+                grows: false,
             });
         }
         g
@@ -220,6 +227,7 @@ impl ServerGroup {
         if let Decision::Out { to } | Decision::In { to } = d {
             self.desired = to;
         }
+        self.growing = matches!(d, Decision::Out { .. });
         self.cooled_at = now + p.cooldown;
         self.cpu.changed(now);
         d
@@ -239,9 +247,11 @@ impl ServerGroup {
                 id,
                 state: State::Booting,
                 busy: 0,
+                grows: self.growing,
             });
             new.push(id);
         }
+        self.growing = false;
         let mut drained = 0;
         let mut excess = launched.saturating_sub(self.desired);
         // Newest first: booting instances go before running ones.
@@ -276,8 +286,11 @@ impl ServerGroup {
         match self.find(id) {
             Some(k) if self.instances[k].state == State::Booting => {
                 self.instances[k].state = State::Running;
-                // The CPU measured before it served says nothing about the group now.
-                self.cpu.changed(now);
+                // The CPU measured before the group grew says nothing about it now (a
+                // replacement only restores it).
+                if self.instances[k].grows {
+                    self.cpu.changed(now);
+                }
                 true
             }
             _ => false,
@@ -322,6 +335,7 @@ impl ServerGroup {
                 id,
                 state: State::Running,
                 busy: 0,
+                grows: false,
             });
         }
         self.cpu.changed(now);

@@ -199,8 +199,8 @@ enum Event {
     InstanceReady { node: u32, id: u32 },
     /// A server group noticed its failed instance: replace it.
     InstanceNoticed { node: u32, id: u32 },
-    /// The chaos monkey strikes.
-    Chaos,
+    /// The chaos monkey strikes (ignored if its generation is stale: the rate changed).
+    Chaos { generation: u32 },
 }
 
 /// A wire as the engine uses it.
@@ -403,6 +403,8 @@ pub struct Simulation {
     network: Network,
     /// The chaos monkey's kills per hour (0: off).
     chaos_per_hour: f64,
+    /// Bumped when the rate changes, so the strike already scheduled is void.
+    chaos_generation: u32,
     /// Multi-primary sets.
     pub(crate) peers: Vec<PeerSet>,
     /// Each database's multi-primary set, if it is in one.
@@ -635,6 +637,7 @@ impl Simulation {
             peers: Vec::new(),
             peer_of: Vec::new(),
             chaos_per_hour: diagram.run.chaos_per_hour,
+            chaos_generation: 0,
         };
         sim.schedule_chaos();
         sim.alerts = [Watch::P95, Watch::ErrorRate]
@@ -707,6 +710,21 @@ impl Simulation {
     /// The current simulated time.
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// What the machines running now cost per hour ($): every instance launched and not yet
+    /// gone, at its size's price.
+    pub fn cost_per_hour(&self) -> f64 {
+        self.nodes
+            .iter()
+            .map(|n| match &n.behaviour {
+                Behaviour::Station(s) => {
+                    s.cost_per_hour * f64::from(s.group.as_ref().map_or(1, |g| g.billed()))
+                }
+                Behaviour::Consumers(c) => c.cost_per_hour,
+                _ => 0.0,
+            })
+            .sum()
     }
 
     /// The run's configured end.
@@ -1028,7 +1046,11 @@ impl Simulation {
             Event::PeerDeliver { set, channel } => self.on_peer_deliver(set, channel),
             Event::InstanceReady { node, id } => self.on_instance_ready(node, id),
             Event::InstanceNoticed { node, id } => self.on_instance_noticed(node, id),
-            Event::Chaos => self.on_chaos(),
+            Event::Chaos { generation } => {
+                if generation == self.chaos_generation {
+                    self.on_chaos();
+                }
+            }
             Event::SyncAck { req, node } => self.on_sync_ack(req, node),
             Event::Failover { group } => self.on_failover(group),
             Event::JobStart { consumer, delivery } => self.on_job_start(consumer, delivery),
@@ -2295,8 +2317,26 @@ impl Simulation {
         if self.chaos_per_hour > 0.0 {
             let gap = self.rng.exponential(3_600.0 / self.chaos_per_hour);
             let at = self.now + SimDuration::from_secs_f64(gap);
-            self.queue.schedule(at, Event::Chaos);
+            let generation = self.chaos_generation;
+            self.queue.schedule(at, Event::Chaos { generation });
         }
+    }
+
+    /// Sets the chaos monkey's rate (kills per hour; 0 turns it off) from now on. Strikes are
+    /// memoryless, so starting the wait afresh is exact.
+    pub fn set_chaos(&mut self, per_hour: f64) {
+        if !(per_hour.is_finite() && per_hour >= 0.0) || per_hour == self.chaos_per_hour {
+            return;
+        }
+        self.chaos_per_hour = per_hour;
+        self.chaos_generation = self.chaos_generation.wrapping_add(1);
+        self.schedule_chaos();
+        let message = if per_hour > 0.0 {
+            format!("chaos monkey on: {per_hour} kills an hour")
+        } else {
+            "chaos monkey off".to_string()
+        };
+        self.log.push(self.now, None, LogLevel::Info, message);
     }
 
     /// The chaos monkey kills one running instance, chosen uniformly among every running web

@@ -1,6 +1,7 @@
 //! What of an edited diagram a running simulation can take without starting again: new
-//! settings on the components it was built with, and a new traffic multiplier. Anything else —
-//! a component or wire added or removed, a kind changed, new run settings — needs a fresh run.
+//! settings on the components it was built with, a new traffic multiplier, a new chaos-monkey
+//! rate. Anything else — a component or wire added or removed, a kind changed, a new length,
+//! warm-up or seed — needs a fresh run.
 
 use crate::model::{Component, Diagram};
 
@@ -15,6 +16,8 @@ pub enum LiveChange {
         components: Vec<Component>,
         /// The new `traffic.rate_scale`, if it changed.
         rate_scale: Option<f64>,
+        /// The new `run.chaos_per_hour`, if it changed.
+        chaos_per_hour: Option<f64>,
     },
     /// The structure changed: the run must be rebuilt to include it.
     Restart,
@@ -28,7 +31,12 @@ pub fn live_change(built: &Diagram, now: &Diagram) -> LiveChange {
             .iter()
             .zip(&now.components)
             .all(|(a, b)| a.id == b.id && a.kind == b.kind);
-    if !same_components || built.wires != now.wires || built.run != now.run {
+    let chaos_aside = |d: &Diagram| {
+        let mut run = d.run.clone();
+        run.chaos_per_hour = 0.0;
+        run
+    };
+    if !same_components || built.wires != now.wires || chaos_aside(built) != chaos_aside(now) {
         return LiveChange::Restart;
     }
     // The network between regions is fixed when the run is built: moving a component into
@@ -50,12 +58,15 @@ pub fn live_change(built: &Diagram, now: &Diagram) -> LiveChange {
         .map(|(_, b)| b.clone())
         .collect();
     let rate_scale = (built.traffic != now.traffic).then_some(now.traffic.rate_scale);
-    if components.is_empty() && rate_scale.is_none() {
+    let chaos_per_hour =
+        (built.run.chaos_per_hour != now.run.chaos_per_hour).then_some(now.run.chaos_per_hour);
+    if components.is_empty() && rate_scale.is_none() && chaos_per_hour.is_none() {
         LiveChange::Nothing
     } else {
         LiveChange::Apply {
             components,
             rate_scale,
+            chaos_per_hour,
         }
     }
 }
@@ -120,11 +131,13 @@ mod tests {
         let mut now = base();
         now.components[1] = now.components[1].clone().with("workers", 12.0);
         now.traffic.rate_scale = 3.0;
+        now.run.chaos_per_hour = 60.0;
         assert_eq!(
             live_change(&base(), &now),
             LiveChange::Apply {
                 components: vec![now.components[1].clone()],
                 rate_scale: Some(3.0),
+                chaos_per_hour: Some(60.0),
             }
         );
     }

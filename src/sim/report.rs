@@ -470,17 +470,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
         error_rate: ratio(failed_all as f64, (ok + failed_all) as f64),
         errors_by_cause: by_cause(&failed_e2e),
         latency_ms: Latency::of(&sim.latency),
-        cost_per_hour: sim
-            .nodes
-            .iter()
-            .map(|n| match &n.behaviour {
-                Behaviour::Station(s) => {
-                    s.cost_per_hour * f64::from(s.group.as_ref().map_or(1, |g| g.billed()))
-                }
-                Behaviour::Consumers(c) => c.cost_per_hour,
-                _ => 0.0,
-            })
-            .sum(),
+        cost_per_hour: sim.cost_per_hour(),
         components,
         log: sim.log.entries().cloned().collect(),
         log_dropped: sim.log.dropped(),

@@ -236,7 +236,8 @@ pub fn Results() -> impl IntoView {
         }
     };
 
-    // What the machines cost, from the diagram: comparable before and after a change.
+    // What the machines cost, from the diagram: comparable before and after a change; and,
+    // when a run has scaled away from that, what it is paying now.
     let cost = move || {
         let hour = editor.doc.with(|d| diagram_per_hour(&d.diagram));
         let month = (hour * HOURS_PER_MONTH).round() as u64;
@@ -249,7 +250,13 @@ pub fn Results() -> impl IntoView {
             }
             grouped.push(c);
         }
-        format!("${hour:.2}/h · ${grouped}/month")
+        let now = runner.with_sim(|sim| sim.cost_per_hour());
+        match now {
+            Some(now) if (now - hour).abs() > 0.005 => {
+                format!("${hour:.2}/h · ${grouped}/month · now ${now:.2}/h")
+            }
+            _ => format!("${hour:.2}/h · ${grouped}/month"),
+        }
     };
     view! {
         <section class="ap-results" data-testid="results" aria-label="Results">

@@ -363,11 +363,15 @@ impl Runner {
             Some(LiveChange::Apply {
                 components,
                 rate_scale,
+                chaos_per_hour,
             }) => {
                 let refused = self.sim.try_update_value(|s| {
                     let sim = s.as_mut()?;
                     if let Some(scale) = rate_scale {
                         sim.set_rate_scale(scale);
+                    }
+                    if let Some(rate) = chaos_per_hour {
+                        sim.set_chaos(rate);
                     }
                     components
                         .iter()

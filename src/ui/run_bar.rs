@@ -68,26 +68,20 @@ pub fn RunBar() -> impl IntoView {
     let on_length = move |e: leptos::ev::Event| {
         let text = event_target_value(&e);
         let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
-        let refused = match text.trim().trim_end_matches('s').trim().parse::<f64>() {
-            Ok(secs) if secs == run.duration_s => None,
-            Ok(secs) => {
+        let edit = match number(&text, "s") {
+            Some(secs) if secs == run.duration_s => return,
+            Some(secs) => {
                 run.duration_s = secs;
                 // Keep the warm-up shorter than the run.
                 run.warmup_s = run.warmup_s.min(secs / 2.0);
-                editor
-                    .apply(
-                        Edit::SetRun(run),
-                        &format!("The run lasts {secs} simulated seconds"),
-                    )
-                    .err()
-                    .map(|why| why.to_string())
+                Ok((
+                    Edit::SetRun(run),
+                    format!("The run lasts {secs} simulated seconds"),
+                ))
             }
-            Err(_) => Some(format!("{text} is not a number of seconds")),
+            None => Err(format!("{text} is not a number of seconds")),
         };
-        if let Some(why) = refused {
-            editor.announcement.set(format!("Not changed: {why}"));
-            editor.doc.update(|_| {});
-        }
+        apply_field(editor, edit);
     };
     let traffic = move || {
         editor
@@ -96,22 +90,37 @@ pub fn RunBar() -> impl IntoView {
     };
     let on_traffic = move |e: leptos::ev::Event| {
         let text = event_target_value(&e);
-        let scale = text.trim().trim_end_matches('×').trim().parse::<f64>();
-        let refused = match scale {
-            Ok(scale) => editor
-                .apply(
-                    Edit::SetTraffic(crate::model::Traffic { rate_scale: scale }),
-                    &format!("Traffic set to {scale}×"),
-                )
-                .err()
-                .map(|why| why.to_string()),
-            Err(_) => Some(format!("{text} is not a number")),
+        let edit = match number(&text, "×") {
+            Some(scale) => Ok((
+                Edit::SetTraffic(crate::model::Traffic { rate_scale: scale }),
+                format!("Traffic set to {scale}×"),
+            )),
+            None => Err(format!("{text} is not a number")),
         };
-        if let Some(why) = refused {
-            editor.announcement.set(format!("Not changed: {why}"));
-            // Show the diagram's value again.
-            editor.doc.update(|_| {});
-        }
+        apply_field(editor, edit);
+    };
+    let chaos = move || {
+        editor
+            .doc
+            .with(|d| d.diagram.run.chaos_per_hour.to_string())
+    };
+    let on_chaos = move |e: leptos::ev::Event| {
+        let text = event_target_value(&e);
+        let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
+        let edit = match number(&text, "/h") {
+            Some(rate) if rate == run.chaos_per_hour => return,
+            Some(rate) => {
+                run.chaos_per_hour = rate;
+                let what = if rate > 0.0 {
+                    format!("Chaos monkey: {rate} instance kills an hour")
+                } else {
+                    "Chaos monkey off".to_string()
+                };
+                Ok((Edit::SetRun(run), what))
+            }
+            None => Err(format!("{text} is not a number of kills an hour")),
+        };
+        apply_field(editor, edit);
     };
     let speed_options = Speed::ALL
         .into_iter()
@@ -211,6 +220,17 @@ pub fn RunBar() -> impl IntoView {
                     on:change=on_traffic
                 />
             </label>
+            <label class="ap-runbar__field" title="The chaos monkey: web-server instances killed an hour at random (0: off); applies to a live run at once">
+                <span>"Chaos /h"</span>
+                <input
+                    class="ap-runbar__seed ap-runbar__traffic"
+                    data-testid="chaos"
+                    type="text"
+                    inputmode="decimal"
+                    prop:value=chaos
+                    on:change=on_chaos
+                />
+            </label>
             <button
                 class="ap-button"
                 data-testid="spike"
@@ -234,5 +254,23 @@ pub fn RunBar() -> impl IntoView {
             </Show>
             <span class="ap-runbar__status" data-testid="run-status" role="status">{status}</span>
         </footer>
+    }
+}
+
+/// A number typed into a run-bar field, with or without its unit after it.
+fn number(text: &str, unit: &str) -> Option<f64> {
+    text.trim().trim_end_matches(unit).trim().parse().ok()
+}
+
+/// Applies a run-bar field's edit (with what to announce), or says why not and shows the
+/// diagram's value in the field again.
+fn apply_field(editor: Editor, edit: Result<(Edit, String), String>) {
+    let refused = match edit {
+        Ok((edit, what)) => editor.apply(edit, &what).err().map(|why| why.to_string()),
+        Err(why) => Some(why),
+    };
+    if let Some(why) = refused {
+        editor.announcement.set(format!("Not changed: {why}"));
+        editor.doc.update(|_| {});
     }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 15] = [
+const EXAMPLES: [(&str, &str); 16] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -57,6 +57,10 @@ const EXAMPLES: [(&str, &str); 15] = [
     (
         "photo-queue",
         include_str!("../../public/examples/photo-queue.json"),
+    ),
+    (
+        "auto-scaling",
+        include_str!("../../public/examples/auto-scaling.json"),
     ),
     (
         "celebrity-shard",

@@ -25,6 +25,8 @@ pub(crate) struct Shown {
     w: f64,
     h: f64,
     name: String,
+    /// The kind's name, and a server group's size.
+    kind_line: String,
     /// Data centers: the region's display name.
     region: Option<&'static str>,
 }
@@ -49,6 +51,8 @@ fn shown(c: &Component) -> Shown {
         w,
         h,
         name: c.display_name().to_string(),
+        kind_line: crate::model::cost::group_summary(c)
+            .unwrap_or_else(|| c.kind.spec().name.to_string()),
         region,
     }
 }
@@ -352,6 +356,12 @@ pub(super) fn node_view(
     };
     let spec = kind.spec();
     let name = move || data.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
+    let kind_line = move || {
+        data.with(|s| {
+            s.as_ref()
+                .map_or_else(|| spec.name.to_string(), |s| s.kind_line.clone())
+        })
+    };
     let label = move || {
         let state = if down() { ", down" } else { "" };
         format!("{} {}{state}", spec.name, name())
@@ -380,7 +390,7 @@ pub(super) fn node_view(
             <text class="ap-node__badge" data-testid=format!("badge-{id}") x="2" y=NODE_HEIGHT + 16.0>{badge}</text>
             <g transform="translate(12 20)">{kind_icon(kind)}</g>
             <text class="ap-node__name" x="46" y="28">{name}</text>
-            <text class="ap-node__kind" x="46" y="46">{spec.name}</text>
+            <text class="ap-node__kind" x="46" y="46">{kind_line}</text>
             <circle
                 class="ap-node__port"
                 data-testid=format!("port-{id}")

@@ -169,11 +169,19 @@ pub fn Canvas() -> impl IntoView {
             editor.doc.with_untracked(|d| {
                 gestures.items.sync_live(|id| {
                     let up = sim.is_up(id)?;
-                    let kind = d.diagram.component(id)?.kind;
+                    let c = d.diagram.component(id)?;
+                    let group = crate::model::cost::group_summary(c).is_some();
                     let badge = sim
                         .component_series(id)
                         .filter(|s| !s.is_empty())
-                        .map(|s| badge(kind.spec().metrics, s.names(), &s.row(s.len() - 1)[1..]))
+                        .map(|s| {
+                            let row = &s.row(s.len() - 1)[1..];
+                            let figures = badge(c.kind.spec().metrics, s.names(), row);
+                            match s.names().iter().position(|n| *n == "instances") {
+                                Some(i) if group => format!("{} up · {figures}", row[i]),
+                                _ => figures,
+                            }
+                        })
                         .unwrap_or_default();
                     Some(Live { up, badge })
                 })
