@@ -8,7 +8,7 @@ mkdir -p tests/fixtures
 cargo run --quiet --release --no-default-features --bin archplay -- \
   run public/examples/reference-network.json --seconds 60 --format json > tests/fixtures/reference-network-60s.json
 echo "wrote tests/fixtures/reference-network-60s.json"
-for example in replication-failover cache-stampede global-cdn sticky-sessions photo-queue celebrity-shard geo-dns; do
+for example in replication-failover cache-stampede global-cdn sticky-sessions photo-queue celebrity-shard geo-dns resharding; do
   cargo run --quiet --release --no-default-features --bin archplay -- \
     run "public/examples/$example.json" --seconds 60 --format json > "tests/fixtures/$example-60s.json"
   echo "wrote tests/fixtures/$example-60s.json"

@@ -86,6 +86,10 @@ fn caches_and_replication_match_their_checked_in_fixtures() {
             include_str!("../public/examples/geo-dns.json"),
             include_str!("fixtures/geo-dns-60s.json"),
         ),
+        (
+            include_str!("../public/examples/resharding.json"),
+            include_str!("fixtures/resharding-60s.json"),
+        ),
     ] {
         let mut d = Diagram::from_json(example).unwrap();
         d.run.duration_s = 60.0;

@@ -1426,7 +1426,11 @@ static SHARD_ROUTER: KindSpec = KindSpec {
               record's key or the user. Hash modulo N spreads keys evenly but moves most of \
               them when N changes; consistent hashing with virtual nodes moves only about \
               1 − old/new; key ranges keep neighbours together. A celebrity key (Zipf \
-              popularity) makes its shard hot, whatever the strategy.",
+              popularity) makes its shard hot, whatever the strategy, unless it is pinned to \
+              a shard of its own. Resharding (a timeline action) moves to more or fewer of \
+              the wired databases: the keys that change shard are copied at the migration \
+              rate, loading both sides. Cross-shard reads fan out to every shard. A shard \
+              with read replicas sends its reads to them and its writes to its primary.",
     id_prefix: "router",
     // A fork into three.
     icon: "M4 12h6M10 12l4-6h6M10 12h10M10 12l4 6h6",
@@ -1473,6 +1477,39 @@ static SHARD_ROUTER: KindSpec = KindSpec {
             domain: int(0.0, 1_000_000.0, 1.0),
             help: "Which of the possible hash layouts: each gives a slightly different balance.",
         },
+        ParamSpec {
+            name: "shards",
+            label: "Shards in use",
+            unit: Unit::Count,
+            domain: int(0.0, 1_000.0, 0.0),
+            help: "How many of the wired databases hold data at the start (the first ones \
+                   wired); the rest wait for resharding. 0 uses every one.",
+        },
+        ParamSpec {
+            name: "migration_keys_per_s",
+            label: "Migration rate",
+            unit: Unit::PerSecond,
+            domain: num(1.0, 1_000_000.0, 1_000.0),
+            help: "Keys copied a second while resharding: each is a read at its old shard and \
+                   a write at its new one, on top of the traffic. Until a key is copied, it is \
+                   served from its old shard.",
+        },
+        ParamSpec {
+            name: "pinned_keys",
+            label: "Pinned hot keys",
+            unit: Unit::Count,
+            domain: int(0.0, 1_000_000.0, 0.0),
+            help: "The most popular keys (a celebrity's) get the last shard in use to \
+                   themselves; the rest spread over the others. 0: none.",
+        },
+        ParamSpec {
+            name: "cross_shard_pct",
+            label: "Cross-shard reads",
+            unit: Unit::Percent,
+            domain: num(0.0, 100.0, 0.0),
+            help: "Share of reads that need every shard (a join across users): they fan out \
+                   to all shards in use and finish with the slowest answer.",
+        },
     ],
     targets: &[Kind::Database],
     metrics: &[
@@ -1484,6 +1521,8 @@ static SHARD_ROUTER: KindSpec = KindSpec {
             Unit::Percent,
             "hottest",
         ),
+        metric("shards", "Shards in use", Unit::Count),
+        metric("migrating", "Keys left to move", Unit::Count),
     ],
 };
 

@@ -313,6 +313,14 @@ pub enum Action {
         /// The new [`Traffic::rate_scale`].
         scale: f64,
     },
+    /// Move a shard router to `shards` of its wired databases, copying the keys that change
+    /// shard at its migration rate.
+    Reshard {
+        /// The shard router.
+        target: ComponentId,
+        /// Shards in use from now on.
+        shards: u32,
+    },
     /// Cut the network between two regions: nothing crosses until it heals.
     Partition {
         /// One region.
@@ -333,9 +341,10 @@ impl Action {
     /// The component the action is about, if it is about one.
     pub fn target(&self) -> Option<&ComponentId> {
         match self {
-            Action::Kill { target } | Action::Restore { target } | Action::Flush { target } => {
-                Some(target)
-            }
+            Action::Kill { target }
+            | Action::Restore { target }
+            | Action::Flush { target }
+            | Action::Reshard { target, .. } => Some(target),
             Action::RateScale { .. }
             | Action::Deploy
             | Action::Partition { .. }

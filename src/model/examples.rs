@@ -21,7 +21,7 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 16] = [
+pub const EXAMPLES: [Example; 17] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
@@ -35,6 +35,7 @@ pub const EXAMPLES: [Example; 16] = [
     example!("photo-queue"),
     example!("auto-scaling"),
     example!("celebrity-shard"),
+    example!("resharding"),
     example!("reference-network"),
     example!("mm1"),
     example!("mm4"),

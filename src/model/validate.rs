@@ -512,6 +512,18 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
         Action::RateScale { scale } => (!(scale.is_finite() && (0.0..=1_000.0).contains(scale)))
             .then(|| format!("rate scale {scale} is outside 0–1000")),
         Action::Deploy => None,
+        Action::Reshard { target, shards } => match d.component(target) {
+            None => Some(format!("no component has id '{target}'")),
+            Some(c) if c.kind != Kind::ShardRouter => Some(format!(
+                "only a shard router can reshard, and {target} is not one"
+            )),
+            Some(_) => {
+                let wired = d.wires.iter().filter(|w| &w.from == target).count() as u32;
+                (*shards == 0 || *shards > wired).then(|| {
+                    format!("{target} has {wired} shard databases wired; it cannot use {shards}")
+                })
+            }
+        },
         Action::Partition { a, b } | Action::Heal { a, b } => super::regions::pair_problem(a, b),
     }
 }

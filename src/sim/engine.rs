@@ -72,6 +72,13 @@ pub enum BuildError {
         /// How many databases feed it.
         feeds: usize,
     },
+    /// A shard router's settings do not fit its wiring.
+    Sharding {
+        /// The router.
+        router: ComponentId,
+        /// What is wrong.
+        problem: String,
+    },
     /// Databases wired to each other form a multi-primary set, which has rules.
     MultiPrimary {
         /// A database of the set.
@@ -110,6 +117,9 @@ impl fmt::Display for BuildError {
                 f,
                 "read replica {replica} is fed by {feeds} databases; a replica copies exactly one"
             ),
+            BuildError::Sharding { router, problem } => {
+                write!(f, "shard router {router}: {problem}")
+            }
             BuildError::MultiPrimary { database, problem } => {
                 write!(f, "multi-primary database {database}: {problem}")
             }
@@ -127,6 +137,8 @@ pub enum UpdateError {
     NoSuchComponent(ComponentId),
     /// The component's kind differs from the one the run was built with.
     KindChanged(ComponentId),
+    /// The new settings do not fit the running component.
+    Refused(ComponentId, String),
 }
 
 impl fmt::Display for UpdateError {
@@ -141,6 +153,7 @@ impl fmt::Display for UpdateError {
                     "{id} changed kind since the run began; Reset to apply it"
                 )
             }
+            UpdateError::Refused(id, why) => write!(f, "{id}: {why}"),
         }
     }
 }
@@ -199,6 +212,8 @@ enum Event {
     InstanceReady { node: u32, id: u32 },
     /// A server group noticed its failed instance: replace it.
     InstanceNoticed { node: u32, id: u32 },
+    /// A shard router's resharding copies its next key.
+    Migrate { node: u32 },
     /// The chaos monkey strikes (ignored if its generation is stale: the rate changed).
     Chaos { generation: u32 },
 }
@@ -220,6 +235,10 @@ const SLOT_FILL: u32 = 2;
 const SLOT_WRITE: u32 = 3;
 /// A session check at the session store: the answer lets the request go on.
 const SLOT_SESSION: u32 = 4;
+/// A shard router's copy of a key while resharding.
+const SLOT_COPY: u32 = 5;
+/// One shard's part of a cross-shard read.
+const SLOT_PART: u32 = 6;
 
 /// A user whose session died with the server (or store) holding it: their next request finds
 /// them logged out.
@@ -405,6 +424,8 @@ pub struct Simulation {
     chaos_per_hour: f64,
     /// Bumped when the rate changes, so the strike already scheduled is void.
     chaos_generation: u32,
+    /// Cross-shard reads waiting for their parts: parts still out, and the first failure.
+    fan_outs: KeyMap<(u32, Option<Cause>)>,
     /// Multi-primary sets.
     pub(crate) peers: Vec<PeerSet>,
     /// Each database's multi-primary set, if it is in one.
@@ -536,14 +557,26 @@ impl Simulation {
                 }
                 Kind::MessageQueue => Behaviour::Queue(MessageQueue::from_component(c)),
                 Kind::ShardRouter => {
-                    let keys = diagram
-                        .components
-                        .iter()
-                        .filter(|u| u.kind == Kind::Users)
-                        .map(|u| u.number("keys") as u64)
-                        .max()
-                        .unwrap_or(1);
-                    Behaviour::Router(Router::from_component(c, wires.len() as u32, keys))
+                    // What the router spreads: the records, or the users.
+                    let space = if c.choice("shard_key") == "user" {
+                        total_users
+                    } else {
+                        diagram
+                            .components
+                            .iter()
+                            .filter(|u| u.kind == Kind::Users)
+                            .map(|u| u.number("keys") as u64)
+                            .max()
+                            .unwrap_or(1)
+                    };
+                    let wired = wires.len() as u32;
+                    if let Some(problem) = super::sharding::router_problem(c, wired) {
+                        return Err(BuildError::Sharding {
+                            router: c.id.clone(),
+                            problem,
+                        });
+                    }
+                    Behaviour::Router(Router::from_component(c, wired, space))
                 }
                 Kind::Consumer => Behaviour::Consumers(ConsumerPool::from_component(c)),
                 Kind::DataCenter => Behaviour::DataCenter {
@@ -634,6 +667,7 @@ impl Simulation {
             deliveries: 0,
             alerts: Vec::new(),
             network,
+            fan_outs: KeyMap::default(),
             peers: Vec::new(),
             peer_of: Vec::new(),
             chaos_per_hour: diagram.run.chaos_per_hour,
@@ -907,6 +941,14 @@ impl Simulation {
         true
     }
 
+    /// Shard router `id`'s shards in use and wired, if it is one.
+    pub fn router_shards(&self, id: &ComponentId) -> Option<(u32, u32)> {
+        match &self.nodes[*self.index.get(id)? as usize].behaviour {
+            Behaviour::Router(r) => Some((r.active, r.wired)),
+            _ => None,
+        }
+    }
+
     /// Whether the network between regions `a` and `b` is cut now.
     pub fn is_partitioned(&self, a: &str, b: &str) -> bool {
         self.network.is_cut(a, b)
@@ -969,12 +1011,10 @@ impl Simulation {
             Behaviour::Queue(q) => q.update(c),
             Behaviour::Consumers(p) => p.update(c),
             Behaviour::Router(r) => {
-                let shards = r.layout.shards();
-                let keys = match r.layout_strategy() {
-                    super::sharding::Strategy::Range { keys } => keys,
-                    _ => 1,
-                };
-                *r = Router::from_component(c, shards, keys);
+                if let Some(problem) = super::sharding::router_problem(c, r.wired) {
+                    return Err(UpdateError::Refused(c.id.clone(), problem));
+                }
+                r.update(c);
             }
             Behaviour::DataCenter { .. } => {}
         }
@@ -1045,6 +1085,7 @@ impl Simulation {
             Event::ReplicaApply { node } => self.on_replica_apply(node),
             Event::PeerDeliver { set, channel } => self.on_peer_deliver(set, channel),
             Event::InstanceReady { node, id } => self.on_instance_ready(node, id),
+            Event::Migrate { node } => self.on_migrate(node),
             Event::InstanceNoticed { node, id } => self.on_instance_noticed(node, id),
             Event::Chaos { generation } => {
                 if generation == self.chaos_generation {
@@ -1474,12 +1515,7 @@ impl Simulation {
             Behaviour::Users(_) => self.finish(req, node),
             Behaviour::LoadBalancer(_) => self.balancer_answer(req, node, out.slot),
             Behaviour::Station(_) => self.station_answer(req, node, out.slot),
-            Behaviour::Router(_) => {
-                if self.requests.get(req).failure.is_some() {
-                    self.nodes[node as usize].counters.downstream_failed += 1;
-                }
-                self.respond(req, node);
-            }
+            Behaviour::Router(_) => self.router_answer(req, node, out.slot),
             Behaviour::Dns(_)
             | Behaviour::Queue(_)
             | Behaviour::Consumers(_)
@@ -1966,19 +2002,174 @@ impl Simulation {
     // ---- sharding ------------------------------------------------------------------------
 
     /// A shard router forwards `req` to the shard holding its shard key.
+    /// A request at a shard router: to the shard holding its key (a shard with replicas:
+    /// reads to a running replica, writes to its primary), or, for a cross-shard read, to
+    /// every shard in use, answered when the last has answered.
     fn route_shard(&mut self, req: u32, node: u32) {
         let r = self.requests.get(req);
-        let (key, user) = (r.key, u64::from(r.user));
+        let (key, user, class) = (r.key, u64::from(r.user), r.class);
+        let Behaviour::Router(router) = &self.nodes[node as usize].behaviour else {
+            return;
+        };
+        let fan_out = class == Class::Read
+            && router.cross_shard > 0.0
+            && self.rng.unit() < router.cross_shard;
+        if fan_out {
+            self.fan_out(req, node);
+            return;
+        }
+        let shard = router.shard_for(if router.by_user { user } else { key });
+        self.send_to_shard(req, node, shard, class, 0);
+    }
+
+    /// Sends `req` from router `node` to shard number `shard`, or to one of its replicas.
+    fn send_to_shard(&mut self, req: u32, node: u32, shard: u32, class: Class, slot: u32) {
+        let mut wire = self.nodes[node as usize].targets[shard as usize];
+        let running: Vec<u32> = match self.group_of[wire.node as usize] {
+            Some(g) => {
+                let group = &self.groups[g as usize];
+                let replicas = group
+                    .replicas
+                    .iter()
+                    .copied()
+                    .filter(|&r| self.nodes[r as usize].up);
+                // Writes (and reads with no replica running) go to the current primary.
+                match class {
+                    Class::Read => replicas.collect(),
+                    _ => Vec::new(),
+                }
+                .into_iter()
+                .chain(std::iter::once(group.primary))
+                .collect()
+            }
+            None => vec![wire.node],
+        };
+        let Behaviour::Router(router) = &mut self.nodes[node as usize].behaviour else {
+            return;
+        };
+        router.window[shard as usize] += 1;
+        // The primary comes last: replicas take turns while any is running.
+        let choices = running.len().saturating_sub(1).max(1);
+        router.next_replica = router.next_replica.wrapping_add(1);
+        wire.node = running[router.next_replica % choices];
+        self.send(req, node, slot, wire, SimDuration::ZERO);
+    }
+
+    /// A cross-shard read: one part to every shard in use; the read waits for them all.
+    fn fan_out(&mut self, req: u32, node: u32) {
+        let now = self.now;
+        let r = self.requests.get(req);
+        let (user, key) = (r.user, r.key);
+        let active = match &self.nodes[node as usize].behaviour {
+            Behaviour::Router(router) => router.active,
+            _ => return,
+        };
+        self.fan_outs.insert(u64::from(req), (active, None));
+        for shard in 0..active {
+            let part = self.requests.alloc(now, node, user, key, Class::Read, 0);
+            let p = self.requests.get_mut(part);
+            p.background = true;
+            p.parent = req;
+            self.send_to_shard(part, node, shard, Class::Read, SLOT_PART);
+        }
+    }
+
+    /// An answer reaches a shard router: a resharding's copy is done; a fan-out part counts
+    /// towards its read; anything else goes back to the caller.
+    fn router_answer(&mut self, req: u32, node: u32, slot: u32) {
+        let failure = self.requests.get(req).failure;
+        if failure.is_some() {
+            self.nodes[node as usize].counters.downstream_failed += 1;
+        }
+        match slot {
+            SLOT_COPY => self.requests.release(req),
+            SLOT_PART => {
+                let parent = self.requests.get(req).parent;
+                self.requests.release(req);
+                let Some((left, failed)) = self.fan_outs.get_mut(&u64::from(parent)) else {
+                    return;
+                };
+                *left -= 1;
+                if failed.is_none() {
+                    *failed = failure;
+                }
+                if *left == 0 {
+                    let failed = *failed;
+                    self.fan_outs.remove(&u64::from(parent));
+                    if let Some(cause) = failed {
+                        self.requests.get_mut(parent).failure.get_or_insert(cause);
+                    }
+                    self.respond(parent, node);
+                }
+            }
+            _ => self.respond(req, node),
+        }
+    }
+
+    /// Moves shard router `id` to `shards` of its wired databases now (as a timeline
+    /// `reshard` would): logs how many keys move, and starts copying them. False if `id` is
+    /// not a router or nothing changes.
+    pub fn reshard(&mut self, id: &ComponentId, shards: u32) -> bool {
+        let now = self.now;
+        let Some(&node) = self.index.get(id) else {
+            return false;
+        };
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Router(router) = &mut n.behaviour else {
+            return false;
+        };
+        let from = router.active;
+        let Some((moved, of)) = router.reshard(shards) else {
+            return false;
+        };
+        let (to, left, rate) = (
+            router.active,
+            router.migration.as_ref().map_or(0, |m| m.left),
+            router.migration_rate,
+        );
+        let pct = 100.0 * moved as f64 / of.max(1) as f64;
+        self.log.push(
+            now,
+            Some(id.as_str()),
+            LogLevel::Warn,
+            format!(
+                "{id}: resharding {from} → {to} shards: {pct:.1} % of keys move ({left} to copy at {rate} a second)"
+            ),
+        );
+        self.queue.schedule(now, Event::Migrate { node });
+        true
+    }
+
+    /// A resharding copies its next key: a read at the old shard, a write at the new.
+    fn on_migrate(&mut self, node: u32) {
+        let now = self.now;
         let n = &mut self.nodes[node as usize];
         let Behaviour::Router(router) = &mut n.behaviour else {
             return;
         };
-        let shard = router
-            .layout
-            .shard_of(if router.by_user { user } else { key }) as usize;
-        router.window[shard] += 1;
-        let wire = n.targets[shard];
-        self.send(req, node, 0, wire, SimDuration::ZERO);
+        let rate = router.migration_rate;
+        let was_migrating = router.migration.is_some();
+        let Some((key, old, new)) = router.next_move() else {
+            if was_migrating {
+                let id = n.id.to_string();
+                self.log.push(
+                    now,
+                    Some(&id),
+                    LogLevel::Info,
+                    format!("{id}: resharding done"),
+                );
+            }
+            return;
+        };
+        if n.up {
+            for (shard, class) in [(old, Class::Read), (new, Class::Write)] {
+                let copy = self.requests.alloc(now, node, 0, key, class, 0);
+                self.requests.get_mut(copy).background = true;
+                self.send_to_shard(copy, node, shard, class, SLOT_COPY);
+            }
+        }
+        let gap = SimDuration::from_secs_f64(1.0 / rate.max(1e-9));
+        self.queue.schedule(now + gap, Event::Migrate { node });
     }
 
     // ---- message queues ------------------------------------------------------------------
@@ -2981,6 +3172,8 @@ impl Simulation {
                 }
                 None => r.version = self.truth.get(&r.key).map_or(0, |c| c.version),
             },
+            // A resharding's copy moves the record as it is.
+            Class::Write if r.background => {}
             Class::Write => {
                 let (key, version, seq, user) = (r.key, r.version, r.db_seq, r.user);
                 self.last_write.insert(u64::from(user), now);
@@ -3373,6 +3566,9 @@ impl Simulation {
             Action::RateScale { scale } => self.set_rate_scale(scale),
             Action::Partition { a, b } => {
                 self.partition(&a, &b);
+            }
+            Action::Reshard { target, shards } => {
+                self.reshard(&target, shards);
             }
             Action::Heal { a, b } => {
                 self.heal(&a, &b);

@@ -56,6 +56,11 @@ pub(crate) struct Request {
     pub cache_hit: bool,
     /// The client has retried it once already (after a failed connection).
     pub retried: bool,
+    /// Work the system does for itself (a resharding's copies, a fan-out's parts): no user
+    /// waits for it, and a write of it copies rather than changes the record.
+    pub background: bool,
+    /// A fan-out's part: the request it is part of.
+    pub parent: u32,
     /// The first failure on its path, if any.
     pub failure: Option<Cause>,
     /// The path so far: one hop per component it is currently inside.
@@ -99,6 +104,8 @@ impl Requests {
             r.lookup_only = false;
             r.cache_hit = false;
             r.retried = false;
+            r.background = false;
+            r.parent = 0;
             r.failure = None;
             r.stack.clear();
             id
@@ -114,6 +121,8 @@ impl Requests {
                 lookup_only: false,
                 cache_hit: false,
                 retried: false,
+                background: false,
+                parent: 0,
                 failure: None,
                 stack: Vec::with_capacity(4),
             });

@@ -352,14 +352,20 @@ impl SeriesStore {
                     ]
                 }
                 Kind::ShardRouter => {
-                    let hottest = match &n.behaviour {
-                        Behaviour::Router(r) => r.hottest_pct,
-                        _ => 0.0,
+                    let (hottest, shards, left) = match &n.behaviour {
+                        Behaviour::Router(r) => (
+                            r.hottest_pct,
+                            f64::from(r.active),
+                            r.migration.as_ref().map_or(0.0, |m| m.left as f64),
+                        ),
+                        _ => (0.0, 0.0, 0.0),
                     };
                     vec![
                         rate(d.arrivals),
                         rate(d.failed_total() + d.downstream_failed),
                         hottest,
+                        shards,
+                        left,
                     ]
                 }
                 Kind::MessageQueue => {

@@ -203,43 +203,208 @@ mod tests {
     }
 }
 
+/// A resharding in progress: keys are copied in increasing order; one not copied yet is still
+/// served from where the old layout put it.
+#[derive(Clone, Debug)]
+pub(crate) struct Migration {
+    /// The layout being left, and the shards in use under it.
+    pub from: Layout,
+    pub from_active: u32,
+    /// Keys below this have been considered (copied if they move).
+    pub cursor: u64,
+    /// Keys that move and are not copied yet.
+    pub left: u64,
+}
+
 /// A shard router's state in a run.
 #[derive(Debug)]
 pub(crate) struct Router {
-    /// Where keys live.
+    /// Where keys live (over the shards in use, less the pinned shard).
     pub layout: Layout,
     /// Shard by user rather than by record.
     pub by_user: bool,
+    /// Shard databases wired (the most that can be in use).
+    pub wired: u32,
+    /// Shards in use.
+    pub active: u32,
+    /// The hottest keys (ranks below this) live alone on the last shard in use.
+    pub pinned: u64,
+    /// Share of reads that fan out to every shard.
+    pub cross_shard: f64,
+    /// Keys copied a second while resharding.
+    pub migration_rate: f64,
+    /// The resharding under way.
+    pub migration: Option<Migration>,
+    /// Keys (or users) there are: what a resharding walks.
+    pub space: u64,
     /// Requests sent to each shard this second.
     pub window: Vec<u64>,
     /// The busiest shard's share of last second's requests, in percent.
     pub hottest_pct: f64,
+    /// Round-robin position over a shard's read replicas.
+    pub next_replica: usize,
+    /// The strategy's name and the ring's settings, to lay out a new number of shards.
+    strategy: (String, u32, u64),
+}
+
+/// Why a router cannot be built as configured.
+pub(crate) fn router_problem(c: &crate::model::Component, wired: u32) -> Option<String> {
+    let active = match c.number("shards") as u32 {
+        0 => wired,
+        n => n,
+    };
+    if active > wired {
+        return Some(format!(
+            "{active} shards in use but only {wired} databases wired"
+        ));
+    }
+    (c.number("pinned_keys") > 0.0 && active < 2)
+        .then(|| "pinning hot keys needs at least two shards in use".to_string())
 }
 
 impl Router {
-    /// Reads a validated `shard_router` component routing over `shards` shards; `keys` is the
-    /// users' key space (for ranges).
-    pub fn from_component(c: &crate::model::Component, shards: u32, keys: u64) -> Self {
-        let strategy = match c.choice("strategy") {
-            "modulo" => Strategy::Modulo,
-            "range" => Strategy::Range { keys },
-            _ => Strategy::Consistent {
-                vnodes: c.number("vnodes") as u32,
-            },
-        };
-        Router {
-            layout: Layout::new(strategy, shards, c.number("ring_seed") as u64),
+    /// Reads a validated `shard_router` component wired to `wired` shard databases; `space`
+    /// is the key space (or the number of users, sharding by user), for ranges and resharding.
+    pub fn from_component(c: &crate::model::Component, wired: u32, space: u64) -> Self {
+        let active = match c.number("shards") as u32 {
+            0 => wired,
+            n => n.min(wired),
+        }
+        .max(1);
+        let pinned = c.number("pinned_keys") as u64;
+        let mut r = Router {
+            layout: Layout::new(Strategy::Modulo, 1, 0),
             by_user: c.choice("shard_key") == "user",
-            window: vec![0; shards.max(1) as usize],
+            wired,
+            active,
+            pinned: if active >= 2 { pinned } else { 0 },
+            cross_shard: c.number("cross_shard_pct") / 100.0,
+            migration_rate: c.number("migration_keys_per_s"),
+            migration: None,
+            space: space.max(1),
+            window: vec![0; wired.max(1) as usize],
             hottest_pct: 0.0,
+            next_replica: 0,
+            strategy: Self::strategy_of(c),
+        };
+        r.layout = r.layout_for(active);
+        r
+    }
+
+    fn strategy_of(c: &crate::model::Component) -> (String, u32, u64) {
+        (
+            c.choice("strategy").to_string(),
+            c.number("vnodes") as u32,
+            c.number("ring_seed") as u64,
+        )
+    }
+
+    /// The layout over `active` shards in use (the last kept for pinned keys).
+    fn layout_for(&self, active: u32) -> Layout {
+        let (name, vnodes, seed) = &self.strategy;
+        let strategy = match name.as_str() {
+            "modulo" => Strategy::Modulo,
+            "range" => Strategy::Range {
+                keys: self.space.saturating_sub(self.pinned),
+            },
+            _ => Strategy::Consistent { vnodes: *vnodes },
+        };
+        let spread = if self.pinned > 0 { active - 1 } else { active };
+        Layout::new(strategy, spread, *seed)
+    }
+
+    /// Takes `c`'s settings, keeping the shards in use and any resharding under way.
+    pub fn update(&mut self, c: &crate::model::Component) {
+        self.by_user = c.choice("shard_key") == "user";
+        self.cross_shard = c.number("cross_shard_pct") / 100.0;
+        self.migration_rate = c.number("migration_keys_per_s");
+        if self.migration.is_none() {
+            let pinned = c.number("pinned_keys") as u64;
+            self.pinned = if self.active >= 2 { pinned } else { 0 };
+            self.strategy = Self::strategy_of(c);
+            self.layout = self.layout_for(self.active);
         }
     }
 
-    /// The layout's strategy.
-    pub fn layout_strategy(&self) -> Strategy {
-        self.layout.strategy()
+    /// The shard holding `key` under `layout` over `active` shards (pinned keys on the last).
+    fn place(&self, layout: &Layout, active: u32, key: u64) -> u32 {
+        if key < self.pinned {
+            active - 1
+        } else {
+            // Ranges cover the unpinned keys from the first unpinned one.
+            layout.shard_of(key - self.pinned)
+        }
     }
 
+    /// The shard holding `key` now: where the layout puts it, or, while resharding, where the
+    /// old layout put it if it has not been copied yet.
+    pub fn shard_for(&self, key: u64) -> u32 {
+        match &self.migration {
+            Some(m) if key >= m.cursor => self.place(&m.from, m.from_active, key),
+            _ => self.place(&self.layout, self.active, key),
+        }
+    }
+
+    /// The next key a resharding copies, with its old and new shard, moving the cursor past
+    /// it; `None` (and the resharding over) when no key is left to move.
+    pub fn next_move(&mut self) -> Option<(u64, u32, u32)> {
+        let m = self.migration.as_ref()?;
+        let (from, from_active) = (m.from.clone(), m.from_active);
+        let mut k = m.cursor;
+        while k < self.space {
+            let (old, new) = (
+                self.place(&from, from_active, k),
+                self.place(&self.layout, self.active, k),
+            );
+            k += 1;
+            if old != new {
+                let m = self.migration.as_mut()?;
+                m.cursor = k;
+                m.left = m.left.saturating_sub(1);
+                return Some((k - 1, old, new));
+            }
+        }
+        self.migration = None;
+        None
+    }
+
+    /// Starts moving to `shards` shards in use (at most those wired). Returns how many keys
+    /// move and out of how many (sampled evenly when the space is over a million keys), or
+    /// `None` when nothing changes.
+    pub fn reshard(&mut self, shards: u32) -> Option<(u64, u64)> {
+        let shards = shards.clamp(if self.pinned > 0 { 2 } else { 1 }, self.wired);
+        if shards == self.active {
+            return None;
+        }
+        // A resharding under way is overtaken: the keys it had not copied yet are judged
+        // against the layout in force.
+        let from = self.layout.clone();
+        let old_active = self.active;
+        self.active = shards;
+        self.layout = self.layout_for(shards);
+        let step = self.space.div_ceil(1_000_000).max(1);
+        let (mut moved, mut seen) = (0u64, 0u64);
+        for k in (0..self.space).step_by(step as usize) {
+            seen += 1;
+            moved +=
+                u64::from(self.place(&from, old_active, k) != self.place(&self.layout, shards, k));
+        }
+        let left = if step == 1 {
+            moved
+        } else {
+            (moved as f64 / seen as f64 * self.space as f64).round() as u64
+        };
+        self.migration = Some(Migration {
+            from,
+            from_active: old_active,
+            cursor: 0,
+            left,
+        });
+        Some((moved, seen))
+    }
+}
+
+impl Router {
     /// Closes the second: the busiest shard's share of it.
     pub fn close_window(&mut self) {
         let total: u64 = self.window.iter().sum();

@@ -515,6 +515,31 @@ impl Runner {
         true
     }
 
+    /// Moves shard router `id` to `shards` shards in the running simulation now, and records
+    /// it on the timeline. False if there is no run or nothing changed.
+    pub fn reshard(&self, id: &ComponentId, shards: u32) -> bool {
+        let done = self
+            .sim
+            .try_update_value(|s| s.as_mut().is_some_and(|sim| sim.reshard(id, shards)))
+            .unwrap_or(false);
+        if done {
+            self.record(
+                Action::Reshard {
+                    target: id.clone(),
+                    shards,
+                },
+                &format!("Resharded {id} to {shards} shards"),
+            );
+        }
+        done
+    }
+
+    /// Shard router `id`'s shards in use and wired in the running simulation.
+    pub fn router_shards_untracked(&self, id: &ComponentId) -> Option<(u32, u32)> {
+        self.sim
+            .with_value(|s| s.as_ref().and_then(|sim| sim.router_shards(id)))
+    }
+
     /// Cuts (or, with `heal`, mends) the network between regions `a` and `b` in the running
     /// simulation now, and records it on the timeline. False if there is no run or nothing
     /// changed.

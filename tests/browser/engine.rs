@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 16] = [
+const EXAMPLES: [(&str, &str); 17] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -63,13 +63,17 @@ const EXAMPLES: [(&str, &str); 16] = [
         include_str!("../../public/examples/auto-scaling.json"),
     ),
     (
+        "resharding",
+        include_str!("../../public/examples/resharding.json"),
+    ),
+    (
         "celebrity-shard",
         include_str!("../../public/examples/celebrity-shard.json"),
     ),
 ];
 
 /// Caches, replication, CDN edges and sessions, natively (`scripts/update-fixtures.sh`).
-const DATA_FIXTURES: [(&str, &str); 7] = [
+const DATA_FIXTURES: [(&str, &str); 8] = [
     (
         include_str!("../../public/examples/replication-failover.json"),
         include_str!("../fixtures/replication-failover-60s.json"),
@@ -97,6 +101,10 @@ const DATA_FIXTURES: [(&str, &str); 7] = [
     (
         include_str!("../../public/examples/geo-dns.json"),
         include_str!("../fixtures/geo-dns-60s.json"),
+    ),
+    (
+        include_str!("../../public/examples/resharding.json"),
+        include_str!("../fixtures/resharding-60s.json"),
     ),
 ];
 

@@ -686,6 +686,30 @@ pub fn Canvas() -> impl IntoView {
                         close();
                     }
                 };
+                // A shard router can move to any number of its wired databases.
+                let reshards = runner.router_shards_untracked(&id).map(|(active, wired)| {
+                    (1..=wired)
+                        .filter(|&n| n != active)
+                        .take(12)
+                        .map(|n| {
+                            let id = id.clone();
+                            view! {
+                                <button
+                                    class="ap-menu__item"
+                                    role="menuitem"
+                                    data-testid=format!("menu-reshard-{n}")
+                                    title="Copies the keys that change shard; also added to the timeline"
+                                    on:click=move |_| {
+                                        runner.reshard(&id, n);
+                                        close();
+                                    }
+                                >
+                                    {format!("Reshard {active} → {n} shards")}
+                                </button>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                });
                 // A data center can be cut off from (or reconnected to) each other region in use.
                 let (own, partners) = editor.doc.with_untracked(|d| {
                     let own = d
@@ -761,6 +785,7 @@ pub fn Canvas() -> impl IntoView {
                             </button>
                         })}
                         {partitions}
+                        {reshards}
                         {is_cdn.then(|| view! {
                             <button
                                 class="ap-menu__item"
