@@ -13,6 +13,7 @@ const USAGE: &str = "\
 usage:
   archplay run <diagram.json | share link> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
   archplay bench [--seconds N]
+  archplay bench --chapter [--seconds N]
   archplay reference
   archplay version
   archplay help
@@ -20,7 +21,10 @@ usage:
 run      simulate a diagram and print a summary (text), the report (json) or the
          per-second series (csv). --seconds, --seed and --warmup override the
          diagram's run settings.
-bench    simulate the three reference workloads and print events/s and requests/s.
+bench    simulate the reference workloads and variants of the network (cache, shards,
+         queue), each three times, and print the fastest run's events/s and requests/s. --chapter instead runs the whole
+         chapter's architecture at 10,000 req/s (an hour by default) and prints its time
+         and memory at each quarter.
 reference
          print the catalogue of component kinds as Markdown (docs/diagram-format.md).
 
@@ -309,6 +313,7 @@ const WORKLOADS: [(&str, &str); 3] = [
 
 fn bench(args: &[String]) -> Result<(), Usage> {
     let mut seconds = None;
+    let mut chapter = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -318,35 +323,47 @@ fn bench(args: &[String]) -> Result<(), Usage> {
                     .ok_or_else(|| Usage("--seconds needs a value".into()))?;
                 seconds = Some(number(v, "--seconds")?);
             }
+            "--chapter" => chapter = true,
             other => return Err(Usage(format!("unexpected argument '{other}'"))),
         }
+    }
+    if chapter {
+        return bench_chapter(seconds.unwrap_or(3_600.0));
     }
     println!(
         "{:<48} {:>12} {:>14} {:>14} {:>9}",
         "workload", "sim seconds", "events/s", "requests/s", "wall s"
     );
     let mut engine_network = None;
-    let mut network_with_cache = None;
-    let cached = with_cache(WORKLOADS[2].1)?;
+    let mut variants: Vec<(&str, f64)> = Vec::new();
+    let network = WORKLOADS[2].1;
     let workloads = WORKLOADS
         .iter()
         .map(|(name, json)| (*name, Diagram::from_json(json)))
-        .chain(std::iter::once((
-            "the same network with a cache before the database",
-            Ok(cached),
-        )));
+        .chain([
+            (VARIANTS[0], Ok(with_cache(network)?)),
+            (VARIANTS[1], Ok(with_shards(network)?)),
+            (VARIANTS[2], Ok(with_queue(network)?)),
+        ]);
     for (name, d) in workloads {
         let mut d = d.map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
         if let Some(s) = seconds {
             d.run.duration_s = s;
         }
         d.run.warmup_s = 0.0;
-        let mut sim =
-            Simulation::new(&d).map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
-        let start = Instant::now();
-        sim.run_to_end(u64::MAX);
-        let wall = start.elapsed().as_secs_f64();
-        let r = sim.report();
+        // The best of a few runs: the machine's other work only ever slows one down.
+        let mut best: Option<(f64, archplay::sim::Report)> = None;
+        for _ in 0..BENCH_REPEATS {
+            let mut sim =
+                Simulation::new(&d).map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
+            let start = Instant::now();
+            sim.run_to_end(u64::MAX);
+            let wall = start.elapsed().as_secs_f64();
+            if best.as_ref().is_none_or(|(b, _)| wall < *b) {
+                best = Some((wall, sim.report()));
+            }
+        }
+        let (wall, r) = best.expect("at least one run");
         let done = r.requests.ok + r.requests.failed + r.requests.rejected;
         println!(
             "{:<48} {:>12.0} {:>14.0} {:>14.0} {:>9.2}",
@@ -358,16 +375,21 @@ fn bench(args: &[String]) -> Result<(), Usage> {
         );
         if engine_network.is_none() && name.starts_with("users") {
             engine_network = Some(done as f64 / wall);
-        } else if name.starts_with("the same network with a cache") {
-            network_with_cache = Some(done as f64 / wall);
+        } else if VARIANTS.contains(&name) {
+            variants.push((name, done as f64 / wall));
         }
     }
     // The same network as a bare hand-written loop, timed now on this machine: the ratio says
     // how much the engine's generality and metrics cost, whatever the machine's speed.
     let seconds = seconds.unwrap_or(1200.0);
-    let start = Instant::now();
-    let bare = archplay::sim::bare::reference_network(seconds, 0.0, 1);
-    let wall = start.elapsed().as_secs_f64();
+    let (mut wall, mut bare) = (f64::INFINITY, None);
+    for _ in 0..BENCH_REPEATS {
+        let start = Instant::now();
+        let run = archplay::sim::bare::reference_network(seconds, 0.0, 1);
+        wall = wall.min(start.elapsed().as_secs_f64());
+        bare = Some(run);
+    }
+    let bare = bare.expect("at least one run");
     let bare_rate = bare.requests as f64 / wall;
     println!(
         "{:<48} {:>12.0} {:>14.0} {:>14.0} {:>9.2}",
@@ -382,14 +404,142 @@ fn bench(args: &[String]) -> Result<(), Usage> {
             "engine / bare loop on the network: {:.2} (the bare loop keeps no metrics)",
             engine / bare_rate
         );
-        if let Some(cached) = network_with_cache {
+        for (name, rate) in variants {
+            let with = name.trim_start_matches("the same network ");
             println!(
-                "network / network with a cache: {:.2} (requests/s without over with)",
-                engine / cached
+                "network / network {with}: {:.2} (requests/s without over with)",
+                engine / rate
             );
         }
     }
     Ok(())
+}
+
+/// Runs the whole chapter's architecture (two data centers behind GeoDNS, CDN edges,
+/// auto-scaled web tiers with shared sessions, caches, four shards with replicas in both
+/// regions, a photo queue) at 10,000 req/s for `seconds`, printing at each quarter the wall
+/// time, the pace, and the memory resident then and at its peak.
+fn bench_chapter(seconds: f64) -> Result<(), Usage> {
+    let mut d = Diagram::from_json(include_str!("../../public/examples/whole-chapter.json"))
+        .map_err(|e| Usage(format!("the chapter's diagram: {e}")))?;
+    d.run.duration_s = seconds;
+    d.run.warmup_s = 0.0;
+    let mut sim = Simulation::new(&d).map_err(|e| Usage(format!("the chapter's diagram: {e}")))?;
+    println!(
+        "{:>12} {:>9} {:>14} {:>12} {:>12}",
+        "sim seconds", "wall s", "requests/s", "RSS MB", "peak MB"
+    );
+    let start = Instant::now();
+    for quarter in 1..=4 {
+        let until = archplay::sim::SimTime::ZERO
+            + archplay::sim::SimDuration::from_secs_f64(seconds * f64::from(quarter) / 4.0);
+        sim.step_until(until, u64::MAX);
+        let wall = start.elapsed().as_secs_f64();
+        let (rss, peak) = memory_mb();
+        println!(
+            "{:>12.0} {:>9.2} {:>14.0} {:>12} {:>12}",
+            sim.now().as_secs_f64(),
+            wall,
+            sim.requests_done() as f64 / wall,
+            rss.map_or("?".into(), |m| format!("{m:.1}")),
+            peak.map_or("?".into(), |m| format!("{m:.1}")),
+        );
+    }
+    let r = sim.report();
+    println!(
+        "{} requests, {:.2} % errors, p95 {:.1} ms, {} events",
+        r.requests.sent,
+        100.0 * (r.requests.failed + r.requests.rejected) as f64 / r.requests.sent.max(1) as f64,
+        r.latency_ms.p95,
+        r.events
+    );
+    Ok(())
+}
+
+/// Resident memory now and at its peak, in MB (Linux; `None` elsewhere).
+fn memory_mb() -> (Option<f64>, Option<f64>) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Runs of each bench workload; the fastest counts.
+const BENCH_REPEATS: usize = 3;
+
+/// The variants of the reference network the bench compares with it.
+const VARIANTS: [&str; 3] = [
+    "the same network with a cache before the database",
+    "the same network with the database in 4 shards",
+    "the same network with writes through a queue",
+];
+
+/// The reference network with its database split over four shards (consistent hashing)
+/// behind a shard router: what sharding costs the engine per request.
+fn with_shards(json: &str) -> Result<Diagram, Usage> {
+    use archplay::model::{Component, Kind, Wire};
+    let mut d = Diagram::from_json(json).map_err(|e| Usage(format!("bench workload: {e}")))?;
+    let db = d
+        .components
+        .iter()
+        .find(|c| c.kind == Kind::Database)
+        .cloned()
+        .ok_or_else(|| Usage("bench workload has no database".into()))?;
+    d.components.retain(|c| c.kind != Kind::Database);
+    d.wires.retain(|w| w.to != db.id);
+    d.components
+        .push(Component::new("router", Kind::ShardRouter));
+    for i in 1..=4 {
+        let mut shard = db.clone();
+        shard.id = format!("shard-{i}").as_str().into();
+        d.components.push(shard);
+        d.wires.push(Wire::new("router", &format!("shard-{i}")));
+    }
+    let webs: Vec<_> = d
+        .components
+        .iter()
+        .filter(|c| c.kind == Kind::WebServer)
+        .map(|c| c.id.clone())
+        .collect();
+    for web in webs {
+        d.wires.push(Wire::new(web.as_str(), "router"));
+    }
+    d.validate()
+        .map_err(|p| Usage(format!("bench workload with shards: {p:?}")))?;
+    Ok(d)
+}
+
+/// The reference network with its writes turned into jobs on a queue, processed by a pool of
+/// consumers: what queueing costs the engine per request.
+fn with_queue(json: &str) -> Result<Diagram, Usage> {
+    use archplay::model::{Component, Kind, Wire};
+    let mut d = Diagram::from_json(json).map_err(|e| Usage(format!("bench workload: {e}")))?;
+    d.components
+        .push(Component::new("queue", Kind::MessageQueue));
+    d.components.push(
+        Component::new("workers", Kind::Consumer)
+            .with("workers", 64.0)
+            .with("service_ms", 50.0),
+    );
+    d.wires.push(Wire::new("queue", "workers"));
+    let webs: Vec<_> = d
+        .components
+        .iter()
+        .filter(|c| c.kind == Kind::WebServer)
+        .map(|c| c.id.clone())
+        .collect();
+    for web in webs {
+        d.wires.push(Wire::new(web.as_str(), "queue"));
+    }
+    d.validate()
+        .map_err(|p| Usage(format!("bench workload with a queue: {p:?}")))?;
+    Ok(d)
 }
 
 /// The reference network with a cache (LRU, 10,000 records, cache-aside from every web

@@ -21,7 +21,7 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 17] = [
+pub const EXAMPLES: [Example; 18] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
@@ -36,6 +36,7 @@ pub const EXAMPLES: [Example; 17] = [
     example!("auto-scaling"),
     example!("celebrity-shard"),
     example!("resharding"),
+    example!("whole-chapter"),
     example!("reference-network"),
     example!("mm1"),
     example!("mm4"),

@@ -2028,14 +2028,23 @@ impl Simulation {
         let running: Vec<u32> = match self.group_of[wire.node as usize] {
             Some(g) => {
                 let group = &self.groups[g as usize];
-                let replicas = group
+                let up: Vec<u32> = group
                     .replicas
                     .iter()
                     .copied()
-                    .filter(|&r| self.nodes[r as usize].up);
+                    .filter(|&r| self.nodes[r as usize].up)
+                    .collect();
+                // Reads prefer the replicas in the router's own region, if any run there.
+                let here = self.network.region(node);
+                let local: Vec<u32> = up
+                    .iter()
+                    .copied()
+                    .filter(|&r| here.is_some() && self.network.region(r) == here)
+                    .collect();
+                let replicas = if local.is_empty() { up } else { local };
                 // Writes (and reads with no replica running) go to the current primary.
                 match class {
-                    Class::Read => replicas.collect(),
+                    Class::Read => replicas,
                     _ => Vec::new(),
                 }
                 .into_iter()

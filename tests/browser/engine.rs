@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 17] = [
+const EXAMPLES: [(&str, &str); 18] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -65,6 +65,10 @@ const EXAMPLES: [(&str, &str); 17] = [
     (
         "resharding",
         include_str!("../../public/examples/resharding.json"),
+    ),
+    (
+        "whole-chapter",
+        include_str!("../../public/examples/whole-chapter.json"),
     ),
     (
         "celebrity-shard",
