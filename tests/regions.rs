@@ -78,3 +78,55 @@ fn components_outside_any_data_center_have_no_region() {
     d.components.retain(|c| c.kind != Kind::DataCenter);
     assert!((run(&d).latency_ms.mean - 10.0).abs() < 0.1);
 }
+
+#[test]
+fn a_delayed_wire_adds_its_delay_both_ways_until_it_is_taken_away() {
+    use archplay::model::{Action, ComponentId, TimelineEvent};
+    use archplay::sim::Simulation;
+    let mut d = far_users("virginia");
+    let delay = |at_s, ms| TimelineEvent {
+        at_s,
+        action: Action::DelayWire {
+            from: ComponentId::from("users"),
+            to: ComponentId::from("web"),
+            ms,
+        },
+    };
+    d.timeline = vec![delay(20.0, 50.0), delay(40.0, 0.0)];
+    let mut sim = Simulation::new(&d).unwrap();
+    sim.run_to_end(u64::MAX);
+    let p50 = sim
+        .component_series(&ComponentId::from("users"))
+        .and_then(|s| s.column("p50_ms"))
+        .unwrap();
+    // 10 ms of service; 50 ms more each way while the wire is slow (seconds wholly inside).
+    for (t, v) in p50 {
+        let want = if (22.0..=40.0).contains(&t) {
+            110.0
+        } else if t <= 20.0 || t >= 42.0 {
+            10.0
+        } else {
+            continue;
+        };
+        assert!((v - want).abs() < 0.5, "second {t}: {v} ms, want {want}");
+    }
+    let log: Vec<String> = sim.log().entries().map(|e| e.message.clone()).collect();
+    assert!(log.contains(&"wire users → web slowed by 50 ms".to_string()));
+    assert!(log.contains(&"wire users → web back to normal".to_string()));
+    // A wire that does not exist is refused by validation, with a reason.
+    d.timeline = vec![TimelineEvent {
+        at_s: 1.0,
+        action: Action::DelayWire {
+            from: ComponentId::from("web"),
+            to: ComponentId::from("users"),
+            ms: 5.0,
+        },
+    }];
+    let problems = d.validate().unwrap_err();
+    assert!(
+        problems[0]
+            .message
+            .contains("there is no wire from web to users"),
+        "{problems:?}"
+    );
+}

@@ -321,6 +321,15 @@ pub enum Action {
         /// Shards in use from now on.
         shards: u32,
     },
+    /// Add a delay to a wire (a congested or degraded link) from now on; 0 takes it away.
+    DelayWire {
+        /// The wire's caller.
+        from: ComponentId,
+        /// The wire's callee.
+        to: ComponentId,
+        /// Extra one-way latency, in ms.
+        ms: f64,
+    },
     /// Cut the network between two regions: nothing crosses until it heals.
     Partition {
         /// One region.
@@ -345,6 +354,7 @@ impl Action {
             | Action::Restore { target }
             | Action::Flush { target }
             | Action::Reshard { target, .. } => Some(target),
+            Action::DelayWire { from, .. } => Some(from),
             Action::RateScale { .. }
             | Action::Deploy
             | Action::Partition { .. }

@@ -9,7 +9,7 @@ use super::catalogue::{
     DATA_CENTER_MAX, DATA_CENTER_MIN_HEIGHT, DATA_CENTER_MIN_WIDTH, Kind, connection_refusal,
 };
 use super::diagram::{
-    Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Traffic, Wire,
+    Action, Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Traffic, Wire,
 };
 use super::geometry::{GRID, snap, with_contents};
 use super::regions::{RegionLatency, override_problem};
@@ -581,7 +581,13 @@ fn remove(
     let wire_gone = |w: &Wire| {
         gone(&w.from) || gone(&w.to) || wires.iter().any(|(a, b)| &w.from == a && &w.to == b)
     };
-    let event_gone = |e: &TimelineEvent| e.action.target().is_some_and(gone);
+    // A wire's delay goes with the wire.
+    let event_gone = |e: &TimelineEvent| match &e.action {
+        Action::DelayWire { from, to, .. } => {
+            gone(from) || gone(to) || wires.iter().any(|(a, b)| a == from && b == to)
+        }
+        action => action.target().is_some_and(gone),
+    };
     let removed_components = take_where(&mut diagram.components, |c| gone(&c.id));
     let removed_wires = take_where(&mut diagram.wires, wire_gone);
     let removed_events = take_where(&mut diagram.timeline, event_gone);

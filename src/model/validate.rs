@@ -486,6 +486,9 @@ pub(crate) fn run_problems(run: &RunSettings) -> Vec<String> {
     problems
 }
 
+/// The longest delay a fault may add to a wire.
+pub const MAX_WIRE_DELAY_MS: f64 = 60_000.0;
+
 /// The chaos monkey's highest rate: one kill a second.
 pub const MAX_CHAOS_PER_HOUR: f64 = 3_600.0;
 
@@ -524,6 +527,17 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
                 })
             }
         },
+        Action::DelayWire { from, to, ms } => {
+            if !d.wires.iter().any(|w| &w.from == from && &w.to == to) {
+                Some(format!("there is no wire from {from} to {to}"))
+            } else if !(ms.is_finite() && (0.0..=MAX_WIRE_DELAY_MS).contains(ms)) {
+                Some(format!(
+                    "a delay of {ms} ms is outside 0–{MAX_WIRE_DELAY_MS} ms"
+                ))
+            } else {
+                None
+            }
+        }
         Action::Partition { a, b } | Action::Heal { a, b } => super::regions::pair_problem(a, b),
     }
 }

@@ -424,6 +424,10 @@ pub struct Simulation {
     chaos_per_hour: f64,
     /// Bumped when the rate changes, so the strike already scheduled is void.
     chaos_generation: u32,
+    /// Delays added to wires by faults: (from, to, extra one-way latency).
+    wire_delays: Vec<(u32, u32, SimDuration)>,
+    /// Every wire of the diagram as (from, to), sorted.
+    wires: Vec<(u32, u32)>,
     /// Cross-shard reads waiting for their parts: parts still out, and the first failure.
     fan_outs: KeyMap<(u32, Option<Cause>)>,
     /// Multi-primary sets.
@@ -465,6 +469,12 @@ impl Simulation {
         }
 
         let network = Network::new(diagram);
+        let mut all_wires: Vec<(u32, u32)> = diagram
+            .wires
+            .iter()
+            .map(|w| (index[&w.from], index[&w.to]))
+            .collect();
+        all_wires.sort_unstable();
         let mut nodes = Vec::with_capacity(diagram.components.len());
         let mut first_user = 0u32;
         for (i, c) in diagram.components.iter().enumerate() {
@@ -668,6 +678,8 @@ impl Simulation {
             alerts: Vec::new(),
             network,
             fan_outs: KeyMap::default(),
+            wire_delays: Vec::new(),
+            wires: all_wires,
             peers: Vec::new(),
             peer_of: Vec::new(),
             chaos_per_hour: diagram.run.chaos_per_hour,
@@ -946,6 +958,48 @@ impl Simulation {
         match &self.nodes[*self.index.get(id)? as usize].behaviour {
             Behaviour::Router(r) => Some((r.active, r.wired)),
             _ => None,
+        }
+    }
+
+    /// Adds `ms` of one-way latency to the wire from `from` to `to` now (0 takes a delay
+    /// away): requests and replication along it pay it, both ways. False if there is no such
+    /// wire or the delay is not a sensible number.
+    pub fn delay_wire(&mut self, from: &ComponentId, to: &ComponentId, ms: f64) -> bool {
+        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
+            return false;
+        };
+        let wired = self.wires.binary_search(&(a, b)).is_ok();
+        if !(wired && ms.is_finite() && ms >= 0.0) {
+            return false;
+        }
+        self.wire_delays.retain(|&(x, y, _)| (x, y) != (a, b));
+        let (level, message) = if ms > 0.0 {
+            let extra = SimDuration::from_secs_f64(ms / 1000.0);
+            self.wire_delays.push((a, b, extra));
+            (
+                LogLevel::Error,
+                format!("wire {from} → {to} slowed by {ms} ms"),
+            )
+        } else {
+            (LogLevel::Info, format!("wire {from} → {to} back to normal"))
+        };
+        self.log.push(self.now, Some(from.as_str()), level, message);
+        true
+    }
+
+    /// The delay a fault adds to the wire from `a` to `b` now.
+    fn wire_delay(&self, a: u32, b: u32) -> SimDuration {
+        self.wire_delays
+            .iter()
+            .find(|&&(x, y, _)| (x, y) == (a, b))
+            .map_or(SimDuration::ZERO, |&(_, _, d)| d)
+    }
+
+    /// The delay a fault has added to the wire from `from` to `to`, in ms.
+    pub fn wire_delay_ms(&self, from: &ComponentId, to: &ComponentId) -> f64 {
+        match (self.index.get(from), self.index.get(to)) {
+            (Some(&a), Some(&b)) => self.wire_delay(a, b).as_secs_f64() * 1000.0,
+            _ => 0.0,
         }
     }
 
@@ -1386,7 +1440,10 @@ impl Simulation {
     // ---- moving requests -----------------------------------------------------------------
 
     /// Sends `req` from `caller` over `wire`, after an extra `delay` (a DNS lookup).
-    fn send(&mut self, req: u32, caller: u32, slot: u32, wire: Target, delay: SimDuration) {
+    fn send(&mut self, req: u32, caller: u32, slot: u32, mut wire: Target, delay: SimDuration) {
+        if !self.wire_delays.is_empty() {
+            wire.latency = wire.latency + self.wire_delay(caller, wire.node);
+        }
         let at = self.now + delay + wire.latency;
         if let Some(trace) = &mut self.trace {
             let class = self.requests.get(req).class;
@@ -2898,7 +2955,7 @@ impl Simulation {
         }
         let replicas = group.replicas.clone();
         for r in replicas {
-            let latency = self.groups[g as usize].latency_to(r);
+            let latency = self.groups[g as usize].latency_to(r) + self.wire_delay(node, r);
             let reachable = self.network.reachable(node, r);
             let Behaviour::Station(s) = &mut self.nodes[r as usize].behaviour else {
                 continue;
@@ -3578,6 +3635,9 @@ impl Simulation {
             }
             Action::Reshard { target, shards } => {
                 self.reshard(&target, shards);
+            }
+            Action::DelayWire { from, to, ms } => {
+                self.delay_wire(&from, &to, ms);
             }
             Action::Heal { a, b } => {
                 self.heal(&a, &b);

@@ -212,6 +212,7 @@ fn round_trips(editor: Editor, id: ComponentId) -> impl IntoView {
 /// A wire's two settings: one-way latency and load-balancing weight.
 fn wire_form(editor: Editor, from: ComponentId, to: ComponentId) -> impl IntoView {
     let heading = format!("{from} → {to}");
+    let (from_id, to_id) = (from.clone(), to.clone());
     let field = move |name: &'static str, label: &'static str, help: &'static str| {
         let error = RwSignal::new(None::<String>);
         let (from, to) = (from.clone(), to.clone());
@@ -276,6 +277,45 @@ fn wire_form(editor: Editor, from: ComponentId, to: ComponentId) -> impl IntoVie
             </div>
         }
     };
+    // A fault while a run is live: extra delay on this wire from now on.
+    let runner = super::run::Runner::get();
+    let fault = {
+        let (from, to) = (from_id.clone(), to_id.clone());
+        move || {
+            let (from, to) = (from.clone(), to.clone());
+            // Drawn again when a run starts or ends, not on every tick (that would take the
+            // field from under the user's typing).
+            if runner.phase.get() == super::run::Phase::Idle {
+                return None;
+            }
+            let now = runner.wire_delay_untracked(&from, &to)?;
+            let error = RwSignal::new(None::<String>);
+            let commit = move |raw: String| {
+                let ms = raw.trim().trim_end_matches("ms").trim().parse::<f64>();
+                match ms {
+                    Ok(ms) if runner.delay_wire(&from, &to, ms) => error.set(None),
+                    Ok(ms) => error.set(Some(format!("{ms} ms is not a delay this wire can take"))),
+                    Err(_) => error.set(Some(format!("“{raw}” is not a number of ms"))),
+                }
+            };
+            Some(view! {
+                <div class="ap-field" class:ap-field--invalid=move || error.with(Option::is_some)>
+                    <label class="ap-field__label" for="ap-field-wire-delay">"Fault: added delay (ms)"</label>
+                    <input
+                        id="ap-field-wire-delay"
+                        class="ap-field__input"
+                        data-testid="wire-delay"
+                        type="text"
+                        inputmode="decimal"
+                        prop:value=format_number(now)
+                        on:change=move |e| commit(event_target_value(&e))
+                    />
+                    <p class="ap-field__help">"A congested or degraded link, in the running simulation from now on (and on the timeline); 0 takes it away."</p>
+                    <p class="ap-field__error" data-testid="wire-delay-error" role="alert">{move || error.get()}</p>
+                </div>
+            })
+        }
+    };
     view! {
         <div class="ap-inspector__head">
             <div>
@@ -294,6 +334,7 @@ fn wire_form(editor: Editor, from: ComponentId, to: ComponentId) -> impl IntoVie
                 "Weight",
                 "Share of traffic from a weighted load balancer. Default 1; allowed above 0, up to 1000.",
             )}
+            {fault}
         </form>
     }
 }

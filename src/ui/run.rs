@@ -534,6 +534,37 @@ impl Runner {
         done
     }
 
+    /// Adds `ms` of delay to the wire `from` → `to` in the running simulation now (0 takes it
+    /// away), and records it on the timeline. False if there is no run or no such wire.
+    pub fn delay_wire(&self, from: &ComponentId, to: &ComponentId, ms: f64) -> bool {
+        let done = self
+            .sim
+            .try_update_value(|s| s.as_mut().is_some_and(|sim| sim.delay_wire(from, to, ms)))
+            .unwrap_or(false);
+        if done {
+            let what = if ms > 0.0 {
+                format!("Slowed the wire {from} → {to} by {ms} ms")
+            } else {
+                format!("The wire {from} → {to} is back to normal")
+            };
+            self.record(
+                Action::DelayWire {
+                    from: from.clone(),
+                    to: to.clone(),
+                    ms,
+                },
+                &what,
+            );
+        }
+        done
+    }
+
+    /// The delay a fault has added to the wire `from` → `to` in the run, if there is a run.
+    pub fn wire_delay_untracked(&self, from: &ComponentId, to: &ComponentId) -> Option<f64> {
+        self.sim
+            .with_value(|s| s.as_ref().map(|sim| sim.wire_delay_ms(from, to)))
+    }
+
     /// Shard router `id`'s shards in use and wired in the running simulation.
     pub fn router_shards_untracked(&self, id: &ComponentId) -> Option<(u32, u32)> {
         self.sim

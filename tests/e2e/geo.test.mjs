@@ -62,6 +62,16 @@ describe("data centers and GeoDNS", () => {
       { timeout: 20000 },
     );
 
+    // A slow link: the wire from the East's first server to the primary gets 20 ms more, then
+    // is mended.
+    await canvas.wire("web-east-1", "db").focus();
+    await page.getByTestId("wire-delay").fill("20");
+    await page.getByTestId("wire-delay").press("Enter");
+    assert.match(await page.getByTestId("announcer").textContent(), /Slowed the wire web-east-1 → db by 20 ms at [\d.]+ s/);
+    await page.getByTestId("wire-delay").fill("0");
+    await page.getByTestId("wire-delay").press("Enter");
+    assert.match(await page.getByTestId("announcer").textContent(), /The wire web-east-1 → db is back to normal/);
+
     // The scheduled outage at 30 s: GeoDNS's checks (every 5 s, 3 failures) take the West out
     // of its answers, and the errors stop.
     await clockPast(page, 48);
@@ -75,6 +85,7 @@ describe("data centers and GeoDNS", () => {
     assert.match(log, /network partition: oregon and virginia cut off from each other/);
     assert.match(log, /network between oregon and virginia healed/);
     assert.match(log, /dc-west down[\s\S]*lb-west out of rotation \(health checks failing\)/);
+    assert.match(log, /wire web-east-1 → db slowed by 20 ms[\s\S]*wire web-east-1 → db back to normal/);
     assert.deepEqual(page.problems, []);
   });
 });
