@@ -57,3 +57,44 @@ fn a_failover_fires_the_error_rate_alert() {
             .any(|(t, m)| m.starts_with("resolved: error rate") && *t >= 40.0)
     );
 }
+
+#[test]
+fn the_diagrams_own_thresholds_decide_and_zero_turns_a_rule_off() {
+    let base =
+        Diagram::from_json(include_str!("../public/examples/replication-failover.json")).unwrap();
+    let log = |d: &Diagram| {
+        let json = d.to_json();
+        log_of(&json)
+    };
+    // Writes are 10 % of the traffic: the failover's errors stay under 20 %, so a 20 % rule is
+    // quiet where the chapter's 2 % fires; a longer hold fires later.
+    let mut loose = base.clone();
+    loose.alerts.error_pct = 20.0;
+    assert!(
+        log(&loose)
+            .iter()
+            .all(|(_, m)| !m.starts_with("alert: error rate"))
+    );
+    let mut patient = base.clone();
+    patient.alerts.hold_s = 8.0;
+    let fired = log(&patient)
+        .into_iter()
+        .find(|(_, m)| m.starts_with("alert: error rate above 2 % for 8 s"))
+        .expect("fires after 8 s");
+    assert_eq!(fired.0, 38.0);
+    let mut off = base.clone();
+    off.alerts.error_pct = 0.0;
+    assert!(
+        log(&off)
+            .iter()
+            .all(|(_, m)| !m.starts_with("alert: error rate"))
+    );
+    // Out-of-range rules are refused with a reason.
+    let mut bad = base;
+    bad.alerts.hold_s = 0.5;
+    let problems = bad.validate().unwrap_err();
+    assert!(
+        problems[0].message.contains("whole number of seconds"),
+        "{problems:?}"
+    );
+}

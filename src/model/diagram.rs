@@ -43,6 +43,47 @@ pub struct Diagram {
     /// Round trips between regions that differ from the defaults (see `model::regions`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub region_latency: Vec<super::regions::RegionLatency>,
+    /// The alert rules' thresholds (the chapter's by default).
+    #[serde(default, skip_serializing_if = "Alerts::is_default")]
+    pub alerts: Alerts,
+}
+
+/// When alerts fire: a rule fires once its condition has held `hold_s` seconds in a row and
+/// resolves at the first second it no longer holds. A threshold of 0 turns its rule off.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Alerts {
+    /// The system's p95 latency above this many ms.
+    pub p95_ms: f64,
+    /// The system's error rate above this many %.
+    pub error_pct: f64,
+    /// A cache's hit rate below this many %.
+    pub hit_rate_pct: f64,
+    /// A queue's oldest job older than this many s.
+    pub queue_age_s: f64,
+    /// Seconds a condition must hold before its alert fires.
+    pub hold_s: f64,
+}
+
+impl Default for Alerts {
+    /// The chapter's: p95 over a second, errors over 2 %, cache hits under 75 %, a job
+    /// waiting over a minute; for 5 s.
+    fn default() -> Self {
+        Alerts {
+            p95_ms: 1_000.0,
+            error_pct: 2.0,
+            hit_rate_pct: 75.0,
+            queue_age_s: 60.0,
+            hold_s: 5.0,
+        }
+    }
+}
+
+impl Alerts {
+    /// Whether these are the defaults (left out of a saved diagram).
+    pub fn is_default(&self) -> bool {
+        *self == Alerts::default()
+    }
 }
 
 fn format_marker() -> String {
@@ -377,6 +418,7 @@ impl Diagram {
             run: RunSettings::default(),
             timeline: Vec::new(),
             region_latency: Vec::new(),
+            alerts: Alerts::default(),
         }
     }
 

@@ -9,13 +9,14 @@ use super::catalogue::{
     DATA_CENTER_MAX, DATA_CENTER_MIN_HEIGHT, DATA_CENTER_MIN_WIDTH, Kind, connection_refusal,
 };
 use super::diagram::{
-    Action, Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent, Traffic, Wire,
+    Action, Alerts, Component, ComponentId, Diagram, ParamValue, RunSettings, TimelineEvent,
+    Traffic, Wire,
 };
 use super::geometry::{GRID, snap, with_contents};
 use super::regions::{RegionLatency, override_problem};
 use super::validate::{
-    MAX_COMPONENTS, MAX_LATENCY_MS, MAX_TIMELINE, MAX_WIRES, find_loop, id_problem, param_problem,
-    run_problems, timeline_problem,
+    MAX_COMPONENTS, MAX_LATENCY_MS, MAX_TIMELINE, MAX_WIRES, alert_problems, find_loop, id_problem,
+    param_problem, run_problems, timeline_problem,
 };
 
 /// One change to a diagram.
@@ -88,6 +89,8 @@ pub enum Edit {
     SetRun(RunSettings),
     /// Change the traffic settings (the global rate multiplier).
     SetTraffic(Traffic),
+    /// Change the alert rules' thresholds.
+    SetAlerts(Alerts),
     /// Add a timeline entry at `index` (the end, for a new one).
     InsertTimeline {
         /// Position in the timeline.
@@ -124,6 +127,7 @@ impl Edit {
         match self {
             Edit::SetRun(_)
             | Edit::SetTraffic(_)
+            | Edit::SetAlerts(_)
             | Edit::InsertTimeline { .. }
             | Edit::RemoveTimeline { .. } => true,
             Edit::Batch(edits) => !edits.is_empty() && edits.iter().all(Edit::is_run_setting),
@@ -241,6 +245,15 @@ pub fn apply(diagram: &mut Diagram, edit: &Edit) -> Result<Edit, Refusal> {
             Ok(Edit::SetTraffic(std::mem::replace(
                 &mut diagram.traffic,
                 traffic.clone(),
+            )))
+        }
+        Edit::SetAlerts(alerts) => {
+            if let Some(why) = alert_problems(alerts).into_iter().next() {
+                return Err(Refusal::BadSettings(why));
+            }
+            Ok(Edit::SetAlerts(std::mem::replace(
+                &mut diagram.alerts,
+                alerts.clone(),
             )))
         }
         Edit::InsertTimeline { index, entry } => {

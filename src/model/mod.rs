@@ -24,7 +24,7 @@ pub(crate) mod validate;
 
 pub use catalogue::{Kind, catalogue};
 pub use diagram::{
-    Action, Component, ComponentId, DEFAULT_LATENCY_MS, Diagram, FORMAT_MARKER, ParamValue,
+    Action, Alerts, Component, ComponentId, DEFAULT_LATENCY_MS, Diagram, FORMAT_MARKER, ParamValue,
     RunSettings, TimelineEvent, Traffic, Wire,
 };
 pub use edit::{Edit, Refusal, apply};

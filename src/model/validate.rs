@@ -223,6 +223,9 @@ impl Diagram {
         for problem in run_problems(&self.run) {
             report("run settings".into(), problem);
         }
+        for problem in alert_problems(&self.alerts) {
+            report("alerts".into(), problem);
+        }
         if !(self.traffic.rate_scale.is_finite()
             && (0.0..=1_000.0).contains(&self.traffic.rate_scale))
         {
@@ -481,6 +484,30 @@ pub(crate) fn run_problems(run: &RunSettings) -> Vec<String> {
         problems.push(format!(
             "chaos monkey rate {} kills an hour is outside 0–{MAX_CHAOS_PER_HOUR}",
             run.chaos_per_hour
+        ));
+    }
+    problems
+}
+
+/// What is wrong with alert rules, in words (empty when nothing is).
+pub(crate) fn alert_problems(a: &super::Alerts) -> Vec<String> {
+    let rules = [
+        ("p95 latency", a.p95_ms, 600_000.0, "ms"),
+        ("error rate", a.error_pct, 100.0, "%"),
+        ("cache hit rate", a.hit_rate_pct, 100.0, "%"),
+        ("oldest queued job", a.queue_age_s, 86_400.0, "s"),
+    ];
+    let mut problems: Vec<String> = rules
+        .iter()
+        .filter(|(_, v, max, _)| !(v.is_finite() && (0.0..=*max).contains(v)))
+        .map(|(what, v, max, unit)| {
+            format!("the {what} threshold {v} {unit} is outside 0–{max} {unit}")
+        })
+        .collect();
+    if !(a.hold_s.is_finite() && a.hold_s.fract() == 0.0 && (1.0..=3_600.0).contains(&a.hold_s)) {
+        problems.push(format!(
+            "alerts must hold a whole number of seconds from 1 to 3600, not {}",
+            a.hold_s
         ));
     }
     problems

@@ -418,6 +418,8 @@ pub struct Simulation {
     deliveries: u32,
     /// Alert rules on the per-second metrics.
     alerts: Vec<Alert>,
+    /// Their thresholds.
+    alert_rules: crate::model::Alerts,
     /// Regions, round trips between them, partitions.
     network: Network,
     /// The chaos monkey's kills per hour (0: off).
@@ -676,6 +678,7 @@ impl Simulation {
             jobs: Jobs::default(),
             deliveries: 0,
             alerts: Vec::new(),
+            alert_rules: diagram.alerts.clone(),
             network,
             fan_outs: KeyMap::default(),
             wire_delays: Vec::new(),
@@ -2579,6 +2582,11 @@ impl Simulation {
         }
     }
 
+    /// Sets the alert rules' thresholds from now on (rules keep how long they have held).
+    pub fn set_alerts(&mut self, rules: crate::model::Alerts) {
+        self.alert_rules = rules;
+    }
+
     /// Sets the chaos monkey's rate (kills per hour; 0 turns it off) from now on. Strikes are
     /// memoryless, so starting the wait afresh is exact.
     pub fn set_chaos(&mut self, per_hour: f64) {
@@ -3732,7 +3740,7 @@ impl Simulation {
                 Watch::QueueAge(n) => (self.series.nodes[n as usize].last("oldest_s"), Some(n)),
             };
             let id = node.map(|n| self.nodes[n as usize].id.to_string());
-            let change = self.alerts[i].observe(value);
+            let change = self.alerts[i].observe(value, &self.alert_rules);
             let (level, message) = match change {
                 Change::None => continue,
                 Change::Fired(m) => (LogLevel::Warn, m),

@@ -18,6 +18,8 @@ pub enum LiveChange {
         rate_scale: Option<f64>,
         /// The new `run.chaos_per_hour`, if it changed.
         chaos_per_hour: Option<f64>,
+        /// The new alert rules, if they changed.
+        alerts: Option<crate::model::Alerts>,
     },
     /// The structure changed: the run must be rebuilt to include it.
     Restart,
@@ -60,13 +62,16 @@ pub fn live_change(built: &Diagram, now: &Diagram) -> LiveChange {
     let rate_scale = (built.traffic != now.traffic).then_some(now.traffic.rate_scale);
     let chaos_per_hour =
         (built.run.chaos_per_hour != now.run.chaos_per_hour).then_some(now.run.chaos_per_hour);
-    if components.is_empty() && rate_scale.is_none() && chaos_per_hour.is_none() {
+    let alerts = (built.alerts != now.alerts).then(|| now.alerts.clone());
+    if components.is_empty() && rate_scale.is_none() && chaos_per_hour.is_none() && alerts.is_none()
+    {
         LiveChange::Nothing
     } else {
         LiveChange::Apply {
             components,
             rate_scale,
             chaos_per_hour,
+            alerts,
         }
     }
 }
@@ -138,6 +143,7 @@ mod tests {
                 components: vec![now.components[1].clone()],
                 rate_scale: Some(3.0),
                 chaos_per_hour: Some(60.0),
+                alerts: None,
             }
         );
     }

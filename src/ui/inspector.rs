@@ -50,6 +50,7 @@ pub fn Inspector() -> impl IntoView {
         match subject.get() {
         Subject::Nothing => view! {
             <p class="ap-panel__empty">"Select a component to see its settings."</p>
+            {alerts_form(editor)}
         }
         .into_any(),
         Subject::Mixed(n) => view! {
@@ -210,6 +211,91 @@ fn round_trips(editor: Editor, id: ComponentId) -> impl IntoView {
 }
 
 /// A wire's two settings: one-way latency and load-balancing weight.
+/// The diagram's alert rules: each threshold (0 turns its rule off) and the hold.
+fn alerts_form(editor: Editor) -> impl IntoView {
+    type Get = fn(&crate::model::Alerts) -> f64;
+    type Set = fn(&mut crate::model::Alerts, f64);
+    let rules: [(&str, &str, Get, Set, &str); 5] = [
+        (
+            "p95_ms",
+            "p95 latency above (ms)",
+            |a| a.p95_ms,
+            |a, v| a.p95_ms = v,
+            "The chapter's: 1000.",
+        ),
+        (
+            "error_pct",
+            "Error rate above (%)",
+            |a| a.error_pct,
+            |a, v| a.error_pct = v,
+            "The chapter's: 2.",
+        ),
+        (
+            "hit_rate_pct",
+            "Cache hit rate below (%)",
+            |a| a.hit_rate_pct,
+            |a, v| a.hit_rate_pct = v,
+            "Each cache's; the chapter's: 75.",
+        ),
+        (
+            "queue_age_s",
+            "Oldest queued job over (s)",
+            |a| a.queue_age_s,
+            |a, v| a.queue_age_s = v,
+            "Each queue's; 60 by default.",
+        ),
+        (
+            "hold_s",
+            "For (s)",
+            |a| a.hold_s,
+            |a, v| a.hold_s = v,
+            "Seconds in a row before an alert fires; 5 by default.",
+        ),
+    ];
+    let fields = rules
+        .into_iter()
+        .map(|(name, label, get, set, help)| {
+            let error = RwSignal::new(None::<String>);
+            let commit = move |raw: String| {
+                let Ok(v) = raw.trim().parse::<f64>() else {
+                    error.set(Some(format!("“{raw}” is not a number")));
+                    return;
+                };
+                let mut alerts = editor.doc.with_untracked(|d| d.diagram.alerts.clone());
+                set(&mut alerts, v);
+                match editor.apply(Edit::SetAlerts(alerts), &format!("Alert rule: {label} {v}")) {
+                    Ok(()) => error.set(None),
+                    Err(why) => error.set(Some(why.to_string())),
+                }
+            };
+            let id = format!("ap-field-alert-{name}");
+            view! {
+                <div class="ap-field" class:ap-field--invalid=move || error.with(Option::is_some)>
+                    <label class="ap-field__label" for=id.clone()>{label}</label>
+                    <input
+                        id=id
+                        class="ap-field__input"
+                        data-testid=format!("alert-{name}")
+                        type="text"
+                        inputmode="decimal"
+                        prop:value=move || editor.doc.with(|d| format_number(get(&d.diagram.alerts)))
+                        on:change=move |e| commit(event_target_value(&e))
+                    />
+                    <p class="ap-field__help">{help}</p>
+                    <p class="ap-field__error" role="alert">{move || error.get()}</p>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 class="ap-inspector__section" id="ap-alerts-title">"Alert rules"</h3>
+        <p class="ap-field__help">"An alert fires into the log when its condition holds long enough, and resolves when it stops; 0 turns a rule off."</p>
+        <form class="ap-inspector__form" aria-labelledby="ap-alerts-title" on:submit=|e: ev::SubmitEvent| e.prevent_default()>
+            {fields}
+        </form>
+    }
+}
+
 fn wire_form(editor: Editor, from: ComponentId, to: ComponentId) -> impl IntoView {
     let heading = format!("{from} → {to}");
     let (from_id, to_id) = (from.clone(), to.clone());

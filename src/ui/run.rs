@@ -364,6 +364,7 @@ impl Runner {
                 components,
                 rate_scale,
                 chaos_per_hour,
+                alerts,
             }) => {
                 let refused = self.sim.try_update_value(|s| {
                     let sim = s.as_mut()?;
@@ -372,6 +373,9 @@ impl Runner {
                     }
                     if let Some(rate) = chaos_per_hour {
                         sim.set_chaos(rate);
+                    }
+                    if let Some(rules) = alerts {
+                        sim.set_alerts(rules);
                     }
                     components
                         .iter()
