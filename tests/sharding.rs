@@ -197,6 +197,19 @@ fn resharding_live_moves_exactly_the_keys_the_layouts_disagree_on_and_copies_the
         .unwrap();
     assert_eq!(shards.first().unwrap().1, 4.0);
     assert_eq!(shards.last().unwrap().1, 8.0);
+    // The report counts each shard's keys under the new layout, and nothing left to copy.
+    let router = component(&r, "router")
+        .router
+        .clone()
+        .expect("router figures");
+    let mut want = vec![0u64; 8];
+    for k in 0..KEYS {
+        want[four.resized(8).shard_of(k) as usize] += 1;
+    }
+    assert_eq!(
+        (router.shards, router.keys_per_shard, router.keys_to_move),
+        (8, want, 0)
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@ macro_rules! example {
 }
 
 /// Every shipped example, in menu order.
-pub const EXAMPLES: [Example; 18] = [
+pub const EXAMPLES: [Example; 19] = [
     example!("single-server"),
     example!("web-and-database"),
     example!("vertical-scaling"),
@@ -32,6 +32,7 @@ pub const EXAMPLES: [Example; 18] = [
     example!("sticky-sessions"),
     example!("data-center-outage"),
     example!("geo-dns"),
+    example!("multi-primary"),
     example!("photo-queue"),
     example!("auto-scaling"),
     example!("celebrity-shard"),

@@ -49,7 +49,7 @@ pub use metrics::Cause;
 pub use queue::EventQueue;
 pub use report::{
     CacheReport, CdnReport, ComponentReport, DnsReport, Latency, MultiPrimaryReport, QueueReport,
-    ReplicaReport, Report, RequestCounts, SessionReport, StationReport,
+    ReplicaReport, Report, RequestCounts, RouterReport, SessionReport, StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use time::{SimDuration, SimTime};

@@ -150,6 +150,20 @@ pub struct ComponentReport {
     /// Jobs held, done, rejected and dead-lettered (message queues only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueReport>,
+    /// Shards in use, keys per shard, a resharding's progress (shard routers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub router: Option<RouterReport>,
+}
+
+/// Shard-router figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RouterReport {
+    /// Shards in use now.
+    pub shards: u32,
+    /// Keys each wired shard holds under the layout in force, in wiring order.
+    pub keys_per_shard: Vec<u64>,
+    /// Keys a resharding still has to copy.
+    pub keys_to_move: u64,
 }
 
 /// Message-queue figures.
@@ -351,6 +365,14 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 cached_fraction: ratio(d.hits as f64, (d.hits + d.misses) as f64),
                 retries: d.retries,
             });
+            let router = match &n.behaviour {
+                Behaviour::Router(r) => Some(RouterReport {
+                    shards: r.active,
+                    keys_per_shard: r.keys.clone(),
+                    keys_to_move: r.migration.as_ref().map_or(0, |m| m.left),
+                }),
+                _ => None,
+            };
             let multi_primary = sim.peer_of[i].map(|set| {
                 let p = &sim.peers[set as usize];
                 MultiPrimaryReport {
@@ -448,6 +470,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 sessions,
                 cdn,
                 queue,
+                router,
             }
         })
         .collect();

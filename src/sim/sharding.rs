@@ -245,7 +245,13 @@ pub(crate) struct Router {
     pub next_replica: usize,
     /// The strategy's name and the ring's settings, to lay out a new number of shards.
     strategy: (String, u32, u64),
+    /// Keys each wired shard holds under the layout in force (counted exactly up to a million
+    /// keys, from an even sample past that).
+    pub keys: Vec<u64>,
 }
+
+/// Most keys a router walks to count or compare layouts; past this it samples evenly.
+const SAMPLED_KEYS: u64 = 1_000_000;
 
 /// Why a router cannot be built as configured.
 pub(crate) fn router_problem(c: &crate::model::Component, wired: u32) -> Option<String> {
@@ -286,9 +292,27 @@ impl Router {
             hottest_pct: 0.0,
             next_replica: 0,
             strategy: Self::strategy_of(c),
+            keys: Vec::new(),
         };
         r.layout = r.layout_for(active);
+        r.count_keys();
         r
+    }
+
+    /// Counts the keys each shard holds under the layout in force.
+    fn count_keys(&mut self) {
+        let step = self.space.div_ceil(SAMPLED_KEYS).max(1);
+        let mut counts = vec![0u64; self.wired.max(1) as usize];
+        let mut seen = 0u64;
+        for k in (0..self.space).step_by(step as usize) {
+            counts[self.place(&self.layout, self.active, k) as usize] += 1;
+            seen += 1;
+        }
+        let scale = self.space as f64 / seen.max(1) as f64;
+        self.keys = counts
+            .into_iter()
+            .map(|c| (c as f64 * scale).round() as u64)
+            .collect();
     }
 
     fn strategy_of(c: &crate::model::Component) -> (String, u32, u64) {
@@ -323,6 +347,7 @@ impl Router {
             self.pinned = if self.active >= 2 { pinned } else { 0 };
             self.strategy = Self::strategy_of(c);
             self.layout = self.layout_for(self.active);
+            self.count_keys();
         }
     }
 
@@ -382,7 +407,7 @@ impl Router {
         let old_active = self.active;
         self.active = shards;
         self.layout = self.layout_for(shards);
-        let step = self.space.div_ceil(1_000_000).max(1);
+        let step = self.space.div_ceil(SAMPLED_KEYS).max(1);
         let (mut moved, mut seen) = (0u64, 0u64);
         for k in (0..self.space).step_by(step as usize) {
             seen += 1;
@@ -400,6 +425,7 @@ impl Router {
             cursor: 0,
             left,
         });
+        self.count_keys();
         Some((moved, seen))
     }
 }

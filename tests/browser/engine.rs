@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &str = include_str!("../fixtures/reference-network-60s.json");
 
-const EXAMPLES: [(&str, &str); 18] = [
+const EXAMPLES: [(&str, &str); 19] = [
     (
         "single-server",
         include_str!("../../public/examples/single-server.json"),
@@ -37,6 +37,10 @@ const EXAMPLES: [(&str, &str); 18] = [
     (
         "geo-dns",
         include_str!("../../public/examples/geo-dns.json"),
+    ),
+    (
+        "multi-primary",
+        include_str!("../../public/examples/multi-primary.json"),
     ),
     (
         "replication-failover",
