@@ -2085,43 +2085,42 @@ impl Simulation {
     /// Sends `req` from router `node` to shard number `shard`, or to one of its replicas.
     fn send_to_shard(&mut self, req: u32, node: u32, shard: u32, class: Class, slot: u32) {
         let mut wire = self.nodes[node as usize].targets[shard as usize];
-        let running: Vec<u32> = match self.group_of[wire.node as usize] {
-            Some(g) => {
-                let group = &self.groups[g as usize];
-                let up: Vec<u32> = group
-                    .replicas
-                    .iter()
-                    .copied()
-                    .filter(|&r| self.nodes[r as usize].up)
-                    .collect();
-                // Reads prefer the replicas in the router's own region, if any run there.
-                let here = self.network.region(node);
-                let local: Vec<u32> = up
-                    .iter()
-                    .copied()
-                    .filter(|&r| here.is_some() && self.network.region(r) == here)
-                    .collect();
-                let replicas = if local.is_empty() { up } else { local };
-                // Writes (and reads with no replica running) go to the current primary.
-                match class {
-                    Class::Read => replicas,
-                    _ => Vec::new(),
-                }
-                .into_iter()
-                .chain(std::iter::once(group.primary))
-                .collect()
-            }
-            None => vec![wire.node],
-        };
         let Behaviour::Router(router) = &mut self.nodes[node as usize].behaviour else {
             return;
         };
         router.window[shard as usize] += 1;
-        // The primary comes last: replicas take turns while any is running.
-        let choices = running.len().saturating_sub(1).max(1);
-        router.next_replica = router.next_replica.wrapping_add(1);
-        wire.node = running[router.next_replica % choices];
+        if let Some(g) = self.group_of[wire.node as usize] {
+            router.next_replica = router.next_replica.wrapping_add(1);
+            let turn = router.next_replica;
+            wire.node = self.shard_member(node, g, class, turn);
+        }
         self.send(req, node, slot, wire, SimDuration::ZERO);
+    }
+
+    /// The node of replication group `g` (a shard with replicas) that router `node` sends a
+    /// request of `class` to on its `turn`: writes to the current primary; reads to the running
+    /// replicas in turn — those in the router's own region, if any run there — or the primary
+    /// when none runs.
+    fn shard_member(&self, node: u32, g: u32, class: Class, turn: usize) -> u32 {
+        let group = &self.groups[g as usize];
+        if class != Class::Read {
+            return group.primary;
+        }
+        let here = self.network.region(node);
+        let up = |r: &u32| self.nodes[*r as usize].up;
+        let local = |r: &u32| here.is_some() && self.network.region(*r) == here;
+        let prefer_local = group.replicas.iter().any(|r| up(r) && local(r));
+        let eligible = |r: &&u32| up(r) && (!prefer_local || local(r));
+        let count = group.replicas.iter().filter(eligible).count();
+        if count == 0 {
+            return group.primary;
+        }
+        *group
+            .replicas
+            .iter()
+            .filter(eligible)
+            .nth(turn % count)
+            .expect("the count was taken over the same filter")
     }
 
     /// A cross-shard read: one part to every shard in use; the read waits for them all.
