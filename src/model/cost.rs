@@ -62,7 +62,10 @@ pub fn per_instance_per_hour(c: &Component) -> f64 {
 
 /// What the whole diagram costs per hour ($).
 pub fn diagram_per_hour(d: &Diagram) -> f64 {
-    d.components.iter().map(per_hour).sum()
+    // A fold from +0: an empty sum of floats is −0, which prints as "$-0.00".
+    d.components
+        .iter()
+        .fold(0.0, |total, c| total + per_hour(c))
 }
 
 #[cfg(test)]
@@ -84,6 +87,13 @@ mod tests {
                 e.file
             );
         }
+    }
+
+    #[test]
+    fn nothing_costs_plus_zero() {
+        let empty = diagram_per_hour(&Diagram::new("empty"));
+        assert!(empty == 0.0 && empty.is_sign_positive());
+        assert_eq!(format!("{empty:.2}"), "0.00");
     }
 
     #[test]

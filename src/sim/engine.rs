@@ -773,7 +773,7 @@ impl Simulation {
                 Behaviour::Consumers(c) => c.cost_per_hour,
                 _ => 0.0,
             })
-            .sum()
+            .fold(0.0, |total, c| total + c)
     }
 
     /// The run's configured end.
