@@ -501,15 +501,7 @@ fn with_shards(json: &str) -> Result<Diagram, Usage> {
         d.components.push(shard);
         d.wires.push(Wire::new("router", &format!("shard-{i}")));
     }
-    let webs: Vec<_> = d
-        .components
-        .iter()
-        .filter(|c| c.kind == Kind::WebServer)
-        .map(|c| c.id.clone())
-        .collect();
-    for web in webs {
-        d.wires.push(Wire::new(web.as_str(), "router"));
-    }
+    wire_web_servers_to(&mut d, "router");
     d.validate()
         .map_err(|p| Usage(format!("bench workload with shards: {p:?}")))?;
     Ok(d)
@@ -528,6 +520,15 @@ fn with_queue(json: &str) -> Result<Diagram, Usage> {
             .with("service_ms", 50.0),
     );
     d.wires.push(Wire::new("queue", "workers"));
+    wire_web_servers_to(&mut d, "queue");
+    d.validate()
+        .map_err(|p| Usage(format!("bench workload with a queue: {p:?}")))?;
+    Ok(d)
+}
+
+/// Wires every web server of `d` to component `to`.
+fn wire_web_servers_to(d: &mut Diagram, to: &str) {
+    use archplay::model::{Kind, Wire};
     let webs: Vec<_> = d
         .components
         .iter()
@@ -535,11 +536,8 @@ fn with_queue(json: &str) -> Result<Diagram, Usage> {
         .map(|c| c.id.clone())
         .collect();
     for web in webs {
-        d.wires.push(Wire::new(web.as_str(), "queue"));
+        d.wires.push(Wire::new(web.as_str(), to));
     }
-    d.validate()
-        .map_err(|p| Usage(format!("bench workload with a queue: {p:?}")))?;
-    Ok(d)
 }
 
 /// The reference network with a cache (LRU, 10,000 records, cache-aside from every web
@@ -553,16 +551,7 @@ fn with_cache(json: &str) -> Result<Diagram, Usage> {
             .with("service_ms", 0.5)
             .with("queue_capacity", 100_000.0),
     );
-    let webs: Vec<_> = d
-        .components
-        .iter()
-        .filter(|c| c.kind == archplay::model::Kind::WebServer)
-        .map(|c| c.id.clone())
-        .collect();
-    for web in webs {
-        d.wires
-            .push(archplay::model::Wire::new(web.as_str(), "cache"));
-    }
+    wire_web_servers_to(&mut d, "cache");
     d.validate()
         .map_err(|p| Usage(format!("bench workload with a cache: {p:?}")))?;
     Ok(d)

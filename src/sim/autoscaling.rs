@@ -101,15 +101,7 @@ impl ServerGroup {
         };
         g.update(c);
         g.desired = crate::model::cost::initial_instances(c);
-        for _ in 0..g.desired {
-            let id = g.new_id();
-            g.instances.push(Instance {
-                id,
-                state: State::Running,
-                busy: 0,
-                grows: false,
-            });
-        }
+        g.start_desired();
         g
     }
 
@@ -328,6 +320,13 @@ impl ServerGroup {
 
     /// The component came back at `now`: the desired count, running at once.
     pub fn restart(&mut self, now: SimTime) {
+        self.start_desired();
+        self.cpu.changed(now);
+    }
+
+    /// Replaces every instance with the desired count, running (no boot: the run's start, or
+    /// the component coming back).
+    fn start_desired(&mut self) {
         self.instances.clear();
         for _ in 0..self.desired {
             let id = self.new_id();
@@ -338,7 +337,6 @@ impl ServerGroup {
                 grows: false,
             });
         }
-        self.cpu.changed(now);
     }
 }
 
