@@ -7,12 +7,7 @@ mod support;
 
 use archplay::model::{Action, Component, ComponentId, Diagram, Kind, TimelineEvent, Wire};
 use archplay::sim::{Simulation, StepOutcome};
-use support::{component, run, server};
-
-fn place(mut c: Component, x: f64, y: f64) -> Component {
-    (c.x, c.y) = (x, y);
-    c
-}
+use support::{component, partition, place, run, server};
 
 fn data_center(id: &str, region: &str, y: f64) -> Component {
     place(
@@ -261,22 +256,7 @@ fn across_a_partition() -> Diagram {
     ];
     d.run.duration_s = 60.0;
     d.run.warmup_s = 0.0;
-    d.timeline = vec![
-        at(
-            20.0,
-            Action::Partition {
-                a: "virginia".into(),
-                b: "oregon".into(),
-            },
-        ),
-        at(
-            40.0,
-            Action::Heal {
-                a: "oregon".into(),
-                b: "virginia".into(),
-            },
-        ),
-    ];
+    d.timeline = partition("virginia", "oregon", 20.0, 40.0);
     d
 }
 

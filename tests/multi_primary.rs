@@ -7,12 +7,7 @@ mod support;
 
 use archplay::model::{Action, Component, Diagram, Kind, TimelineEvent, Wire};
 use archplay::sim::{BuildError, Simulation};
-use support::{component, run, server};
-
-fn place(mut c: Component, x: f64, y: f64) -> Component {
-    (c.x, c.y) = (x, y);
-    c
-}
+use support::{component, partition, place, run, server};
 
 /// A data center in `region` at height `y` with users there (`writes` writes a second over
 /// `keys` records, uniformly), a web server and a database `db-<name>`.
@@ -110,24 +105,11 @@ fn a_partition_makes_every_overlapping_write_a_conflict_and_healing_converges() 
     // 10 writes a second each side over 100 records; the network is cut from 10 s to 40 s and
     // traffic stops at 50 s.
     let mut d = two_primaries(10.0, 10.0, 100.0, 60.0);
-    let at = |at_s, action| TimelineEvent { at_s, action };
-    d.timeline = vec![
-        at(
-            10.0,
-            Action::Partition {
-                a: "virginia".into(),
-                b: "oregon".into(),
-            },
-        ),
-        at(
-            40.0,
-            Action::Heal {
-                a: "virginia".into(),
-                b: "oregon".into(),
-            },
-        ),
-        at(50.0, Action::RateScale { scale: 0.0 }),
-    ];
+    d.timeline = partition("virginia", "oregon", 10.0, 40.0);
+    d.timeline.push(TimelineEvent {
+        at_s: 50.0,
+        action: Action::RateScale { scale: 0.0 },
+    });
     // Mid-partition: the primaries disagree about most records.
     let mut mid = d.clone();
     mid.run.duration_s = 39.0;

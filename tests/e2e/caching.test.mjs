@@ -4,20 +4,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { openPage } from "./browser.mjs";
-import { CanvasPage, clockPast, latest, openExample, withSite } from "./canvas-page.mjs";
+import { clockPast, latest, runExample, withSite } from "./canvas-page.mjs";
 
 describe("caching", () => {
   const fixture = withSite("/");
 
   test("the cache example: hit rate, a flush from the canvas, and the stampede", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(fixture.site.url);
-    const canvas = new CanvasPage(page);
-    await openExample(page, "cache-stampede");
-    await canvas.node("cache").waitFor();
-    await page.getByTestId("speed").selectOption("10×");
-    await page.getByTestId("run").click();
+    const { page, canvas } = await runExample(fixture, "cache-stampede", "cache", "10×");
     await clockPast(page, 12);
 
     // The cache publishes its hit rate: on its badge and as a chart when selected.

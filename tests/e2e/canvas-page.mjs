@@ -4,7 +4,7 @@ import { after, before } from "node:test";
 import assert from "node:assert/strict";
 
 import { serveSite } from "./server.mjs";
-import { launch } from "./browser.mjs";
+import { launch, openPage } from "./browser.mjs";
 
 /**
  * Serves the built site (ARCHPLAY_DIST) under `prefix` and launches Chromium for the enclosing
@@ -43,6 +43,21 @@ export async function latest(page, chart) {
   const b = await page.locator(`[data-testid=${chart}] .ap-chart__readout b`).first().textContent();
   const [, v, k] = b.replace(/,/g, "").match(/([\d.]+)\s*(k?)/);
   return Number(v) * (k ? 1000 : 1);
+}
+
+/**
+ * Opens shipped example `file` in a fresh 1280×800 page of the fixture's site, waits for its
+ * node `node`, sets the speed and presses Run.
+ */
+export async function runExample(fixture, file, node, speed) {
+  const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+  await page.goto(fixture.site.url);
+  const canvas = new CanvasPage(page);
+  await openExample(page, file);
+  await canvas.node(node).waitFor();
+  await page.getByTestId("speed").selectOption(speed);
+  await page.getByTestId("run").click();
+  return { page, canvas };
 }
 
 /** Opens a shipped example from the Examples gallery, as a user does. */

@@ -5,20 +5,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { openPage } from "./browser.mjs";
-import { CanvasPage, clockPast, latest, openExample, withSite } from "./canvas-page.mjs";
+import { clockPast, latest, runExample, withSite } from "./canvas-page.mjs";
 
 describe("data centers and GeoDNS", () => {
   const fixture = withSite("/");
 
   test("a partition from the canvas, then a data-center outage GeoDNS routes around", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(fixture.site.url);
-    const canvas = new CanvasPage(page);
-    await openExample(page, "geo-dns");
-    await canvas.node("geo").waitFor();
-    await page.getByTestId("speed").selectOption("10×");
-    await page.getByTestId("run").click();
+    const { page, canvas } = await runExample(fixture, "geo-dns", "geo", "10×");
     await clockPast(page, 6);
 
     const westMenu = async () => {

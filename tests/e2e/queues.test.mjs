@@ -3,8 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { openPage } from "./browser.mjs";
-import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
+import { clockPast, runExample, withSite } from "./canvas-page.mjs";
 
 const depth = async (page) => Number((await page.getByTestId("badge-queue").textContent()).match(/depth (\d+)/)[1]);
 
@@ -12,13 +11,7 @@ describe("message queues", () => {
   const fixture = withSite("/");
 
   test("workers down: the backlog grows while uploads are answered; back up: it drains", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(fixture.site.url);
-    const canvas = new CanvasPage(page);
-    await openExample(page, "photo-queue");
-    await canvas.node("workers").waitFor();
-    await page.getByTestId("speed").selectOption("10×");
-    await page.getByTestId("run").click();
+    const { page, canvas } = await runExample(fixture, "photo-queue", "workers", "10×");
     // The example's outage: the workers die at 30 s and come back at 60 s.
     await clockPast(page, 45);
     const backlog = await depth(page);

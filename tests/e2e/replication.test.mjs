@@ -3,8 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { openPage } from "./browser.mjs";
-import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
+import { clock, clockPast, runExample, withSite } from "./canvas-page.mjs";
 
 
 /** The latest value of each line in a chart's read-out, by label ("all 12 req/s"). */
@@ -16,13 +15,7 @@ describe("replication and sessions", () => {
   const fixture = withSite("/");
 
   test("killing the master: writes fail until the most up-to-date replica is promoted", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(fixture.site.url);
-    const canvas = new CanvasPage(page);
-    await openExample(page, "replication-failover");
-    await canvas.node("replica-1").waitFor();
-    await page.getByTestId("speed").selectOption("10×");
-    await page.getByTestId("run").click();
+    const { page, canvas } = await runExample(fixture, "replication-failover", "replica-1", "10×");
     await clockPast(page, 8);
     assert.match(await page.getByTestId("badge-replica-1").textContent(), /lag \d/);
 
@@ -46,13 +39,7 @@ describe("replication and sessions", () => {
   });
 
   test("a stateful server's death logs its users out", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(fixture.site.url);
-    const canvas = new CanvasPage(page);
-    await openExample(page, "sticky-sessions");
-    await canvas.node("web-2").waitFor();
-    await page.getByTestId("speed").selectOption("10×");
-    await page.getByTestId("run").click();
+    const { page, canvas } = await runExample(fixture, "sticky-sessions", "web-2", "10×");
     await clockPast(page, 36);
     await page.getByTestId("pause").click();
     // The errors chart names the new cause.

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, clock, clockPast, openExample, withSite } from "./canvas-page.mjs";
+import { CanvasPage, clock, openExample, runExample, withSite } from "./canvas-page.mjs";
 
 
 /** The y values of a chart line's points (SVG units: larger is lower on the chart). */
@@ -117,13 +117,7 @@ describe("running live", () => {
   });
 
   test("live controls: inspector edits, the traffic multiplier and a spike reach the running simulation", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(fixture.site.url);
-    const canvas = new CanvasPage(page);
-    await openExample(page, "reference-network");
-    await canvas.node("web-4").waitFor();
-    await page.getByTestId("speed").selectOption("10×");
-    await page.getByTestId("run").click();
+    const { page, canvas } = await runExample(fixture, "reference-network", "web-4", "10×");
     // "in" is the first value of the throughput read-out.
     const sent = async () => {
       const b = await page.locator("[data-testid=chart-throughput] .ap-chart__readout b").first().textContent();

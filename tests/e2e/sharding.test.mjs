@@ -5,19 +5,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { openPage } from "./browser.mjs";
-import { CanvasPage, clockPast, latest, openExample, withSite } from "./canvas-page.mjs";
+import { CanvasPage, clockPast, latest, openExample, runExample, withSite } from "./canvas-page.mjs";
 
 describe("sharding and alert rules", () => {
   const fixture = withSite("/");
 
   test("reshard from the router's menu: the share of keys that move, then the copying", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
-    await page.goto(fixture.site.url);
-    const canvas = new CanvasPage(page);
-    await openExample(page, "resharding");
-    await canvas.node("router").waitFor();
-    await page.getByTestId("speed").selectOption("10×");
-    await page.getByTestId("run").click();
+    const { page, canvas } = await runExample(fixture, "resharding", "router", "10×");
     await clockPast(page, 5);
     await canvas.node("router").click({ button: "right" });
     await page.getByTestId("menu-reshard-5").click();

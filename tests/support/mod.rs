@@ -1,7 +1,7 @@
 //! Diagram builders shared by the native integration tests.
 #![allow(dead_code)]
 
-use archplay::model::{Component, Diagram, Kind, Wire};
+use archplay::model::{Action, Component, Diagram, Kind, TimelineEvent, Wire};
 use archplay::sim::{Report, Simulation, StepOutcome};
 
 /// Users sending only static requests (no downstream calls) from one user and one key.
@@ -110,4 +110,28 @@ pub fn che_lru_hit_ratio(s: f64, keys: u64, capacity: f64) -> f64 {
         }
     }
     p.iter().map(|&pi| pi * (1.0 - (-pi * lo).exp())).sum()
+}
+
+/// `c` at canvas position (`x`, `y`): inside a data-center box or not decides its region.
+pub fn place(mut c: Component, x: f64, y: f64) -> Component {
+    (c.x, c.y) = (x, y);
+    c
+}
+
+/// A partition between regions `a` and `b` from `from_s` until it heals at `to_s`.
+pub fn partition(a: &str, b: &str, from_s: f64, to_s: f64) -> Vec<TimelineEvent> {
+    let (a, b) = (a.to_string(), b.to_string());
+    vec![
+        TimelineEvent {
+            at_s: from_s,
+            action: Action::Partition {
+                a: a.clone(),
+                b: b.clone(),
+            },
+        },
+        TimelineEvent {
+            at_s: to_s,
+            action: Action::Heal { a, b },
+        },
+    ]
 }
