@@ -5,6 +5,7 @@
 //! - [`sim`] — the deterministic discrete-event engine;
 //! - [`model`] — the diagram document: components, wires, settings, validation;
 //! - [`share`] — the share-link codec;
+//! - [`lesson`] — guided lessons: their format, checkpoints on live metrics, progress;
 //! - [`chart`] — chart geometry (scales, ticks, labels, paths);
 //! - `ui` (feature `web`) — the Leptos components, which depend on the three above and never the
 //!   reverse.
@@ -13,6 +14,7 @@
 //! the dependency graph.
 
 pub mod chart;
+pub mod lesson;
 pub mod model;
 pub mod share;
 pub mod sim;

@@ -14,6 +14,7 @@ usage:
   archplay run <diagram.json | share link> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
   archplay bench [--seconds N]
   archplay bench --chapter [--seconds N]
+  archplay lesson <lesson.json | id> [--check]
   archplay reference
   archplay version
   archplay help
@@ -25,6 +26,9 @@ bench    simulate the reference workloads and variants of the network (cache, sh
          queue), each three times, and print the fastest run's events/s and requests/s. --chapter instead runs the whole
          chapter's architecture at 10,000 req/s (an hour by default) and prints its time
          and memory at each quarter.
+lesson   print a lesson's steps; --check plays each step's solution (opened by its
+         link, and played through from the start) and its mistakes against the engine
+         and says whether every checkpoint passes and fails as it should (docs/lessons.md).
 reference
          print the catalogue of component kinds as Markdown (docs/diagram-format.md).
 
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("lesson") => lesson(&args[1..]),
         Some("reference") => {
             print!("{}", archplay::model::reference_markdown());
             Ok(())
@@ -68,6 +73,80 @@ fn main() -> ExitCode {
             eprintln!("archplay: {msg}\n\n{USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `archplay lesson`: prints a lesson, or checks it by playing it.
+fn lesson(args: &[String]) -> Result<(), Usage> {
+    use archplay::lesson::{Lesson, find, session::check_lesson};
+    let mut path = None;
+    let mut check = false;
+    for a in args {
+        match a.as_str() {
+            "--check" => check = true,
+            s if s.starts_with("--") => return Err(Usage(format!("unknown option '{s}'"))),
+            s if path.is_none() => path = Some(s.to_string()),
+            s => return Err(Usage(format!("unexpected argument '{s}'"))),
+        }
+    }
+    let path = path.ok_or_else(|| Usage("lesson needs a lesson file or id".into()))?;
+    let text = match find(&path) {
+        Some(built_in) => built_in.json.to_string(),
+        None => {
+            std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?
+        }
+    };
+    let lesson = Lesson::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))?;
+    println!("{} ({} steps)", lesson.title, lesson.steps.len());
+    if !check {
+        for (i, step) in lesson.steps.iter().enumerate() {
+            println!("  {}. {} - {}", i + 1, step.title, step.task);
+        }
+        return Ok(());
+    }
+    let checks = check_lesson(&lesson).map_err(|e| Usage(format!("{path}: {e}")))?;
+    let mut problems = Vec::new();
+    for c in &checks {
+        let step = &lesson.steps[c.index];
+        let at = |o: &archplay::lesson::session::Outcome| {
+            o.passed_at
+                .map_or("never".to_string(), |t| format!("at {t:.0} s"))
+        };
+        println!(
+            "  {}. {}: solution passes {}; {} mistake(s) {}",
+            c.index + 1,
+            step.title,
+            at(&c.solution),
+            c.mistakes.len(),
+            if c.mistakes.iter().all(|m| m.passed_at.is_none()) {
+                "never pass"
+            } else {
+                "PASS"
+            }
+        );
+        for (f, (value, agrees)) in step.figures.iter().zip(&c.figures) {
+            println!(
+                "     figure {}: measured {} vs the chapter's {} {} ({})",
+                f.label,
+                value.map_or("-".into(), |v| format!("{v:.2}")),
+                f.chapter,
+                f.unit,
+                match agrees {
+                    Some(true) => "agrees",
+                    Some(false) => "differs",
+                    None => "no measurement",
+                }
+            );
+        }
+        problems.extend(c.problems(&lesson));
+    }
+    if problems.is_empty() {
+        println!("every checkpoint passes and fails as it should");
+        Ok(())
+    } else {
+        // Not a usage problem: say what failed and exit 1.
+        eprintln!("archplay: {path}:\n{}", problems.join("\n"));
+        std::process::exit(1);
     }
 }
 

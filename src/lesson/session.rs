@@ -1,0 +1,385 @@
+//! A learner's diagram and its run, driven by [`Move`]s the way the app drives them: edits
+//! reach a running simulation live when it can take them and otherwise leave it stale until a
+//! Reset; live actions happen now and go on the timeline; Run builds a run if there is none.
+//! The tests and `archplay lesson --check` play solutions and mistakes through it.
+
+use crate::model::{Diagram, Edit, TimelineEvent, apply};
+use crate::sim::{LiveChange, SimDuration, SimTime, Simulation, live_change};
+
+use super::check::{Checkpoint, Judged, Observation};
+use super::moves::Move;
+use super::{Lesson, Start};
+
+/// A diagram and, once Run is pressed, its simulation.
+pub struct Session {
+    diagram: Diagram,
+    sim: Option<Simulation>,
+    /// The diagram as the simulation knows it.
+    built_from: Option<Diagram>,
+    /// The diagram changed in a way the run cannot follow.
+    stale: bool,
+    /// Where the current step began in the current run.
+    since_s: f64,
+}
+
+/// How a checkpoint fared while moves were played.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The first simulated second (of the run) at which every condition held, if any.
+    pub passed_at: Option<f64>,
+    /// Each condition as judged at the end.
+    pub last: Vec<Judged>,
+}
+
+impl Outcome {
+    /// The conditions at the end, one a line, for messages.
+    pub fn explain(&self) -> String {
+        self.last
+            .iter()
+            .map(|j| {
+                format!(
+                    "{} {}{}",
+                    if j.met { "✓" } else { "✗" },
+                    j.said,
+                    j.seen
+                        .as_ref()
+                        .map(|s| format!(" (now {s})"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Session {
+    /// A session on `diagram`, with no run.
+    pub fn new(diagram: Diagram) -> Session {
+        Session {
+            diagram,
+            sim: None,
+            built_from: None,
+            stale: false,
+            since_s: 0.0,
+        }
+    }
+
+    /// A session at the start of step `index` of `lesson`, as a link to that step opens it:
+    /// every earlier step entered and its solution played (runs, kills and all), then this
+    /// step entered. A learner who opens step 3 finds what a learner who did steps 1 and 2
+    /// would: the same diagram, and the run paused where they would have left it.
+    pub fn at_step(lesson: &Lesson, index: usize) -> Result<Session, String> {
+        let mut s = Session::new(Diagram::new(""));
+        for (i, step) in lesson.steps.iter().enumerate().take(index) {
+            s.enter(lesson, i)?;
+            for m in &step.solution {
+                s.play(m)
+                    .map_err(|why| format!("step {} solution, {}: {why}", i + 1, m.describe()))?;
+            }
+        }
+        s.enter(lesson, index)?;
+        Ok(s)
+    }
+
+    /// Takes the session apart for the app: the diagram, the run, the diagram the run was
+    /// built from, and where the step began.
+    pub fn into_parts(self) -> (Diagram, Option<(Simulation, Diagram)>, f64) {
+        let run = self.sim.zip(self.built_from);
+        (self.diagram, run, self.since_s)
+    }
+
+    /// Moves on to step `index` of `lesson` from wherever the learner is: a step with a
+    /// `start` replaces the diagram (and ends the run); its setup is applied; the step's
+    /// clock starts now.
+    pub fn enter(&mut self, lesson: &Lesson, index: usize) -> Result<(), String> {
+        let step = lesson.steps.get(index).ok_or("there is no such step")?;
+        if let Some(start) = &step.start {
+            self.diagram = Start::diagram(start)?;
+            self.reset();
+        }
+        for m in &step.setup {
+            self.play(m)?;
+        }
+        self.since_s = self.now();
+        Ok(())
+    }
+
+    /// The diagram now.
+    pub fn diagram(&self) -> &Diagram {
+        &self.diagram
+    }
+
+    /// The run, if there is one.
+    pub fn sim(&self) -> Option<&Simulation> {
+        self.sim.as_ref()
+    }
+
+    /// Whether the diagram has changed in a way the run cannot follow (Reset to include it).
+    pub fn is_stale(&self) -> bool {
+        self.stale
+    }
+
+    /// Simulated seconds of the run (0 without one).
+    pub fn now(&self) -> f64 {
+        self.sim.as_ref().map_or(0.0, |s| s.now().as_secs_f64())
+    }
+
+    /// What a checkpoint sees now.
+    pub fn observation(&self) -> Observation<'_> {
+        Observation {
+            diagram: &self.diagram,
+            sim: self.sim.as_ref(),
+            since_s: self.since_s,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.sim = None;
+        self.built_from = None;
+        self.stale = false;
+        self.since_s = 0.0;
+    }
+
+    fn edit(&mut self, edit: Edit) -> Result<(), String> {
+        match apply(&mut self.diagram, &edit) {
+            Ok(_) | Err(crate::model::Refusal::Empty) => {}
+            Err(why) => return Err(why.to_string()),
+        }
+        self.follow()
+    }
+
+    /// Brings the run in line with the diagram, as the app's runner does.
+    fn follow(&mut self) -> Result<(), String> {
+        let (Some(sim), Some(built)) = (self.sim.as_mut(), self.built_from.as_ref()) else {
+            return Ok(());
+        };
+        match live_change(built, &self.diagram) {
+            LiveChange::Nothing => {}
+            LiveChange::Restart => self.stale = true,
+            LiveChange::Apply {
+                components,
+                rate_scale,
+                chaos_per_hour,
+                alerts,
+            } => {
+                if let Some(scale) = rate_scale {
+                    sim.set_rate_scale(scale);
+                }
+                if let Some(rate) = chaos_per_hour {
+                    sim.set_chaos(rate);
+                }
+                if let Some(rules) = alerts {
+                    sim.set_alerts(rules);
+                }
+                for c in &components {
+                    sim.update_component(c)
+                        .map_err(|why| format!("not applied to the run: {why}"))?;
+                }
+                self.built_from = Some(self.diagram.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Plays one move.
+    pub fn play(&mut self, m: &Move) -> Result<(), String> {
+        self.play_judged(m, None).map(|_| ())
+    }
+
+    /// Plays one move; with a checkpoint, judges it after every simulated second of a run and
+    /// returns the first second at which it passed.
+    fn play_judged(&mut self, m: &Move, check: Option<&Checkpoint>) -> Result<Option<f64>, String> {
+        if let Some(edit) = m.edit(&self.diagram) {
+            self.edit(edit)?;
+            return Ok(None);
+        }
+        if let Some(action) = m.action() {
+            let sim = self
+                .sim
+                .as_mut()
+                .ok_or_else(|| format!("'{}' needs a run: press Run first", m.describe()))?;
+            let done = match &action {
+                crate::model::Action::Kill { target } => sim.kill(target),
+                crate::model::Action::Restore { target } => sim.restore(target),
+                crate::model::Action::Flush { target } => sim.flush(target),
+                crate::model::Action::Deploy => {
+                    sim.deploy();
+                    true
+                }
+                crate::model::Action::Partition { a, b } => sim.partition(a, b),
+                crate::model::Action::Heal { a, b } => sim.heal(a, b),
+                crate::model::Action::Reshard { target, shards } => sim.reshard(target, *shards),
+                _ => false,
+            };
+            if !done {
+                return Err(format!("'{}' did nothing", m.describe()));
+            }
+            let at_s = sim.now().as_secs_f64();
+            let index = self.diagram.timeline.len();
+            return self
+                .edit(Edit::InsertTimeline {
+                    index,
+                    entry: TimelineEvent { at_s, action },
+                })
+                .map(|_| None);
+        }
+        match m {
+            Move::Reset { .. } => {
+                self.reset();
+                Ok(None)
+            }
+            Move::Run { for_s } => self.run(*for_s, check),
+            _ => Err(format!("'{}' cannot be played", m.describe())),
+        }
+    }
+
+    fn run(&mut self, for_s: f64, check: Option<&Checkpoint>) -> Result<Option<f64>, String> {
+        if self.sim.as_ref().is_some_and(Simulation::finished) {
+            // Run at the end starts again, as the Run button does.
+            self.reset();
+        }
+        if self.sim.is_none() {
+            let sim = Simulation::new(&self.diagram).map_err(|e| format!("cannot run: {e}"))?;
+            self.sim = Some(sim);
+            self.built_from = Some(self.diagram.clone());
+            self.stale = false;
+            self.since_s = 0.0;
+        }
+        let sim = self.sim.as_mut().expect("built above");
+        let stop = sim.now() + SimDuration::from_secs_f64(for_s.max(0.0));
+        let mut passed = None;
+        loop {
+            const SECOND: u64 = 1_000_000_000;
+            let next = SimTime::from_nanos((sim.now().as_nanos() / SECOND + 1) * SECOND);
+            let until = next.min(stop).min(sim.end());
+            sim.step_until(until, u64::MAX);
+            if passed.is_none()
+                && let Some(c) = check
+            {
+                let obs = Observation {
+                    diagram: &self.diagram,
+                    sim: Some(sim),
+                    since_s: self.since_s,
+                };
+                if c.passes(&obs) {
+                    passed = Some(sim.now().as_secs_f64());
+                }
+            }
+            if sim.now() >= stop || sim.finished() {
+                break;
+            }
+        }
+        Ok(passed)
+    }
+
+    /// Plays `moves`, judging `check` after each move and each simulated second; the moves must
+    /// all be playable.
+    pub fn attempt(&mut self, moves: &[Move], check: &Checkpoint) -> Result<Outcome, String> {
+        let mut passed_at = None;
+        for m in moves {
+            let during = self
+                .play_judged(m, Some(check))
+                .map_err(|why| format!("{}: {why}", m.describe()))?;
+            passed_at = passed_at.or(during);
+            if passed_at.is_none() && check.passes(&self.observation()) {
+                passed_at = Some(self.now());
+            }
+        }
+        Ok(Outcome {
+            passed_at,
+            last: check.judge(&self.observation()),
+        })
+    }
+}
+
+/// How one step of a lesson fared when checked.
+#[derive(Clone, Debug)]
+pub struct StepCheck {
+    /// The step, from 0.
+    pub index: usize,
+    /// The solution played from the step's start.
+    pub solution: Outcome,
+    /// Each mistake played from the step's start.
+    pub mistakes: Vec<Outcome>,
+    /// Each figure measured at the end of the solution: (measured, agrees).
+    pub figures: Vec<(Option<f64>, Option<bool>)>,
+}
+
+impl StepCheck {
+    /// What is wrong: a solution that fails, a mistake that passes, a figure on the wrong side
+    /// of the chapter's.
+    pub fn problems(&self, lesson: &Lesson) -> Vec<String> {
+        let step = &lesson.steps[self.index];
+        let place = format!("step {} ({})", self.index + 1, step.title);
+        let mut p = Vec::new();
+        if self.solution.passed_at.is_none() {
+            p.push(format!(
+                "{place}: the solution does not pass:\n{}",
+                self.solution.explain()
+            ));
+        }
+        for (k, o) in self.mistakes.iter().enumerate() {
+            if let Some(t) = o.passed_at {
+                p.push(format!(
+                    "{place}: mistake {} passes (at {t:.0} s):\n{}",
+                    k + 1,
+                    o.explain()
+                ));
+            }
+        }
+        for (f, (value, agrees)) in step.figures.iter().zip(&self.figures) {
+            match (value, agrees) {
+                (Some(v), Some(a)) if *a != f.agrees => p.push(format!(
+                    "{place}: figure '{}' measured {v:.3} against the chapter's {}: expected it to {}",
+                    f.label,
+                    f.chapter,
+                    if f.agrees { "agree" } else { "differ" }
+                )),
+                (None, _) | (_, None) => {
+                    p.push(format!("{place}: figure '{}' has no measurement", f.label));
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+}
+
+/// Checks a whole lesson: from the start of each step (every earlier step's solution played),
+/// the step's solution passes its checkpoint and each of its mistakes never does, and each
+/// figure lands on the side of the chapter's figure the lesson says.
+pub fn check_lesson(lesson: &Lesson) -> Result<Vec<StepCheck>, String> {
+    let mut checks = Vec::new();
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let attempt = |moves: &[Move]| -> Result<(Outcome, Session), String> {
+            let mut s = Session::at_step(lesson, i)?;
+            let o = s.attempt(moves, &step.check)?;
+            Ok((o, s))
+        };
+        let (solution, after) =
+            attempt(&step.solution).map_err(|why| format!("step {} solution: {why}", i + 1))?;
+        let figures = step
+            .figures
+            .iter()
+            .map(|f| {
+                let m = f.measure(&after.observation());
+                (m.value, m.agrees)
+            })
+            .collect();
+        let mut mistakes = Vec::new();
+        for (k, mistake) in step.mistakes.iter().enumerate() {
+            mistakes.push(
+                attempt(mistake)
+                    .map_err(|why| format!("step {} mistake {}: {why}", i + 1, k + 1))?
+                    .0,
+            );
+        }
+        checks.push(StepCheck {
+            index: i,
+            solution,
+            mistakes,
+            figures,
+        });
+    }
+    Ok(checks)
+}
