@@ -103,3 +103,18 @@ fn a_step_opened_by_link_finds_the_state_earlier_steps_left() {
     assert!(s.diagram().timeline.is_empty());
     assert_eq!(s.diagram().traffic.rate_scale, 3.0);
 }
+
+#[test]
+fn the_teachers_example_lesson_in_the_docs_loads_and_plays() {
+    let doc = include_str!("../docs/lessons.md");
+    let start = doc
+        .find("<!-- example-lesson -->")
+        .expect("docs/lessons.md marks its example lesson");
+    let json = doc[start..]
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a json block follows the marker");
+    let lesson = Lesson::from_json(json).unwrap_or_else(|e| panic!("{e}"));
+    assert_plays(&lesson);
+}

@@ -201,8 +201,10 @@ pub struct Observation<'a> {
 pub struct Judged {
     /// The condition in words.
     pub said: String,
-    /// The value seen, in words ("340 ms"), if any.
+    /// The value seen, in words ("340 ms"), or why there is none yet ("press Run").
     pub seen: Option<String>,
+    /// Nothing to judge yet (no run, too few seconds measured): `seen` says why.
+    pub pending: bool,
     /// Whether it holds.
     pub met: bool,
 }
@@ -514,6 +516,7 @@ impl Condition {
             said: self.say.clone().unwrap_or_else(|| self.words()),
             seen,
             met,
+            pending: matches!(value, Value::Waiting(_)),
         }
     }
 
@@ -754,6 +757,6 @@ mod tests {
         let column = sim.series().global.column("sent").unwrap();
         let expected: f64 = column[column.len() - 5..].iter().map(|p| p.1).sum();
         assert_eq!(five, expected);
-        assert_eq!(at(7.0), Value::Waiting("3 of 5 s measured".into()));
+        assert_eq!(at(7.0), Value::Waiting("measuring: 3 of 5 s".into()));
     }
 }

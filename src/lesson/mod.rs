@@ -20,6 +20,7 @@ pub mod check;
 pub mod moves;
 pub mod progress;
 pub mod session;
+pub mod text;
 
 use std::fmt;
 

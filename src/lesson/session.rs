@@ -41,10 +41,11 @@ impl Outcome {
                     "{} {}{}",
                     if j.met { "✓" } else { "✗" },
                     j.said,
-                    j.seen
-                        .as_ref()
-                        .map(|s| format!(" (now {s})"))
-                        .unwrap_or_default()
+                    match (&j.seen, j.pending) {
+                        (Some(s), false) => format!(" (now {s})"),
+                        (Some(s), true) => format!(" ({s})"),
+                        (None, _) => String::new(),
+                    }
                 )
             })
             .collect::<Vec<_>>()

@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
             .set(Some(format!("Embed options: {}.", list.join("; "))));
     }
     let link_offer = super::share::follow_links(editor, runner, options.is_some());
+    let lessons = super::lesson::Lessons::provide(editor, runner, options.is_some());
     if options.as_ref().is_some_and(|o| o.autoplay)
         && editor
             .doc
@@ -48,9 +49,16 @@ pub fn App() -> impl IntoView {
     let palette = panels == Panels::All && !editor.read_only;
     let results = panels != Panels::None;
     let inspector = panels == Panels::All;
-    let class = match &options {
+    let base = match &options {
         Some(o) => format!("ap-app ap-app--embed ap-app--panels-{}", o.panels.id()),
         None => "ap-app".to_string(),
+    };
+    let class = move || {
+        if lessons.is_open() {
+            format!("{base} ap-app--lesson")
+        } else {
+            base.clone()
+        }
     };
 
     // Undo, redo, copy, paste and duplicate work wherever focus is, except while typing in a
@@ -94,6 +102,7 @@ pub fn App() -> impl IntoView {
                         }
                     })
             }}
+            {move || lessons.is_open().then(|| view! { <super::lesson::LessonPanel /> })}
             {palette.then(|| view! { <Palette /> })}
             <Canvas />
             {results.then(|| view! { <Results /> })}

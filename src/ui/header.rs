@@ -98,6 +98,7 @@ pub fn Header() -> impl IntoView {
                     "New"
                 </button>
                 <super::gallery::Gallery />
+                <super::lesson::LessonsButton />
                 <button
                     class="ap-button"
                     data-testid="open"

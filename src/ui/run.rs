@@ -148,6 +148,8 @@ pub struct Runner {
     built_from: StoredValue<Option<Diagram>, LocalStorage>,
     /// The document generation ([`Editor::replaced`]) the simulation was built from.
     generation: StoredValue<u64>,
+    /// Simulations built (or adopted) so far: a lesson step notices a fresh run by it.
+    builds: StoredValue<u64>,
     /// Where the run is.
     pub phase: RwSignal<Phase>,
     /// Simulated seconds so far.
@@ -191,6 +193,7 @@ impl Runner {
             sim: StoredValue::new_local(None),
             built_from: StoredValue::new_local(None),
             generation: StoredValue::new(0),
+            builds: StoredValue::new(0),
             phase: RwSignal::new(Phase::Idle),
             clock: RwSignal::new(0.0),
             end: RwSignal::new(editor.doc.with_untracked(|d| d.diagram.run.duration_s)),
@@ -330,6 +333,7 @@ impl Runner {
             Ok(sim) => {
                 self.end.set(sim.end().as_secs_f64());
                 self.sim.set_value(Some(sim));
+                self.builds.update_value(|n| *n += 1);
                 self.built_from.set_value(Some(diagram));
                 self.generation
                     .set_value(self.editor.replaced.get_untracked());
@@ -392,6 +396,38 @@ impl Runner {
             }
             Some(LiveChange::Nothing) | None => {}
         }
+    }
+
+    /// How many simulations have been built (or adopted): changes whenever a fresh run begins.
+    pub fn builds(&self) -> u64 {
+        self.builds.get_value()
+    }
+
+    /// Takes over a simulation built elsewhere (a lesson step opened by link, whose earlier
+    /// steps were played to reach it) for the diagram now on screen, paused where it is.
+    /// `built_from` is the diagram as that simulation knows it.
+    pub fn adopt(&self, sim: Simulation, built_from: Diagram) {
+        self.reset();
+        let now = sim.now().as_secs_f64();
+        self.end.set(sim.end().as_secs_f64());
+        self.sim.set_value(Some(sim));
+        self.builds.update_value(|n| *n += 1);
+        self.built_from.set_value(Some(built_from));
+        self.generation
+            .set_value(self.editor.replaced.get_untracked());
+        self.clock.set(now);
+        self.phase.set(
+            if self
+                .sim
+                .with_value(|s| s.as_ref().is_some_and(Simulation::finished))
+            {
+                Phase::Finished
+            } else {
+                Phase::Paused
+            },
+        );
+        self.editor.doc.with_untracked(|d| self.follow(&d.diagram));
+        self.bump();
     }
 
     /// Starts (or resumes) running at the chosen speed.

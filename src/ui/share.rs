@@ -21,7 +21,7 @@ fn location() -> Option<web_sys::Location> {
 
 /// Removes the fragment from the address bar (without reloading), so a reload shows the
 /// autosaved work rather than offering the link again.
-fn clear_fragment() {
+pub(crate) fn clear_fragment() {
     let Some(w) = web_sys::window() else {
         return;
     };

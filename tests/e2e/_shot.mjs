@@ -1,0 +1,11 @@
+import { launch, openPage } from "./browser.mjs";
+import { serveSite } from "./server.mjs";
+const site = await serveSite(process.env.ARCHPLAY_DIST, "/");
+const browser = await launch();
+const page = await openPage(browser, { viewport: { width: 1360, height: 860 } });
+await page.goto(site.url + "#lesson=load-balancer&step=" + (process.env.STEP || "2"));
+await page.getByTestId("lesson-panel").waitFor();
+await page.waitForTimeout(500);
+await page.screenshot({ path: "/tmp/lesson.png" });
+console.log(page.problems);
+await browser.close(); await site.close();
