@@ -392,7 +392,7 @@ impl Condition {
                     .collect();
                 let n = over_s as usize;
                 if fresh.len() < n {
-                    return Value::Waiting(format!("{} of {n} s measured", fresh.len()));
+                    return Value::Waiting(format!("measuring: {} of {n} s", fresh.len()));
                 }
                 let window = &fresh[fresh.len() - n..];
                 Value::Number(match stat {
