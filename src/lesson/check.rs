@@ -126,8 +126,8 @@ pub struct Figure {
     /// Where the number comes from: a condition's source (`metric`, `report`, `count`, …)
     /// without comparisons.
     pub measure: Condition,
-    /// The chapter's figure.
-    pub chapter: f64,
+    /// The chapter's figure: a number, or a range `[low, high]` ("50–100 ms").
+    pub chapter: Quoted,
     /// Its unit, shown after both numbers ("%", "ms").
     #[serde(default)]
     pub unit: String,
@@ -142,6 +142,35 @@ pub struct Figure {
 
 fn yes() -> bool {
     true
+}
+
+/// A figure as the chapter quotes it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Quoted {
+    /// One number.
+    Number(f64),
+    /// A range, low to high.
+    Range([f64; 2]),
+}
+
+impl Quoted {
+    /// How far `x` is outside the quoted figure (0 inside a range or on the number).
+    pub fn distance(self, x: f64) -> f64 {
+        match self {
+            Quoted::Number(n) => (x - n).abs(),
+            Quoted::Range([lo, hi]) => (lo - x).max(x - hi).max(0.0),
+        }
+    }
+}
+
+impl std::fmt::Display for Quoted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Quoted::Number(n) => f.write_str(&format_number(*n)),
+            Quoted::Range([lo, hi]) => write!(f, "{}–{}", format_number(*lo), format_number(*hi)),
+        }
+    }
 }
 
 /// What a condition looks at, once read.
@@ -649,6 +678,11 @@ impl Figure {
         if self.within.is_nan() || self.within < 0.0 {
             p.push("within must be 0 or more".into());
         }
+        if let Quoted::Range([lo, hi]) = self.chapter
+            && !(lo <= hi)
+        {
+            p.push("a range is [low, high]".into());
+        }
         p
     }
 
@@ -657,7 +691,7 @@ impl Figure {
         match self.measure.value(obs) {
             Value::Number(x) => Measured {
                 value: Some(x),
-                agrees: Some((x - self.chapter).abs() <= self.within),
+                agrees: Some(self.chapter.distance(x) <= self.within),
             },
             _ => Measured {
                 value: None,

@@ -329,6 +329,8 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("separate-tiers"),
     built_in!("vertical-horizontal"),
     built_in!("load-balancer"),
+    built_in!("replication"),
+    built_in!("cache"),
 ];
 
 /// The shipped lesson with this id.

@@ -37,6 +37,12 @@ pub enum Move {
         /// The new multiplier.
         rate_scale: f64,
     },
+    /// Set how long a run lasts (the run bar's "Length (s)"); a run in progress must be Reset
+    /// to take it.
+    Length {
+        /// Simulated seconds.
+        duration_s: f64,
+    },
     /// Set the chaos monkey's rate (the run bar's "Chaos /h").
     Chaos {
         /// Kills per hour.
@@ -127,6 +133,7 @@ impl Move {
             Move::Set { .. }
                 | Move::Traffic { .. }
                 | Move::Chaos { .. }
+                | Move::Length { .. }
                 | Move::Add { .. }
                 | Move::ClearTimeline { .. }
                 | Move::Remove { .. }
@@ -153,6 +160,11 @@ impl Move {
             Move::Chaos { per_hour } => {
                 let mut run = diagram.run.clone();
                 run.chaos_per_hour = *per_hour;
+                Edit::SetRun(run)
+            }
+            Move::Length { duration_s } => {
+                let mut run = diagram.run.clone();
+                run.duration_s = *duration_s;
                 Edit::SetRun(run)
             }
             Move::Add {
@@ -256,6 +268,9 @@ impl Move {
             }
             Move::Chaos { per_hour } => {
                 format!("Set Chaos /h to {}", format_number(*per_hour))
+            }
+            Move::Length { duration_s } => {
+                format!("Set Length (s) to {}", format_number(*duration_s))
             }
             Move::Add { id, kind, .. } => format!("Add a {} called {id}", kind.spec().name),
             Move::ClearTimeline { .. } => "Clear the timeline".into(),

@@ -620,7 +620,7 @@ pub fn LessonPanel() -> impl IntoView {
                                         view! {
                                             <div class="ap-lesson__figure">
                                                 <p><strong>{f.label.clone()}</strong></p>
-                                                <p>{format!("Chapter: {} {unit}", crate::lesson::moves::format_number(f.chapter))}</p>
+                                                <p>{format!("Chapter: {} {unit}", f.chapter)}</p>
                                                 <p>
                                                     {move || match measured() {
                                                         Some(Measured { value: Some(v), agrees }) => format!(
