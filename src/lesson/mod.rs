@@ -331,6 +331,7 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("load-balancer"),
     built_in!("replication"),
     built_in!("cache"),
+    built_in!("cdn"),
 ];
 
 /// The shipped lesson with this id.
