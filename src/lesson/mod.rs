@@ -332,6 +332,7 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("replication"),
     built_in!("cache"),
     built_in!("cdn"),
+    built_in!("stateless"),
 ];
 
 /// The shipped lesson with this id.
