@@ -333,6 +333,7 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("cache"),
     built_in!("cdn"),
     built_in!("stateless"),
+    built_in!("data-centers"),
 ];
 
 /// The shipped lesson with this id.
