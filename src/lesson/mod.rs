@@ -334,6 +334,7 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("cdn"),
     built_in!("stateless"),
     built_in!("data-centers"),
+    built_in!("message-queue"),
 ];
 
 /// The shipped lesson with this id.
