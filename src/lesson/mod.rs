@@ -335,6 +335,7 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("stateless"),
     built_in!("data-centers"),
     built_in!("message-queue"),
+    built_in!("automation"),
 ];
 
 /// The shipped lesson with this id.

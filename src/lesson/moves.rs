@@ -37,6 +37,14 @@ pub enum Move {
         /// The new multiplier.
         rate_scale: f64,
     },
+    /// Set one alert rule's threshold (the inspector, with nothing selected): `p95_ms`,
+    /// `error_pct`, `hit_rate_pct`, `queue_age_s` or `hold_s`.
+    Alert {
+        /// The rule.
+        rule: String,
+        /// Its new threshold (0 turns it off).
+        value: f64,
+    },
     /// Set how long a run lasts (the run bar's "Length (s)"); a run in progress must be Reset
     /// to take it.
     Length {
@@ -134,6 +142,7 @@ impl Move {
                 | Move::Traffic { .. }
                 | Move::Chaos { .. }
                 | Move::Length { .. }
+                | Move::Alert { .. }
                 | Move::Add { .. }
                 | Move::ClearTimeline { .. }
                 | Move::Remove { .. }
@@ -166,6 +175,20 @@ impl Move {
                 let mut run = diagram.run.clone();
                 run.duration_s = *duration_s;
                 Edit::SetRun(run)
+            }
+            Move::Alert { rule, value } => {
+                let mut alerts = diagram.alerts.clone();
+                let slot = match rule.as_str() {
+                    "p95_ms" => &mut alerts.p95_ms,
+                    "error_pct" => &mut alerts.error_pct,
+                    "hit_rate_pct" => &mut alerts.hit_rate_pct,
+                    "queue_age_s" => &mut alerts.queue_age_s,
+                    "hold_s" => &mut alerts.hold_s,
+                    // An unknown rule edits nothing; `edit_diagram` says why.
+                    _ => return None,
+                };
+                *slot = *value;
+                Edit::SetAlerts(alerts)
             }
             Move::Add {
                 id,
@@ -208,6 +231,13 @@ impl Move {
     /// Applies the move's diagram edit, if it has one; a live action only checks that its
     /// component exists. The reason when the edit is refused.
     pub fn edit_diagram(&self, diagram: &mut Diagram) -> Result<(), String> {
+        if let Move::Alert { rule, .. } = self
+            && self.edit(diagram).is_none()
+        {
+            return Err(format!(
+                "there is no alert rule '{rule}' (p95_ms, error_pct, hit_rate_pct, queue_age_s, hold_s)"
+            ));
+        }
         if let Some(edit) = self.edit(diagram) {
             return match apply(diagram, &edit) {
                 Ok(_) | Err(crate::model::Refusal::Empty) => Ok(()),
@@ -271,6 +301,9 @@ impl Move {
             }
             Move::Length { duration_s } => {
                 format!("Set Length (s) to {}", format_number(*duration_s))
+            }
+            Move::Alert { rule, value } => {
+                format!("Set the alert rule {rule} to {}", format_number(*value))
             }
             Move::Add { id, kind, .. } => format!("Add a {} called {id}", kind.spec().name),
             Move::ClearTimeline { .. } => "Clear the timeline".into(),
