@@ -336,6 +336,7 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("data-centers"),
     built_in!("message-queue"),
     built_in!("automation"),
+    built_in!("sharding"),
 ];
 
 /// The shipped lesson with this id.
