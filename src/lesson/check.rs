@@ -679,7 +679,7 @@ impl Figure {
             p.push("within must be 0 or more".into());
         }
         if let Quoted::Range([lo, hi]) = self.chapter
-            && !(lo <= hi)
+            && (lo.is_nan() || hi.is_nan() || lo > hi)
         {
             p.push("a range is [low, high]".into());
         }

@@ -337,6 +337,7 @@ pub const LESSONS: &[BuiltIn] = &[
     built_in!("message-queue"),
     built_in!("automation"),
     built_in!("sharding"),
+    built_in!("capstone"),
 ];
 
 /// The shipped lesson with this id.

@@ -4,7 +4,7 @@
 //! The tests and `archplay lesson --check` play solutions and mistakes through it.
 
 use crate::model::{Diagram, Edit, TimelineEvent, apply};
-use crate::sim::{LiveChange, SimDuration, SimTime, Simulation, live_change};
+use crate::sim::{LiveChange, SimDuration, SimTime, Simulation, StepOutcome, live_change};
 
 use super::check::{Checkpoint, Judged, Observation};
 use super::moves::Move;
@@ -70,16 +70,9 @@ impl Session {
     /// step entered. A learner who opens step 3 finds what a learner who did steps 1 and 2
     /// would: the same diagram, and the run paused where they would have left it.
     pub fn at_step(lesson: &Lesson, index: usize) -> Result<Session, String> {
-        let mut s = Session::new(Diagram::new(""));
-        for (i, step) in lesson.steps.iter().enumerate().take(index) {
-            s.enter(lesson, i)?;
-            for m in &step.solution {
-                s.play(m)
-                    .map_err(|why| format!("step {} solution, {}: {why}", i + 1, m.describe()))?;
-            }
-        }
-        s.enter(lesson, index)?;
-        Ok(s)
+        let mut p = Preparation::new(lesson.clone(), index);
+        while !p.advance(u64::MAX)? {}
+        Ok(p.finish())
     }
 
     /// Takes the session apart for the app: the diagram, the run, the diagram the run was
@@ -290,6 +283,132 @@ impl Session {
             passed_at,
             last: check.judge(&self.observation()),
         })
+    }
+}
+
+/// Reaching a step as its link does ([`Session::at_step`]), a slice at a time, so the app can
+/// keep the page responsive while earlier steps' runs are replayed.
+pub struct Preparation {
+    lesson: Lesson,
+    target: usize,
+    session: Session,
+    /// The step being replayed and the next of its solution's moves; `None` before the step
+    /// has been entered.
+    at: (usize, Option<usize>),
+    /// Where a run move in progress stops.
+    running_to: Option<SimTime>,
+    /// Simulated seconds the replay runs in all, and run so far.
+    total_s: f64,
+    done_s: f64,
+}
+
+impl Preparation {
+    /// Starts reaching step `index` of `lesson`.
+    pub fn new(lesson: Lesson, index: usize) -> Preparation {
+        let index = index.min(lesson.steps.len().saturating_sub(1));
+        let total_s = lesson.steps[..index]
+            .iter()
+            .flat_map(|s| &s.solution)
+            .map(|m| match m {
+                Move::Run { for_s } => for_s.max(0.0),
+                _ => 0.0,
+            })
+            .sum();
+        Preparation {
+            lesson,
+            target: index,
+            session: Session::new(Diagram::new("")),
+            at: (0, None),
+            running_to: None,
+            total_s,
+            done_s: 0.0,
+        }
+    }
+
+    /// The step being reached.
+    pub fn target(&self) -> usize {
+        self.target
+    }
+
+    /// The lesson.
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    /// How far the replay has got, 0 to 1.
+    pub fn fraction(&self) -> f64 {
+        if self.total_s > 0.0 {
+            (self.done_s / self.total_s).clamp(0.0, 1.0)
+        } else {
+            1.0
+        }
+    }
+
+    /// Does up to about `budget` simulation events of work; true once the step is reached.
+    pub fn advance(&mut self, budget: u64) -> Result<bool, String> {
+        let mut left = budget;
+        loop {
+            if let Some(stop) = self.running_to {
+                let sim = self.session.sim.as_mut().expect("a run move built it");
+                let before = sim.events();
+                let until = stop.min(sim.end());
+                let from = sim.now();
+                let outcome = sim.step_until(until, left);
+                self.done_s += sim.now().saturating_since(from).as_secs_f64();
+                left = left.saturating_sub(sim.events() - before);
+                if outcome == StepOutcome::BudgetExhausted {
+                    return Ok(false);
+                }
+                self.running_to = None;
+                if left == 0 {
+                    return Ok(false);
+                }
+                continue;
+            }
+            let (step, next) = self.at;
+            let Some(next) = next else {
+                self.session.enter(&self.lesson, step)?;
+                if step == self.target {
+                    return Ok(true);
+                }
+                self.at = (step, Some(0));
+                continue;
+            };
+            let solution = &self.lesson.steps[step].solution;
+            let Some(m) = solution.get(next) else {
+                self.at = (step + 1, None);
+                continue;
+            };
+            self.at = (step, Some(next + 1));
+            let fail = |why: String| format!("step {} solution, {}: {why}", step + 1, m.describe());
+            match m {
+                Move::Run { for_s } => {
+                    let s = &mut self.session;
+                    if s.sim.as_ref().is_some_and(Simulation::finished) {
+                        s.reset();
+                    }
+                    if s.sim.is_none() {
+                        let sim = Simulation::new(&s.diagram)
+                            .map_err(|e| fail(format!("cannot run: {e}")))?;
+                        s.sim = Some(sim);
+                        s.built_from = Some(s.diagram.clone());
+                        s.stale = false;
+                        s.since_s = 0.0;
+                    }
+                    let now = s.sim.as_ref().expect("built above").now();
+                    self.running_to = Some(now + SimDuration::from_secs_f64(for_s.max(0.0)));
+                }
+                _ => {
+                    let m = m.clone();
+                    self.session.play(&m).map_err(fail)?;
+                }
+            }
+        }
+    }
+
+    /// The session at the step's start (call once [`Preparation::advance`] has said so).
+    pub fn finish(self) -> Session {
+        self.session
     }
 }
 

@@ -14,7 +14,7 @@ use super::persistence::read_chosen_file;
 use super::run::Runner;
 use crate::lesson::check::{Judged, Measured, Observation};
 use crate::lesson::progress::Progress;
-use crate::lesson::session::Session;
+use crate::lesson::session::{Preparation, Session};
 use crate::lesson::text::paragraphs;
 use crate::lesson::{LESSONS, Lesson, Place, Start, find};
 use crate::sim::Simulation;
@@ -37,6 +37,11 @@ pub struct Lessons {
     solution: RwSignal<bool>,
     /// Steps passed, saved between visits.
     progress: RwSignal<Progress>,
+    /// A step being reached by replaying the earlier ones, and how far it has got (0–1).
+    preparing: RwSignal<Option<f64>>,
+    /// The replay in progress, and its number (a newer open abandons an older replay).
+    replay: StoredValue<Option<Preparation>, LocalStorage>,
+    replays: StoredValue<u64>,
     embedded: bool,
     editor: Editor,
     runner: Runner,
@@ -68,6 +73,9 @@ impl Lessons {
             hints: RwSignal::new(0),
             solution: RwSignal::new(false),
             progress: RwSignal::new(progress),
+            preparing: RwSignal::new(None),
+            replay: StoredValue::new_local(None),
+            replays: StoredValue::new(0),
             embedded,
             editor,
             runner,
@@ -92,9 +100,9 @@ impl Lessons {
         expect_context::<Lessons>()
     }
 
-    /// Whether a lesson is open (tracked).
+    /// Whether a lesson is open, or one is being prepared (tracked).
     pub fn is_open(&self) -> bool {
-        self.lesson.with(Option::is_some)
+        self.lesson.with(Option::is_some) || self.preparing.with(Option::is_some)
     }
 
     /// Opens the lesson the address names, if it names one.
@@ -142,13 +150,58 @@ impl Lessons {
     }
 
     /// Opens step `step` of `lesson` as a link to it does: earlier steps' solutions are played
-    /// to reach it, and the diagram and the run (paused) are put on screen.
+    /// to reach it — a slice at a time between frames when that takes a while, so the page
+    /// stays responsive — and the diagram and the run (paused) are put on screen.
     pub fn open(&self, lesson: Lesson, step: usize) {
-        let step = step.min(lesson.steps.len().saturating_sub(1));
-        let session = match Session::at_step(&lesson, step) {
-            Ok(s) => s,
-            Err(why) => return self.say_not_opened(&lesson.id, &why),
-        };
+        self.replays.update_value(|n| *n += 1);
+        let number = self.replays.get_value();
+        self.replay.set_value(Some(Preparation::new(lesson, step)));
+        self.continue_replay(number);
+    }
+
+    /// Work done per slice of a replay, in simulation events: a few tens of milliseconds.
+    const REPLAY_SLICE: u64 = 100_000;
+
+    fn continue_replay(&self, number: u64) {
+        if self.replays.get_value() != number {
+            return;
+        }
+        let outcome = self.replay.try_update_value(|p| {
+            p.as_mut().map(|p| {
+                p.advance(Self::REPLAY_SLICE)
+                    .map(|done| (done, p.fraction()))
+            })
+        });
+        match outcome.flatten() {
+            Some(Ok((false, fraction))) => {
+                self.preparing.set(Some(fraction));
+                let this = *self;
+                gloo_timers::callback::Timeout::new(0, move || this.continue_replay(number))
+                    .forget();
+            }
+            Some(Ok((true, _))) => {
+                self.preparing.set(None);
+                if let Some(p) = self.replay.try_update_value(Option::take).flatten() {
+                    let lesson = p.lesson().clone();
+                    let step = p.target();
+                    self.install(lesson, step, p.finish());
+                }
+            }
+            Some(Err(why)) => {
+                self.preparing.set(None);
+                let id = self
+                    .replay
+                    .try_update_value(|p| p.take().map(|p| p.lesson().id.clone()))
+                    .flatten()
+                    .unwrap_or_default();
+                self.say_not_opened(&id, &why);
+            }
+            None => self.preparing.set(None),
+        }
+    }
+
+    /// Puts a reached step on screen.
+    fn install(&self, lesson: Lesson, step: usize, session: Session) {
         let (diagram, run, since) = session.into_parts();
         let what = format!(
             "Lesson \"{}\", step {} of {}",
@@ -564,6 +617,11 @@ pub fn LessonPanel() -> impl IntoView {
                 </button>
             </div>
             <ol class="ap-lesson__dots" aria-label="Steps">{dots}</ol>
+            {move || lessons.preparing.get().map(|f| view! {
+                <p class="ap-lesson__preparing" data-testid="lesson-preparing" role="status">
+                    {format!("Preparing the step: replaying the earlier steps… {:.0} %", f * 100.0)}
+                </p>
+            })}
             {move || current().map(|step| {
                 let hints = step.hints.clone();
                 let hint_count = hints.len();

@@ -104,6 +104,22 @@ describe("lessons", () => {
     assert.match(await page.getByTestId("notice").textContent(), /The lesson 'no-such-lesson' could not be opened/);
   });
 
+  it("replays the earlier steps of a heavy lesson a slice at a time, the page responsive meanwhile", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1360, height: 860 } });
+    await page.goto(`${fixture.site.url}#lesson=capstone&step=3`);
+    // 90 simulated seconds of the whole chapter at 10,000 req/s are replayed to reach step 3.
+    await page.getByTestId("lesson-preparing").waitFor();
+    // The page answers while it works: the Lessons menu opens and closes.
+    await page.getByTestId("lessons").click();
+    await page.getByTestId("lesson-list").waitFor();
+    await page.getByTestId("lessons").click();
+    await page.getByTestId("lesson-step-title").waitFor({ timeout: 120000 });
+    assert.equal(await page.getByTestId("lesson-step-title").textContent(), "3. Hold the SLO");
+    assert.equal(await page.getByTestId("lesson-preparing").count(), 0);
+    assert.equal(await page.getByTestId("clock").textContent(), "90.000 s");
+    assert.deepEqual(page.problems, []);
+  });
+
   it("plays the teacher's example lesson from docs/lessons.md, opened as a file", async () => {
     const page = await openPage(fixture.browser, { viewport: { width: 1360, height: 860 } });
     await page.goto(fixture.site.url);
