@@ -184,3 +184,43 @@ fn a_diagram_saved_by_the_editor_runs_in_the_runner() {
     assert_eq!(ids, ["users-1", "lb-1", "dc-1", "web-1", "web-2"]);
     assert!(v["requests"]["ok"].as_u64().unwrap() > 0, "{out}");
 }
+
+#[test]
+fn lesson_check_passes_a_good_lesson_and_names_what_fails_in_a_bad_one() {
+    let (code, out, err) = archplay(&["lesson", "one-server", "--check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("every checkpoint passes and fails as it should"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1. Where a request goes: solution passes at 20 s"),
+        "{out}"
+    );
+
+    // The same lesson with a step whose "mistake" is really its solution: exit 1, named.
+    let mut lesson: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/public/lessons/one-server.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let solution = lesson["steps"][0]["solution"].clone();
+    lesson["steps"][0]["mistakes"] = serde_json::json!([solution]);
+    let path =
+        std::env::temp_dir().join(format!("archplay-bad-lesson-{}.json", std::process::id()));
+    std::fs::write(&path, lesson.to_string()).unwrap();
+    let (code, _, err) = archplay(&["lesson", path.to_str().unwrap(), "--check"]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("step 1 (Where a request goes): mistake 1 passes"),
+        "{err}"
+    );
+
+    let (code, _, err) = archplay(&["lesson", "no/such/lesson.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read no/such/lesson.json"), "{err}");
+}

@@ -109,18 +109,32 @@ pub fn EmbedButton() -> impl IntoView {
     let options = RwSignal::new(EmbedOptions::default());
     let size = RwSignal::new(FrameSize::CHOICES[1]);
     let copied = RwSignal::new(false);
+    // With a lesson open, the embed can start at its step instead (`#lesson=…&step=…`).
+    let lessons = use_context::<super::lesson::Lessons>();
+    let lesson_step = RwSignal::new(None::<(String, String)>);
+    let use_lesson = RwSignal::new(false);
     let url = move || {
-        fragment
+        let lesson = use_lesson
             .get()
+            .then(|| lesson_step.get().map(|(f, _)| f))
+            .flatten();
+        lesson
+            .or_else(|| fragment.get())
             .map(|f| options.with(|o| frame_url(&app_address(), o, &f)))
             .unwrap_or_default()
     };
     let code = move || {
-        let title = editor.doc.with_untracked(|d| d.diagram.name.clone());
+        let title = match (use_lesson.get(), lesson_step.get()) {
+            (true, Some((_, title))) => title,
+            _ => editor.doc.with_untracked(|d| d.diagram.name.clone()),
+        };
         snippet(&url(), &title, size.get())
     };
     let open = move |_| {
         copied.set(false);
+        let step = lessons.and_then(|l| l.current_place());
+        use_lesson.set(step.is_some());
+        lesson_step.set(step);
         fragment.set(Some(current_fragment(editor, runner)));
     };
     let copy = move |_| {
@@ -187,6 +201,17 @@ pub fn EmbedButton() -> impl IntoView {
                 <div class="ap-embed">
                     <fieldset class="ap-embed__options">
                         <legend>"Options"</legend>
+                        {move || lesson_step.get().map(|(_, title)| view! {
+                            <label class="ap-check">
+                                <input
+                                    type="checkbox"
+                                    data-testid="embed-lesson"
+                                    prop:checked=move || use_lesson.get()
+                                    on:change=move |e| use_lesson.set(event_target_checked(&e))
+                                />
+                                {format!("Start at this lesson step ({title}) rather than the diagram as it is")}
+                            </label>
+                        })}
                         {flag("Start running when shown", "embed-autoplay", |o| o.autoplay, |o, b| o.autoplay = b)}
                         {flag("Read-only (can run and break things, not edit)", "embed-readonly", |o| o.read_only, |o, b| o.read_only = b)}
                         <label class="ap-field__label" for="ap-embed-panels">"Panels"</label>

@@ -62,7 +62,11 @@ impl Lessons {
     /// The player, provided as context; opens the lesson a link names, now and whenever the
     /// address's fragment changes.
     pub fn provide(editor: Editor, runner: Runner, embedded: bool) -> Lessons {
-        let progress = storage()
+        // An embed keeps its own state: progress lasts for the visit and never touches the
+        // browser's storage.
+        let progress = (!embedded)
+            .then(storage)
+            .flatten()
             .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
             .map(|t| Progress::from_json(&t))
             .unwrap_or_default();
@@ -83,12 +87,14 @@ impl Lessons {
         provide_context(lessons);
         // Saving progress is the only thing this effect does: it syncs the browser's storage
         // with the progress signal.
-        Effect::new(move |_| {
-            let text = lessons.progress.with(Progress::to_json);
-            if let Some(s) = storage() {
-                let _ = s.set_item(PROGRESS_KEY, &text);
-            }
-        });
+        if !embedded {
+            Effect::new(move |_| {
+                let text = lessons.progress.with(Progress::to_json);
+                if let Some(s) = storage() {
+                    let _ = s.set_item(PROGRESS_KEY, &text);
+                }
+            });
+        }
         lessons.follow_address();
         let handle = window_event_listener(ev::hashchange, move |_| lessons.follow_address());
         on_cleanup(move || handle.remove());
@@ -322,6 +328,20 @@ impl Lessons {
         self.lesson.with_untracked(|l| {
             l.as_ref()
                 .is_some_and(|l| self.progress.with_untracked(|p| p.passed(&l.id, step)))
+        })
+    }
+
+    /// The current step as a fragment (`#lesson=…&step=…`) and its title, if a lesson is open.
+    pub fn current_place(&self) -> Option<(String, String)> {
+        let step = self.step.get_untracked();
+        self.lesson.with_untracked(|l| {
+            let l = l.as_ref()?;
+            let place = Place {
+                lesson: l.id.clone(),
+                step,
+            };
+            let title = format!("{}, step {}", l.title, step + 1);
+            Some((place.fragment(), title))
         })
     }
 

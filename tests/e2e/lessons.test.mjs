@@ -99,6 +99,18 @@ describe("lessons", () => {
     // Steps 1 and 2 were played to get here: the run is paused at 35 s with web-1 down.
     assert.equal(await page.getByTestId("clock").textContent(), "35.000 s");
     assert.match(await page.getByTestId("badge-web-1").textContent(), /DOWN/);
+
+    // The Embed dialog offers to start the embed at this step; its live preview shows it.
+    await page.getByTestId("embed").click();
+    assert.equal(await page.getByTestId("embed-lesson").isChecked(), true);
+    assert.match(await page.getByTestId("embed-code").inputValue(), /\?embed=1#lesson=load-balancer&amp;step=3"/);
+    const preview = page.frameLocator("[data-testid=embed-preview]");
+    await preview.getByTestId("lesson-step-title").waitFor();
+    assert.equal(await preview.getByTestId("lesson-step-title").textContent(), "3. Back in rotation");
+    await page.getByTestId("embed-lesson").uncheck();
+    assert.match(await page.getByTestId("embed-code").inputValue(), /#d=v1\./);
+    await page.getByTestId("embed-close").click();
+
     await page.goto(`${fixture.site.url}#lesson=no-such-lesson`);
     await page.getByTestId("notice").waitFor();
     assert.match(await page.getByTestId("notice").textContent(), /The lesson 'no-such-lesson' could not be opened/);
