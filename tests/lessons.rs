@@ -73,7 +73,7 @@ fn doing_nothing_never_passes_a_step() {
                 continue;
             }
             let mut s = Session::at_step(&lesson, i).unwrap();
-            let o = s.attempt(&runs, &step.check).unwrap();
+            let o = s.attempt(&runs, &step.check, &step.figures).unwrap();
             assert!(
                 o.passed_at.is_none(),
                 "{} step {}: passes without doing anything:\n{}",

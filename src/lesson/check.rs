@@ -524,7 +524,10 @@ impl Condition {
                     && self.above.is_none_or(|a| *x > a)
                     && self.at_most.is_none_or(|m| *x <= m)
                     && self.at_least.is_none_or(|m| *x >= m)
-                    && self.is.as_ref().is_none_or(|t| format_number(*x) == *t)
+                    && self
+                        .is
+                        .as_ref()
+                        .is_none_or(|t| t.trim().parse::<f64>().is_ok_and(|v| v == *x))
             }
             Value::Text(t) => {
                 self.is.as_ref().is_some_and(|want| want == t)

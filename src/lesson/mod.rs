@@ -38,6 +38,8 @@ pub const LESSON_VERSION: u32 = 1;
 pub const MAX_LESSON_BYTES: usize = 512 * 1024;
 /// Most steps in one lesson.
 pub const MAX_STEPS: usize = 40;
+/// The longest a `run` move may last, in simulated seconds (a run's longest length).
+pub const MAX_RUN_S: f64 = 604_800.0;
 
 /// A whole lesson.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -257,6 +259,15 @@ impl Lesson {
             if step.solution.is_empty() {
                 problems.push(format!("{place}: the solution is empty"));
             }
+            for m in step.solution.iter().chain(step.mistakes.iter().flatten()) {
+                if let Move::Run { for_s } = m
+                    && !(for_s.is_finite() && *for_s > 0.0 && *for_s <= MAX_RUN_S)
+                {
+                    problems.push(format!(
+                        "{place}: a run lasts more than 0 and at most {MAX_RUN_S} s, not {for_s}"
+                    ));
+                }
+            }
             let mut after = d.clone();
             for m in &step.solution {
                 if let Err(why) = m.edit_diagram(&mut after) {
@@ -416,6 +427,21 @@ mod tests {
         ] {
             let err = Lesson::from_json(text).unwrap_err();
             assert!(!err.to_string().is_empty());
+        }
+        // An endless run in a solution would hang a replay: refused, by place.
+        let endless = include_str!("../../public/lessons/one-server.json").replace(
+            r#"{ "do": "run", "for_s": 20 }"#,
+            r#"{ "do": "run", "for_s": 1e12 }"#,
+        );
+        match Lesson::from_json(&endless) {
+            Err(LessonError::Invalid(p)) => {
+                assert!(
+                    p.iter()
+                        .any(|p| p.contains("step 1") && p.contains("at most")),
+                    "{p:?}"
+                )
+            }
+            other => panic!("{other:?}"),
         }
         let huge = "x".repeat(MAX_LESSON_BYTES + 1);
         assert!(matches!(

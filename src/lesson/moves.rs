@@ -321,13 +321,31 @@ impl Move {
     }
 }
 
-/// A number as a person writes it: no trailing zeros.
-pub(crate) fn format_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
+/// A number as a person writes it: no trailing zeros, and thousands grouped from 10,000 up
+/// ("75,000", "1.5", "3600").
+pub fn format_number(x: f64) -> String {
+    let plain = if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
     } else {
         let s = format!("{x:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if x.abs() < 10_000.0 {
+        return plain;
+    }
+    let (sign, digits) = plain.split_at(usize::from(plain.starts_with('-')));
+    let (whole, fraction) = digits.split_once('.').map_or((digits, ""), |(w, f)| (w, f));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
     }
 }
 
@@ -369,5 +387,9 @@ mod tests {
         assert_eq!(format_number(3.0), "3");
         assert_eq!(format_number(0.25), "0.25");
         assert_eq!(format_number(1.0 / 3.0), "0.333");
+        assert_eq!(format_number(3600.0), "3600");
+        assert_eq!(format_number(75_000.0), "75,000");
+        assert_eq!(format_number(-1_234_567.5), "-1,234,567.5");
+        assert_eq!(format_number(100_000.0), "100,000");
     }
 }

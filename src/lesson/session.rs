@@ -6,7 +6,7 @@
 use crate::model::{Diagram, Edit, TimelineEvent, apply};
 use crate::sim::{LiveChange, SimDuration, SimTime, Simulation, StepOutcome, live_change};
 
-use super::check::{Checkpoint, Judged, Observation};
+use super::check::{Checkpoint, Figure, Judged, Measured, Observation};
 use super::moves::Move;
 use super::{Lesson, Start};
 
@@ -22,11 +22,30 @@ pub struct Session {
     since_s: f64,
 }
 
+/// A step's checkpoint and figures, judged while moves are played.
+#[derive(Clone, Copy)]
+struct Judge<'a> {
+    check: &'a Checkpoint,
+    figures: &'a [Figure],
+}
+
+impl Judge<'_> {
+    /// When the checkpoint passes: the figures measured then (the app shows them as measured
+    /// at the pass).
+    fn verdict(&self, obs: &Observation) -> Option<Vec<Measured>> {
+        self.check
+            .passes(obs)
+            .then(|| self.figures.iter().map(|f| f.measure(obs)).collect())
+    }
+}
+
 /// How a checkpoint fared while moves were played.
 #[derive(Clone, Debug)]
 pub struct Outcome {
     /// The first simulated second (of the run) at which every condition held, if any.
     pub passed_at: Option<f64>,
+    /// The step's figures measured at that moment.
+    pub figures: Vec<Measured>,
     /// Each condition as judged at the end.
     pub last: Vec<Judged>,
 }
@@ -182,7 +201,11 @@ impl Session {
 
     /// Plays one move; with a checkpoint, judges it after every simulated second of a run and
     /// returns the first second at which it passed.
-    fn play_judged(&mut self, m: &Move, check: Option<&Checkpoint>) -> Result<Option<f64>, String> {
+    fn play_judged(
+        &mut self,
+        m: &Move,
+        judge: Option<Judge>,
+    ) -> Result<Option<(f64, Vec<Measured>)>, String> {
         if let Some(edit) = m.edit(&self.diagram) {
             self.edit(edit)?;
             return Ok(None);
@@ -222,12 +245,16 @@ impl Session {
                 self.reset();
                 Ok(None)
             }
-            Move::Run { for_s } => self.run(*for_s, check),
+            Move::Run { for_s } => self.run(*for_s, judge),
             _ => Err(format!("'{}' cannot be played", m.describe())),
         }
     }
 
-    fn run(&mut self, for_s: f64, check: Option<&Checkpoint>) -> Result<Option<f64>, String> {
+    fn run(
+        &mut self,
+        for_s: f64,
+        judge: Option<Judge>,
+    ) -> Result<Option<(f64, Vec<Measured>)>, String> {
         if self.sim.as_ref().is_some_and(Simulation::finished) {
             // Run at the end starts again, as the Run button does.
             self.reset();
@@ -248,16 +275,14 @@ impl Session {
             let until = next.min(stop).min(sim.end());
             sim.step_until(until, u64::MAX);
             if passed.is_none()
-                && let Some(c) = check
+                && let Some(j) = judge
             {
                 let obs = Observation {
                     diagram: &self.diagram,
                     sim: Some(sim),
                     since_s: self.since_s,
                 };
-                if c.passes(&obs) {
-                    passed = Some(sim.now().as_secs_f64());
-                }
+                passed = j.verdict(&obs).map(|m| (sim.now().as_secs_f64(), m));
             }
             if sim.now() >= stop || sim.finished() {
                 break;
@@ -266,21 +291,30 @@ impl Session {
         Ok(passed)
     }
 
-    /// Plays `moves`, judging `check` after each move and each simulated second; the moves must
-    /// all be playable.
-    pub fn attempt(&mut self, moves: &[Move], check: &Checkpoint) -> Result<Outcome, String> {
-        let mut passed_at = None;
+    /// Plays `moves`, judging `check` after each move and each simulated second and measuring
+    /// `figures` when it first passes; the moves must all be playable.
+    pub fn attempt(
+        &mut self,
+        moves: &[Move],
+        check: &Checkpoint,
+        figures: &[Figure],
+    ) -> Result<Outcome, String> {
+        let judge = Judge { check, figures };
+        let mut passed = None;
         for m in moves {
             let during = self
-                .play_judged(m, Some(check))
+                .play_judged(m, Some(judge))
                 .map_err(|why| format!("{}: {why}", m.describe()))?;
-            passed_at = passed_at.or(during);
-            if passed_at.is_none() && check.passes(&self.observation()) {
-                passed_at = Some(self.now());
+            passed = passed.or(during);
+            if passed.is_none() {
+                let now = self.now();
+                passed = judge.verdict(&self.observation()).map(|f| (now, f));
             }
         }
+        let (passed_at, figures) = passed.map_or((None, Vec::new()), |(t, f)| (Some(t), f));
         Ok(Outcome {
             passed_at,
+            figures,
             last: check.judge(&self.observation()),
         })
     }
@@ -421,7 +455,7 @@ pub struct StepCheck {
     pub solution: Outcome,
     /// Each mistake played from the step's start.
     pub mistakes: Vec<Outcome>,
-    /// Each figure measured at the end of the solution: (measured, agrees).
+    /// Each figure measured when the solution passed: (measured, agrees).
     pub figures: Vec<(Option<f64>, Option<bool>)>,
 }
 
@@ -471,27 +505,21 @@ impl StepCheck {
 pub fn check_lesson(lesson: &Lesson) -> Result<Vec<StepCheck>, String> {
     let mut checks = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
-        let attempt = |moves: &[Move]| -> Result<(Outcome, Session), String> {
-            let mut s = Session::at_step(lesson, i)?;
-            let o = s.attempt(moves, &step.check)?;
-            Ok((o, s))
+        let attempt = |moves: &[Move]| -> Result<Outcome, String> {
+            Session::at_step(lesson, i)?.attempt(moves, &step.check, &step.figures)
         };
-        let (solution, after) =
+        let solution =
             attempt(&step.solution).map_err(|why| format!("step {} solution: {why}", i + 1))?;
-        let figures = step
+        let figures = solution
             .figures
             .iter()
-            .map(|f| {
-                let m = f.measure(&after.observation());
-                (m.value, m.agrees)
-            })
+            .map(|m| (m.value, m.agrees))
             .collect();
         let mut mistakes = Vec::new();
         for (k, mistake) in step.mistakes.iter().enumerate() {
             mistakes.push(
                 attempt(mistake)
-                    .map_err(|why| format!("step {} mistake {}: {why}", i + 1, k + 1))?
-                    .0,
+                    .map_err(|why| format!("step {} mistake {}: {why}", i + 1, k + 1))?,
             );
         }
         checks.push(StepCheck {

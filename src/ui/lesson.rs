@@ -35,6 +35,8 @@ pub struct Lessons {
     hints: RwSignal<usize>,
     /// Whether the worked solution is shown.
     solution: RwSignal<bool>,
+    /// The step's figures as measured the moment its checkpoint passed.
+    measured: RwSignal<Option<Vec<Measured>>>,
     /// Steps passed, saved between visits.
     progress: RwSignal<Progress>,
     /// A step being reached by replaying the earlier ones, and how far it has got (0–1).
@@ -76,6 +78,7 @@ impl Lessons {
             began: RwSignal::new((0, 0.0)),
             hints: RwSignal::new(0),
             solution: RwSignal::new(false),
+            measured: RwSignal::new(None),
             progress: RwSignal::new(progress),
             preparing: RwSignal::new(None),
             replay: StoredValue::new_local(None),
@@ -162,7 +165,11 @@ impl Lessons {
         self.replays.update_value(|n| *n += 1);
         let number = self.replays.get_value();
         self.replay.set_value(Some(Preparation::new(lesson, step)));
-        self.continue_replay(number);
+        // The panel (and the layout around the canvas) first, then the work, so the diagram is
+        // fitted to the canvas as it will be.
+        self.preparing.set(Some(0.0));
+        let this = *self;
+        gloo_timers::callback::Timeout::new(0, move || this.continue_replay(number)).forget();
     }
 
     /// Work done per slice of a replay, in simulation events: a few tens of milliseconds.
@@ -235,6 +242,7 @@ impl Lessons {
         self.began.set((self.runner.builds(), since));
         self.hints.set(0);
         self.solution.set(false);
+        self.measured.set(None);
     }
 
     /// Moves to the next step. After a pass the learner carries on with their own diagram and
@@ -283,8 +291,11 @@ impl Lessons {
             .set(format!("Step {}: {}", next + 1, step.title));
     }
 
-    /// Closes the lesson (the diagram stays).
+    /// Closes the lesson (the diagram stays), abandoning a replay in progress.
     pub fn close(&self) {
+        self.replays.update_value(|n| *n += 1);
+        self.replay.set_value(None);
+        self.preparing.set(None);
         self.lesson.set(None);
     }
 
@@ -533,6 +544,11 @@ pub fn LessonPanel() -> impl IntoView {
         if !met {
             return;
         }
+        if lessons.measured.with_untracked(Option::is_none) {
+            lessons
+                .measured
+                .set(verdict.with_untracked(|v| v.as_ref().map(|(_, m)| m.clone())));
+        }
         let step = lessons.step.get_untracked();
         let Some(id) = lessons
             .lesson
@@ -690,8 +706,8 @@ pub fn LessonPanel() -> impl IntoView {
                                     .map(|(i, f)| {
                                         let unit = f.unit.clone();
                                         let measured = move || {
-                                            verdict.with(|v| {
-                                                v.as_ref().and_then(|(_, m)| m.get(i).cloned())
+                                            lessons.measured.with(|m| {
+                                                m.as_ref().and_then(|m| m.get(i).cloned())
                                             })
                                         };
                                         let unit2 = unit.clone();
@@ -702,15 +718,15 @@ pub fn LessonPanel() -> impl IntoView {
                                                 <p>
                                                     {move || match measured() {
                                                         Some(Measured { value: Some(v), agrees }) => format!(
-                                                            "Measured here: {} {unit2}{}",
-                                                            crate::lesson::moves::format_number((v * 100.0).round() / 100.0),
+                                                            "Measured when you passed: {} {unit2}{}",
+                                                            crate::lesson::moves::format_number(if v.abs() >= 100.0 { v.round() } else { (v * 10.0).round() / 10.0 }),
                                                             match agrees {
                                                                 Some(true) => " — agrees",
                                                                 Some(false) => " — differs",
                                                                 None => "",
                                                             }
                                                         ),
-                                                        _ => "Measured here: run the step to see".into(),
+                                                        _ => "Measured here when you pass the step.".into(),
                                                     }}
                                                 </p>
                                                 <p class="ap-lesson__note">{f.note.clone()}</p>
