@@ -507,26 +507,33 @@ pub fn LessonsButton() -> impl IntoView {
     }
 }
 
-/// Styled text from a lesson.
+/// One paragraph's styled spans.
+fn spans(spans: Vec<crate::lesson::text::Span>) -> impl IntoView + use<> {
+    spans
+        .into_iter()
+        .map(|s| {
+            if s.bold {
+                view! { <strong>{s.text}</strong> }.into_any()
+            } else if s.code {
+                view! { <code>{s.text}</code> }.into_any()
+            } else {
+                s.text.into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// Styled text from a lesson, as paragraphs.
 fn rich(text: &str) -> impl IntoView + use<> {
     paragraphs(text)
         .into_iter()
-        .map(|spans| {
-            let inner = spans
-                .into_iter()
-                .map(|s| {
-                    if s.bold {
-                        view! { <strong>{s.text}</strong> }.into_any()
-                    } else if s.code {
-                        view! { <code>{s.text}</code> }.into_any()
-                    } else {
-                        s.text.into_any()
-                    }
-                })
-                .collect_view();
-            view! { <p>{inner}</p> }
-        })
+        .map(|p| view! { <p>{spans(p)}</p> })
         .collect_view()
+}
+
+/// Styled text from a lesson, inline (its paragraphs run together).
+fn rich_inline(text: &str) -> impl IntoView + use<> {
+    paragraphs(text).into_iter().map(spans).collect_view()
 }
 
 /// The panel beside the canvas while a lesson is open.
@@ -670,7 +677,7 @@ pub fn LessonPanel() -> impl IntoView {
                     <div class="ap-lesson__text">{rich(&step.text)}</div>
                     <div class="ap-lesson__task" data-testid="lesson-task">
                         <strong>"Your task: "</strong>
-                        {step.task.clone()}
+                        {rich_inline(&step.task)}
                     </div>
                     <ul class="ap-lesson__check" data-testid="lesson-check" aria-live="polite">
                         {move || verdict.get().map(|(judged, _)| {
@@ -692,7 +699,7 @@ pub fn LessonPanel() -> impl IntoView {
                     {move || passed().then(|| view! {
                         <div class="ap-lesson__passed" data-testid="lesson-passed" role="status">
                             <strong>"Passed. "</strong>
-                            {step.pass.clone()}
+                            {rich_inline(&step.pass)}
                         </div>
                     })}
                     {(!figures.is_empty()).then(|| {
@@ -729,7 +736,7 @@ pub fn LessonPanel() -> impl IntoView {
                                                         _ => "Measured here when you pass the step.".into(),
                                                     }}
                                                 </p>
-                                                <p class="ap-lesson__note">{f.note.clone()}</p>
+                                                <p class="ap-lesson__note">{rich_inline(&f.note)}</p>
                                             </div>
                                         }
                                     })
@@ -758,7 +765,7 @@ pub fn LessonPanel() -> impl IntoView {
                         </button>
                     </div>
                     <ul class="ap-lesson__hints" data-testid="lesson-hints">
-                        {move || hints.iter().take(lessons.hints.get()).map(|h| view! { <li>{h.clone()}</li> }).collect_view()}
+                        {move || hints.iter().take(lessons.hints.get()).map(|h| view! { <li>{rich_inline(h)}</li> }).collect_view()}
                     </ul>
                     {move || lessons.solution.get().then(|| view! {
                         <ol class="ap-lesson__solution" data-testid="lesson-solution">
