@@ -24,7 +24,10 @@ fn the_first_lessons_play_in_the_browser_as_natively() {
     }
     // Reaching lesson 4's third step replays steps 1 and 2 exactly as natively: paused at
     // 35 s with web-1 down (tests/lessons.rs checks the same natively).
-    let lesson = archplay::lesson::find("load-balancer").unwrap().lesson().unwrap();
+    let lesson = archplay::lesson::find("load-balancer")
+        .unwrap()
+        .lesson()
+        .unwrap();
     let s = Session::at_step(&lesson, 2).unwrap();
     assert_eq!(s.now(), 35.0);
     assert_eq!(s.sim().unwrap().is_up(&"web-1".into()), Some(false));
