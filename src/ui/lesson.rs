@@ -810,6 +810,11 @@ pub fn LessonPanel() -> impl IntoView {
                             class="ap-button"
                             class:ap-button--primary=passed
                             data-testid="lesson-next"
+                            title=move || if passed() {
+                                "Go on with your diagram and run as they are"
+                            } else {
+                                "Skip ahead: the next step opens as if you had done this one"
+                            }
                             on:click=move |_| lessons.next()
                         >
                             "Next step"
