@@ -250,13 +250,10 @@ impl Session {
         }
     }
 
-    fn run(
-        &mut self,
-        for_s: f64,
-        judge: Option<Judge>,
-    ) -> Result<Option<(f64, Vec<Measured>)>, String> {
+    /// What pressing Run does before the clock moves: a run at its end starts again; without a
+    /// run one is built from the diagram. Returns where running `for_s` seconds stops.
+    fn start_run(&mut self, for_s: f64) -> Result<SimTime, String> {
         if self.sim.as_ref().is_some_and(Simulation::finished) {
-            // Run at the end starts again, as the Run button does.
             self.reset();
         }
         if self.sim.is_none() {
@@ -266,8 +263,17 @@ impl Session {
             self.stale = false;
             self.since_s = 0.0;
         }
-        let sim = self.sim.as_mut().expect("built above");
-        let stop = sim.now() + SimDuration::from_secs_f64(for_s.max(0.0));
+        let now = self.sim.as_ref().expect("built above").now();
+        Ok(now + SimDuration::from_secs_f64(for_s.max(0.0)))
+    }
+
+    fn run(
+        &mut self,
+        for_s: f64,
+        judge: Option<Judge>,
+    ) -> Result<Option<(f64, Vec<Measured>)>, String> {
+        let stop = self.start_run(for_s)?;
+        let sim = self.sim.as_mut().expect("start_run built it");
         let mut passed = None;
         loop {
             const SECOND: u64 = 1_000_000_000;
@@ -417,20 +423,7 @@ impl Preparation {
             let fail = |why: String| format!("step {} solution, {}: {why}", step + 1, m.describe());
             match m {
                 Move::Run { for_s } => {
-                    let s = &mut self.session;
-                    if s.sim.as_ref().is_some_and(Simulation::finished) {
-                        s.reset();
-                    }
-                    if s.sim.is_none() {
-                        let sim = Simulation::new(&s.diagram)
-                            .map_err(|e| fail(format!("cannot run: {e}")))?;
-                        s.sim = Some(sim);
-                        s.built_from = Some(s.diagram.clone());
-                        s.stale = false;
-                        s.since_s = 0.0;
-                    }
-                    let now = s.sim.as_ref().expect("built above").now();
-                    self.running_to = Some(now + SimDuration::from_secs_f64(for_s.max(0.0)));
+                    self.running_to = Some(self.session.start_run(*for_s).map_err(fail)?);
                 }
                 _ => {
                     let m = m.clone();
