@@ -169,25 +169,9 @@ impl Session {
         match live_change(built, &self.diagram) {
             LiveChange::Nothing => {}
             LiveChange::Restart => self.stale = true,
-            LiveChange::Apply {
-                components,
-                rate_scale,
-                chaos_per_hour,
-                alerts,
-            } => {
-                if let Some(scale) = rate_scale {
-                    sim.set_rate_scale(scale);
-                }
-                if let Some(rate) = chaos_per_hour {
-                    sim.set_chaos(rate);
-                }
-                if let Some(rules) = alerts {
-                    sim.set_alerts(rules);
-                }
-                for c in &components {
-                    sim.update_component(c)
-                        .map_err(|why| format!("not applied to the run: {why}"))?;
-                }
+            change @ LiveChange::Apply { .. } => {
+                sim.apply_live(&change)
+                    .map_err(|why| format!("not applied to the run: {why}"))?;
                 self.built_from = Some(self.diagram.clone());
             }
         }

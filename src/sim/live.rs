@@ -5,6 +5,8 @@
 
 use crate::model::{Component, Diagram};
 
+use super::engine::{Simulation, UpdateError};
+
 /// How a running simulation should follow an edit.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LiveChange {
@@ -73,6 +75,34 @@ pub fn live_change(built: &Diagram, now: &Diagram) -> LiveChange {
             chaos_per_hour,
             alerts,
         }
+    }
+}
+
+impl Simulation {
+    /// Applies a [`LiveChange::Apply`] to the running simulation: the traffic multiplier, the
+    /// chaos monkey's rate, the alert rules and each component's settings, stopping at the first
+    /// component it refuses. `Nothing` and `Restart` change nothing here (a restart is the
+    /// caller's to arrange). The app's runner and a lesson's session both follow edits this way.
+    pub fn apply_live(&mut self, change: &LiveChange) -> Result<(), UpdateError> {
+        let LiveChange::Apply {
+            components,
+            rate_scale,
+            chaos_per_hour,
+            alerts,
+        } = change
+        else {
+            return Ok(());
+        };
+        if let Some(scale) = rate_scale {
+            self.set_rate_scale(*scale);
+        }
+        if let Some(rate) = chaos_per_hour {
+            self.set_chaos(*rate);
+        }
+        if let Some(rules) = alerts {
+            self.set_alerts(rules.clone());
+        }
+        components.iter().try_for_each(|c| self.update_component(c))
     }
 }
 

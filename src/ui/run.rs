@@ -364,27 +364,10 @@ impl Runner {
                     self.stale.set(true);
                 }
             }
-            Some(LiveChange::Apply {
-                components,
-                rate_scale,
-                chaos_per_hour,
-                alerts,
-            }) => {
-                let refused = self.sim.try_update_value(|s| {
-                    let sim = s.as_mut()?;
-                    if let Some(scale) = rate_scale {
-                        sim.set_rate_scale(scale);
-                    }
-                    if let Some(rate) = chaos_per_hour {
-                        sim.set_chaos(rate);
-                    }
-                    if let Some(rules) = alerts {
-                        sim.set_alerts(rules);
-                    }
-                    components
-                        .iter()
-                        .find_map(|c| sim.update_component(c).err())
-                });
+            Some(change @ LiveChange::Apply { .. }) => {
+                let refused = self
+                    .sim
+                    .try_update_value(|s| s.as_mut()?.apply_live(&change).err());
                 match refused.flatten() {
                     Some(why) => self
                         .editor
