@@ -80,6 +80,18 @@ impl Cause {
     }
 }
 
+/// `value × nanos`, exactly. Both nearly always fit in 32 bits (a level below 4 billion held
+/// for under 4.3 s), and then one 64-bit multiply does; wasm32 has no 64×64→128 multiply, so
+/// the general case there is a call to a library routine, which was 6 % of a browser run.
+#[inline(always)]
+fn area(value: u64, nanos: u64) -> u128 {
+    if (value | nanos) >> 32 == 0 {
+        u128::from(value * nanos)
+    } else {
+        u128::from(value) * u128::from(nanos)
+    }
+}
+
 /// A quantity that changes at instants (busy workers, queue length) and its integral over time,
 /// for time averages: mean = area / elapsed.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -98,7 +110,7 @@ impl Level {
 
     /// Sets the value at `now`, accumulating the area under the old one.
     pub fn set(&mut self, now: SimTime, value: u64) {
-        self.area += u128::from(self.value) * u128::from((now - self.since).as_nanos());
+        self.area += area(self.value, (now - self.since).as_nanos());
         self.since = now;
         self.value = value;
         self.max = self.max.max(value);
@@ -116,7 +128,7 @@ impl Level {
 
     /// The integral of the value (value × nanoseconds) from the start up to `now`.
     pub fn area_at(&self, now: SimTime) -> u128 {
-        self.area + u128::from(self.value) * u128::from((now - self.since).as_nanos())
+        self.area + area(self.value, (now - self.since).as_nanos())
     }
 
     /// Largest value since the last [`Level::reset_max`].
@@ -279,6 +291,25 @@ mod tests {
         l.dec(s(6));
         l.dec(s(7));
         assert_eq!(l.value(), 0, "never below zero");
+    }
+
+    #[test]
+    fn area_is_exact_on_both_sides_of_the_32_bit_fast_path() {
+        let wide = |a: u64, b: u64| u128::from(a) * u128::from(b);
+        let edge = u64::from(u32::MAX);
+        for (a, b) in [
+            (0, u64::MAX),
+            (edge, edge),
+            (edge + 1, edge),
+            (3, 5_000_000_000), // a level held 5 s
+            (u64::MAX, u64::MAX),
+        ] {
+            assert_eq!(area(a, b), wide(a, b), "{a} × {b}");
+        }
+        // 2³² − 1 squared is 2⁶⁴ − 2³³ + 1: it fits, and a 64-bit multiply gives it.
+        assert_eq!(area(edge, edge), (1u128 << 64) - (1u128 << 33) + 1);
+        // A level of 10 held an hour is 3.6e13 unit-ns, beyond 32 bits, still exact.
+        assert_eq!(area(10, 3_600_000_000_000), 36_000_000_000_000);
     }
 
     #[test]
