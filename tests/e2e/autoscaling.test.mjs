@@ -21,7 +21,10 @@ describe("auto-scaling", () => {
     await page.getByTestId("speed").selectOption("As fast as possible");
     await page.getByTestId("run").click();
 
-    // Five hot minutes after the surge at 300 s: +5, booting for 3 minutes.
+    // Five hot minutes after the surge at 300 s: +5, booting for 3 minutes. The last stretch at
+    // 100×, so Pause lands close to 1,300 s (flat out, one slice can cover minutes).
+    await clockPast(page, 1150, 60000);
+    await page.getByTestId("speed").selectOption("100×");
     await clockPast(page, 1300, 60000);
     await page.getByTestId("pause").click();
     assert.match(await page.getByTestId("badge-web").textContent(), /^1[23] up · busy/);
