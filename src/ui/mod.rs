@@ -39,3 +39,27 @@ pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
 }
+
+/// A benchmark hook, `window.wasmBindings.benchReferenceNetwork(seconds)`, for
+/// `scripts/bench-run.sh`: simulates the reference network for `seconds` (at most a day) with the
+/// engine alone — no page, no drawing — and returns the requests it finished, so the benchmark
+/// can tell this browser's engine speed apart from the live runner's.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = benchReferenceNetwork)]
+pub fn bench_reference_network(seconds: f64) -> f64 {
+    let json = include_str!("../../public/examples/reference-network.json");
+    let Ok(mut diagram) = crate::model::Diagram::from_json(json) else {
+        return 0.0;
+    };
+    diagram.run.duration_s = if seconds.is_finite() {
+        seconds.clamp(1.0, 86_400.0)
+    } else {
+        1.0
+    };
+    diagram.run.warmup_s = 0.0;
+    let Ok(mut sim) = crate::sim::Simulation::new(&diagram) else {
+        return 0.0;
+    };
+    sim.run_to_end(u64::MAX);
+    let r = sim.report();
+    (r.requests.ok + r.requests.failed + r.requests.rejected) as f64
+}
