@@ -4,10 +4,12 @@
 //! hold time in consecutive seconds and resolves at the first second it no longer holds; both
 //! go into the event log. A threshold of 0 turns its rule off.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Alerts;
 
 /// What a rule watches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Watch {
     /// The system's p95 latency, ms.
     P95,
@@ -20,7 +22,7 @@ pub(crate) enum Watch {
 }
 
 /// One rule and its state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Alert {
     /// What it watches.
     pub watch: Watch,

@@ -9,12 +9,14 @@
 //! This file holds the group's book-keeping and decisions; the engine turns them into workers,
 //! events and log lines.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Component;
 
 use super::time::{SimDuration, SimTime};
 
 /// Where an instance is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum State {
     /// Launched, not yet serving.
     Booting,
@@ -27,7 +29,7 @@ pub(crate) enum State {
 }
 
 /// One instance of a group.
-#[derive(Clone, Copy, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 pub(crate) struct Instance {
     /// Unique across the run, so stale events and requests from a past life are recognised.
     pub id: u32,
@@ -40,7 +42,7 @@ pub(crate) struct Instance {
 }
 
 /// An auto-scaling policy (the chapter's: +5 above 70 % for 5 min, −5 below 30 % for 10 min).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Policy {
     pub out_pct: f64,
     pub out_for: SimDuration,
@@ -63,7 +65,7 @@ pub(crate) enum Decision {
 }
 
 /// A group of identical instances.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct ServerGroup {
     pub instances: Vec<Instance>,
     /// The count the group keeps launched (booting or running).
@@ -349,7 +351,7 @@ fn period_s(p: &Policy) -> u32 {
 
 /// Per-second CPU figures folded into period averages, the recent ones kept. Periods that
 /// began before the group last changed size are left out: they measured another group.
-#[derive(Clone, Debug, Default)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
 struct Datapoints {
     sum: f64,
     seconds: u32,

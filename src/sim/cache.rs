@@ -6,6 +6,8 @@
 //! Hit ratios are not configured anywhere: they come out of the capacity, the TTL, the policy
 //! and the keys the users actually ask for (tested against the Che approximation).
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -13,7 +15,7 @@ use super::rng::SimRng;
 use super::time::{SimDuration, SimTime};
 
 /// How a full cache chooses what to drop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Eviction {
     /// Least recently used.
     Lru,
@@ -67,7 +69,7 @@ pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 const NIL: u32 = u32::MAX;
 
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 struct Entry {
     key: u64,
     version: u64,
@@ -100,7 +102,7 @@ pub(crate) enum Lookup {
 }
 
 /// The contents of one cache node.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct CacheStore {
     capacity: usize,
     ttl: Option<SimDuration>,

@@ -2,13 +2,15 @@
 //! that cache pay for a lookup. Wired to several targets, DNS answers round-robin; GeoDNS
 //! chooses by region or weight (see `geo_dns`).
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Component;
 
 use super::geo_dns::GeoDns;
 use super::time::{SimDuration, SimTime};
 
 /// A DNS node's state: per-user cached answers, and how new answers are chosen.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Dns {
     lookup: SimDuration,
     ttl: SimDuration,

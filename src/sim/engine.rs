@@ -4,6 +4,8 @@
 //! latency), waits in queues, is served, calls downstream, and its answer travels back the same
 //! way; the latency a user sees is measured, never computed from a formula.
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -170,7 +172,7 @@ pub enum StepOutcome {
 }
 
 /// A scheduled happening. Small (12 bytes) because the queue holds many.
-#[derive(Clone, Copy, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 enum Event {
     /// A users node's next arrival (ignored if its generation is stale).
     Arrival { node: u32, generation: u32 },
@@ -219,7 +221,7 @@ enum Event {
 }
 
 /// A wire as the engine uses it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Target {
     pub node: u32,
     pub latency: SimDuration,
@@ -255,7 +257,7 @@ fn partition(key: u64, n: usize) -> usize {
 /// that write's place in the order writes reached the database. A database locks a row while
 /// writing it, so writes to one record take effect in arrival order: a write that arrived
 /// before the committed one but finished after it changes nothing.
-#[derive(Clone, Copy, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 pub(crate) struct Committed {
     pub version: u64,
     pub at: SimTime,
@@ -263,7 +265,7 @@ pub(crate) struct Committed {
 }
 
 /// A database and its read replicas.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Group {
     /// The node taking writes now (the database, or a promoted replica).
     pub primary: u32,
@@ -293,7 +295,7 @@ impl Group {
 }
 
 /// Kind-specific state.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 pub(crate) enum Behaviour {
     Users(Users),
     Dns(Dns),
@@ -312,7 +314,7 @@ pub(crate) enum Behaviour {
 }
 
 /// One component in the running simulation.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct Node {
     pub id: ComponentId,
     pub kind: Kind,
@@ -348,7 +350,7 @@ impl Node {
 }
 
 /// End-to-end counters over every users node.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct EndToEnd {
     pub sent: u64,
     pub ok: u64,
@@ -362,7 +364,7 @@ impl EndToEnd {
 }
 
 /// The state at the end of warm-up, subtracted from later totals for summaries.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Baseline {
     pub time: SimTime,
     pub nodes: Vec<Counters>,
@@ -372,6 +374,7 @@ pub(crate) struct Baseline {
 }
 
 /// A running simulation of one diagram.
+#[derive(Serialize, Deserialize)]
 pub struct Simulation {
     pub(crate) now: SimTime,
     queue: EventQueue<Event>,
@@ -387,6 +390,7 @@ pub struct Simulation {
     pub(crate) rate_scale: f64,
     pub(crate) seed: u64,
     pub(crate) duration: SimTime,
+    #[serde(with = "super::snapshot::as_json")]
     timeline: Vec<Action>,
     index: BTreeMap<ComponentId, u32>,
     trace: Option<Trace>,

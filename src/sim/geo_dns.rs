@@ -6,6 +6,8 @@
 //!
 //! Clients cache the answers (see `dns`); this file only decides them.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Component;
 
 use super::health::{Health, ProbeOutcome, Thresholds};
@@ -14,7 +16,7 @@ use super::rng::SimRng;
 use super::time::SimDuration;
 
 /// How an answer is chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Policy {
     /// The nearest healthy entry point.
     Nearest,
@@ -23,7 +25,7 @@ pub(crate) enum Policy {
 }
 
 /// One entry point GeoDNS answers with.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Entry {
     /// The region it runs in.
     pub region: Option<u8>,
@@ -34,7 +36,7 @@ pub(crate) struct Entry {
 }
 
 /// A GeoDNS node's choosing and checking state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct GeoDns {
     pub policy: Policy,
     pub check_interval: SimDuration,

@@ -2,8 +2,10 @@
 //! failed and passed probes. Load balancers check their backends this way, GeoDNS its data
 //! centers' entry points.
 
+use serde::{Deserialize, Serialize};
+
 /// How many probes in a row change a target's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Thresholds {
     /// Failed probes in a row before a healthy target is taken out.
     pub unhealthy: u32,
@@ -25,7 +27,7 @@ pub(crate) enum ProbeOutcome {
 }
 
 /// One target as its prober sees it. Every target starts in service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Health {
     /// Whether the prober sends it traffic.
     pub in_service: bool,

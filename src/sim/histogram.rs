@@ -2,11 +2,13 @@
 //! power of two, so any recorded value is reported within 0.4 % (half a bucket) of itself.
 //! Memory is bounded: at most 7,424 counters, allocated only up to the largest value seen.
 
+use serde::{Deserialize, Serialize};
+
 const SUB_BITS: u32 = 7;
 const SUB: u64 = 1 << SUB_BITS;
 
 /// Counts of nanosecond values in log-linear buckets.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Histogram {
     counts: Vec<u64>,
     total: u64,

@@ -1,6 +1,8 @@
 //! Load balancer: chooses a backend per request by its algorithm, among the backends in
 //! rotation; health checks move backends in and out of rotation.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Component;
 
 use super::health::{Health, ProbeOutcome, Thresholds};
@@ -8,7 +10,7 @@ use super::rng::SimRng;
 use super::time::SimDuration;
 
 /// How a backend is chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Algorithm {
     RoundRobin,
     LeastConnections,
@@ -18,7 +20,7 @@ pub(crate) enum Algorithm {
 }
 
 /// One backend as the balancer sees it.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Backend {
     /// The backend node.
     pub node: u32,
@@ -35,7 +37,7 @@ pub(crate) struct Backend {
 }
 
 /// A load balancer's state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct LoadBalancer {
     pub algorithm: Algorithm,
     /// Sticky sessions: a logged-in user goes back to the backend holding their session.

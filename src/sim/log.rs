@@ -3,12 +3,12 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::time::SimTime;
 
 /// How much an entry matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogLevel {
     /// Routine: a backend returned to rotation, a scheduled change.
@@ -20,7 +20,7 @@ pub enum LogLevel {
 }
 
 /// One log entry.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// Simulated time, in seconds.
     pub time_s: f64,
@@ -33,9 +33,41 @@ pub struct LogEntry {
     pub message: String,
 }
 
+/// Entries in a snapshot: every field in order (the report's JSON leaves out a missing
+/// component, which a compact binary format could not read back).
+mod entry_tuples {
+    use std::collections::VecDeque;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{LogEntry, LogLevel};
+
+    pub fn serialize<S: Serializer>(entries: &VecDeque<LogEntry>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            entries
+                .iter()
+                .map(|e| (e.time_s, &e.component, e.level, &e.message)),
+        )
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VecDeque<LogEntry>, D::Error> {
+        let tuples = Vec::<(f64, Option<String>, LogLevel, String)>::deserialize(d)?;
+        Ok(tuples
+            .into_iter()
+            .map(|(time_s, component, level, message)| LogEntry {
+                time_s,
+                component,
+                level,
+                message,
+            })
+            .collect())
+    }
+}
+
 /// A bounded log.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct EventLog {
+    #[serde(with = "entry_tuples")]
     entries: VecDeque<LogEntry>,
     capacity: usize,
     dropped: u64,

@@ -3,6 +3,8 @@
 //! waits for them — with a token that moves on at every delivery, so an acknowledgement or a
 //! timeout from an earlier delivery is recognised and ignored.
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::VecDeque;
 
 use crate::model::Component;
@@ -12,7 +14,7 @@ use super::rng::Distribution;
 use super::time::{SimDuration, SimTime};
 
 /// One job.
-#[derive(Clone, Copy, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 pub(crate) struct Job {
     /// When it was enqueued.
     pub created: SimTime,
@@ -46,7 +48,7 @@ impl Job {
 }
 
 /// Every job in flight, with reusable slots.
-#[derive(Debug, Default)]
+#[derive(Serialize, Deserialize, Debug, Default)]
 pub(crate) struct Jobs {
     slots: Vec<Job>,
     free: Vec<u32>,
@@ -97,7 +99,7 @@ impl Jobs {
 }
 
 /// A message queue's state.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct MessageQueue {
     /// Most jobs held (ready, delivered or backing off).
     pub capacity: u64,
@@ -156,7 +158,7 @@ impl MessageQueue {
 }
 
 /// A consumer pool's state.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct ConsumerPool {
     /// Jobs processed at once.
     pub workers: u64,

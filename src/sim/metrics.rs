@@ -3,12 +3,12 @@
 //! Counters only ever grow; summaries and per-second samples are differences between two
 //! snapshots, so warm-up exclusion and sampling never disturb each other.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::time::SimTime;
 
 /// Why a request failed. Every failure is counted at the component where it happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
     /// The queue in front of the workers was full (a rejection).
@@ -94,7 +94,7 @@ fn area(value: u64, nanos: u64) -> u128 {
 
 /// A quantity that changes at instants (busy workers, queue length) and its integral over time,
 /// for time averages: mean = area / elapsed.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
 pub struct Level {
     value: u64,
     max: u64,
@@ -143,7 +143,7 @@ impl Level {
 }
 
 /// Monotone counters of one component. Subtract two snapshots for a window.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
 pub struct Counters {
     /// Requests that reached the component.
     pub arrivals: u64,

@@ -33,6 +33,7 @@ mod request;
 pub mod rng;
 mod series;
 pub mod sharding;
+mod snapshot;
 mod station;
 mod time;
 mod trace;
@@ -52,5 +53,6 @@ pub use report::{
     ReplicaReport, Report, RequestCounts, RouterReport, SessionReport, StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
+pub use snapshot::{SnapshotError, fingerprint};
 pub use time::{SimDuration, SimTime};
 pub use trace::{Crossing, CrossingKind};

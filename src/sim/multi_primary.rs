@@ -9,6 +9,8 @@
 //! commit time (ties to the lower primary), and the receiver's copy is overwritten only if the
 //! incoming write wins: each conflicting pair is counted once, where the loser is overwritten.
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::VecDeque;
 
 use super::cache::KeyMap;
@@ -18,7 +20,7 @@ use super::time::{SimDuration, SimTime};
 pub const MAX_PRIMARIES: usize = 4;
 
 /// One primary's copy of a record.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Copy {
     /// The write's id (its version).
     pub version: u64,
@@ -56,7 +58,7 @@ pub(crate) enum Applied {
 }
 
 /// A write on its way from one primary to another.
-#[derive(Clone, Copy, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 struct InFlight {
     /// When it arrives; `None` while a partition holds it back.
     arrives: Option<SimTime>,
@@ -65,7 +67,7 @@ struct InFlight {
 }
 
 /// A set of primaries replicating to each other.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct PeerSet {
     /// The database nodes, in diagram order.
     pub members: Vec<u32>,

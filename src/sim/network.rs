@@ -5,13 +5,15 @@
 //! A wire's latency already includes the crossing (see `model::regions`); this is for what
 //! decides *where* to go (GeoDNS's nearest data center) and whether anything gets there at all.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Diagram;
 use crate::model::regions::{self, REGIONS};
 
 const N: usize = REGIONS.len();
 
 /// Regions, round trips and partitions.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Network {
     /// Per node, in diagram order: its region's index in [`REGIONS`], if it has one.
     region: Vec<Option<u8>>,

@@ -11,6 +11,8 @@
 //! is exactly the one a single heap would give; only the work differs (a lane push or pop is
 //! O(1) and touches one cache line).
 
+use serde::{Deserialize, Serialize};
+
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -24,7 +26,7 @@ pub const MAX_LANES: usize = 8;
 /// `seq` is 32 bits, which keeps an entry with the engine's 12-byte events at 24 bytes instead of
 /// 32 (the heap moves entries on every pop); when it would wrap, the pending entries are
 /// renumbered in order, so ties still resolve first-scheduled-first.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     lanes: Vec<Lane<E>>,
@@ -35,13 +37,13 @@ pub struct EventQueue<E> {
 }
 
 /// Events scheduled `delay` after the last pop, in the order they were scheduled.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 struct Lane<E> {
     delay: SimDuration,
     entries: VecDeque<Entry<E>>,
 }
 
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 struct Entry<E> {
     time: SimTime,
     seq: u32,

@@ -5,6 +5,8 @@
 //! it has applied; a read of a record it has not caught up on is stale, and how long it has
 //! been out of date is known exactly from the writes still on their way.
 
+use serde::{Deserialize, Serialize};
+
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -13,7 +15,7 @@ use super::rng::{Distribution, SimRng};
 use super::time::{SimDuration, SimTime};
 
 /// A committed write on its way to a replica.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Shipped {
     /// When the replica has it (and applies it).
     pub apply_at: SimTime,
@@ -28,7 +30,7 @@ pub(crate) struct Shipped {
 }
 
 /// A read replica's own state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct ReplicaRole {
     /// The version of each record it has applied, and that write's commit order.
     data: KeyMap<(u64, u64)>,

@@ -1,11 +1,13 @@
 //! Requests in flight: a slab of reusable slots, so a long run allocates nothing per request once
 //! warmed up and memory is bounded by the number in flight, not the number served.
 
+use serde::{Deserialize, Serialize};
+
 use super::metrics::Cause;
 use super::time::{SimDuration, SimTime};
 
 /// What a request does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Class {
     /// Reads data: web servers call downstream.
     Read,
@@ -17,7 +19,7 @@ pub(crate) enum Class {
 
 /// One step of a request's path: `caller` sent it over a wire with one-way `latency`; the
 /// callee received it at `arrived`, during its life number `epoch`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 pub(crate) struct Hop {
     /// The node that sent the request and waits for the answer.
     pub caller: u32,
@@ -34,7 +36,7 @@ pub(crate) struct Hop {
 }
 
 /// A request in flight.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct Request {
     /// When the user sent it.
     pub born: SimTime,
@@ -68,7 +70,7 @@ pub(crate) struct Request {
 }
 
 /// A slab of requests with a free list.
-#[derive(Debug, Default)]
+#[derive(Serialize, Deserialize, Debug, Default)]
 pub(crate) struct Requests {
     slots: Vec<Request>,
     free: Vec<u32>,

@@ -4,6 +4,8 @@
 //! natively and in wasm32 (std defers to the platform's maths library, which may round
 //! differently). Integer draws use explicit `u64`/`u32` types, never `usize`, for the same reason.
 
+use serde::{Deserialize, Serialize};
+
 use std::sync::OnceLock;
 
 use rand::{Rng, RngCore, SeedableRng};
@@ -12,7 +14,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::time::SimDuration;
 
 /// The simulation's random source: xoshiro256++ seeded from the run's seed.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct SimRng(Xoshiro256PlusPlus);
 
 impl SimRng {
@@ -113,7 +115,7 @@ fn ziggurat() -> &'static Ziggurat {
 }
 
 /// How a service time (or any positive duration) is distributed.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub enum Distribution {
     /// Always the mean.
     Constant {
@@ -167,7 +169,7 @@ impl Distribution {
 /// proportional to `k^-s`. Up to [`Zipf::TABLE_LIMIT`] keys it samples from an alias table (two
 /// draws, no transcendental functions); beyond that by rejection-inversion (Hörmann & Derflinger,
 /// 1996: O(1) per draw and no table, so `n` can be in the hundreds of millions).
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub enum Zipf {
     /// Walker's alias method, built with Vose's algorithm. Column `i` is `(keep, alias)`: keep
     /// rank `i` when a uniform 32-bit draw is below `keep` (a probability in units of 2⁻³²),
@@ -231,7 +233,7 @@ impl Zipf {
 }
 
 /// Zipf sampling by rejection-inversion, for key spaces too large for a table.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct RejectionInversion {
     n: f64,
     s: f64,

@@ -1,6 +1,8 @@
 //! Per-second time series: one row a simulated second for the whole system and for each
 //! component, with the metrics its kind publishes (see the catalogue). Kept in bounded rings.
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::VecDeque;
 
 use crate::model::Kind;
@@ -48,9 +50,44 @@ fn hit_rate(d: &Counters) -> f64 {
     }
 }
 
+/// Column names travel in a snapshot as text and come back as the catalogue's own names.
+mod metric_names {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::Kind;
+
+    use super::GLOBAL_METRICS;
+
+    /// The published name equal to `name`: a system-wide column or a kind's metric.
+    fn known(name: &str) -> Option<&'static str> {
+        GLOBAL_METRICS
+            .iter()
+            .copied()
+            .chain(
+                Kind::ALL
+                    .iter()
+                    .flat_map(|k| k.spec().metrics.iter().map(|m| m.name)),
+            )
+            .find(|n| *n == name)
+    }
+
+    pub fn serialize<S: Serializer>(names: &[&'static str], s: S) -> Result<S::Ok, S::Error> {
+        names.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|n| known(n).ok_or_else(|| D::Error::custom(format!("unknown metric {n:?}"))))
+            .collect()
+    }
+}
+
 /// One table of samples: a time column and named value columns, oldest rows dropped first.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Series {
+    #[serde(with = "metric_names")]
     names: Vec<&'static str>,
     data: VecDeque<f64>,
     capacity: usize,
@@ -119,7 +156,7 @@ impl Series {
 }
 
 /// Every series of a run.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct SeriesStore {
     /// The whole system.
     pub global: Series,

@@ -2,8 +2,10 @@
 //! nodes per shard on a ring, or key ranges. Pure functions of the key and the layout, so the
 //! fraction of keys that move when shards are added is exact for the keys asked about.
 
+use serde::{Deserialize, Serialize};
+
 /// How keys are spread over shards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     /// `hash(key) mod N`.
     Modulo,
@@ -28,7 +30,7 @@ pub fn mix(mut x: u64) -> u64 {
 
 /// Where keys live for one layout: `shards` shards under `strategy`, the ring (if any) laid
 /// out with `seed`.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Layout {
     strategy: Strategy,
     shards: u32,
@@ -205,7 +207,7 @@ mod tests {
 
 /// A resharding in progress: keys are copied in increasing order; one not copied yet is still
 /// served from where the old layout put it.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Migration {
     /// The layout being left, and the shards in use under it.
     pub from: Layout,
@@ -217,7 +219,7 @@ pub(crate) struct Migration {
 }
 
 /// A shard router's state in a run.
-#[derive(Debug)]
+#[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct Router {
     /// Where keys live (over the shards in use, less the pinned shard).
     pub layout: Layout,

@@ -1,6 +1,8 @@
 //! A queueing station: `c` workers in front of a bounded FIFO queue. Web servers and databases
 //! are stations that differ in their service times and in whether they call downstream.
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::VecDeque;
 
 use crate::model::{Component, Kind, catalogue::size_preset};
@@ -14,7 +16,7 @@ use super::rng::Distribution;
 use super::time::{SimDuration, SimTime};
 
 /// A station's state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Station {
     /// Workers (servers, in queueing terms).
     pub workers: u64,
@@ -67,7 +69,7 @@ pub(crate) struct Station {
 }
 
 /// A CDN edge's own state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct CdnRole {
     /// The assets it holds (LRU, with the origin's TTL).
     pub store: CacheStore,
@@ -80,7 +82,7 @@ pub(crate) struct CdnRole {
 }
 
 /// Where a web server keeps logged-in users' sessions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SessionMode {
     /// No logins.
     None,
@@ -92,7 +94,7 @@ pub(crate) enum SessionMode {
 
 /// A web server's wires to one replication group (a database and its replicas): which node
 /// takes a request is decided per request from the group's current state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct DataRoute {
     /// The group.
     pub group: u32,
@@ -104,7 +106,7 @@ pub(crate) struct DataRoute {
 
 /// A web server's cache-aside wiring: which wires lead to caches (keys split between them)
 /// and which to the data behind them (used round-robin).
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Aside {
     /// Wires to caches.
     pub caches: Vec<Target>,
@@ -123,7 +125,7 @@ impl Aside {
 }
 
 /// What a write does to a cached copy of its record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum WritePolicy {
     /// Drop the cached copy once the database has the write.
     Invalidate,
@@ -134,7 +136,7 @@ pub(crate) enum WritePolicy {
 }
 
 /// A cache node's own state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct CacheRole {
     /// What it holds.
     pub store: CacheStore,
@@ -363,7 +365,7 @@ impl Station {
 }
 
 /// A token bucket: `rate` tokens per second, holding at most one second's worth.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct TokenBucket {
     rate: f64,
     tokens: f64,

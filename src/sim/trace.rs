@@ -3,12 +3,14 @@
 //! browser draws them as dots flowing along the wires, so the picture is made of real simulated
 //! requests, thinned out to what an eye can follow. Tracing reads the run and never changes it.
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::VecDeque;
 
 use super::request::Class;
 
 /// One sampled crossing.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct Crossing {
     /// Simulated seconds when it set off.
     pub at_s: f64,
@@ -25,7 +27,7 @@ pub struct Crossing {
 }
 
 /// What a crossing carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrossingKind {
     /// A read.
     Read,
@@ -46,7 +48,7 @@ impl From<Class> for CrossingKind {
 }
 
 /// The sampler and its bounded buffer.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Trace {
     every: u64,
     seen: u64,

@@ -1,13 +1,15 @@
 //! Users: open-loop request generation with a rate profile, a request mix, a key-popularity
 //! model and a population of users.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Component;
 
 use super::request::Class;
 use super::rng::{SimRng, Zipf};
 
 /// How the rate changes over time.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Profile {
     Constant,
     Step,
@@ -17,14 +19,14 @@ pub(crate) enum Profile {
 }
 
 /// Which keys requests touch.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) enum Keys {
     Uniform(u64),
     Zipf(Zipf),
 }
 
 /// A users node's generator state.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct Users {
     rate: f64,
     peak: f64,
