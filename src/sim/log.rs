@@ -33,24 +33,30 @@ pub struct LogEntry {
     pub message: String,
 }
 
-/// Entries in a snapshot: every field in order (the report's JSON leaves out a missing
-/// component, which a compact binary format could not read back).
-mod entry_tuples {
-    use std::collections::VecDeque;
-
+/// Entries in a snapshot or a message: every field in order (the report's JSON leaves out a
+/// missing component, which a compact binary format could not read back).
+pub(crate) mod entry_tuples {
     use serde::{Deserialize, Deserializer, Serializer};
 
     use super::{LogEntry, LogLevel};
 
-    pub fn serialize<S: Serializer>(entries: &VecDeque<LogEntry>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<'a, C, S>(entries: &'a C, s: S) -> Result<S::Ok, S::Error>
+    where
+        &'a C: IntoIterator<Item = &'a LogEntry>,
+        S: Serializer,
+    {
         s.collect_seq(
             entries
-                .iter()
+                .into_iter()
                 .map(|e| (e.time_s, &e.component, e.level, &e.message)),
         )
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VecDeque<LogEntry>, D::Error> {
+    pub fn deserialize<'de, C, D>(d: D) -> Result<C, D::Error>
+    where
+        C: FromIterator<LogEntry>,
+        D: Deserializer<'de>,
+    {
         let tuples = Vec::<(f64, Option<String>, LogLevel, String)>::deserialize(d)?;
         Ok(tuples
             .into_iter()
@@ -91,11 +97,7 @@ impl EventLog {
         level: LogLevel,
         message: String,
     ) {
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
-            self.dropped += 1;
-        }
-        self.entries.push_back(LogEntry {
+        self.push_entry(LogEntry {
             time_s: time.as_secs_f64(),
             component: component.map(str::to_string),
             level,
@@ -106,6 +108,28 @@ impl EventLog {
     /// Entries kept, oldest first.
     pub fn entries(&self) -> impl Iterator<Item = &LogEntry> {
         self.entries.iter()
+    }
+
+    /// Entries written so far, kept or dropped.
+    pub fn written(&self) -> u64 {
+        self.dropped + self.entries.len() as u64
+    }
+
+    /// The entries written after the first `written`, oldest first (those still kept).
+    pub fn since(&self, written: u64) -> impl Iterator<Item = &LogEntry> {
+        let skip = written.saturating_sub(self.dropped);
+        self.entries
+            .iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+    }
+
+    /// Appends an entry as written elsewhere (a copy catching up), dropping the oldest if full.
+    pub(crate) fn push_entry(&mut self, entry: LogEntry) {
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(entry);
     }
 
     /// Entries dropped for lack of room.

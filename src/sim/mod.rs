@@ -27,6 +27,7 @@ mod metrics;
 mod multi_primary;
 mod network;
 mod queue;
+pub mod remote;
 mod replication;
 mod report;
 mod request;

@@ -115,6 +115,28 @@ impl Series {
         self.data.extend(values.iter().copied());
     }
 
+    /// Rows sampled after `time_s`, oldest first, flattened (time, then the values).
+    pub(crate) fn rows_after(&self, time_s: f64) -> Vec<f64> {
+        let s = self.stride();
+        let first = (0..self.len())
+            .find(|&i| self.data[i * s] > time_s)
+            .unwrap_or(self.len());
+        self.data.range(first * s..).copied().collect()
+    }
+
+    /// Appends flattened rows as [`Series::rows_after`] gives them (a copy catching up).
+    pub(crate) fn extend_rows(&mut self, rows: &[f64]) {
+        for row in rows.chunks_exact(self.stride()) {
+            self.push(row[0], &row[1..]);
+        }
+    }
+
+    /// The time of the newest row, if any.
+    pub(crate) fn last_time(&self) -> Option<f64> {
+        let n = self.len();
+        (n > 0).then(|| self.data[(n - 1) * self.stride()])
+    }
+
     /// The value columns' names (the time column, `time_s`, comes first in every row).
     pub fn names(&self) -> &[&'static str] {
         &self.names
