@@ -283,7 +283,7 @@ impl Lessons {
         }
         let since = self
             .runner
-            .with_sim(|s| s.now().as_secs_f64())
+            .with_observed(|s| s.now().as_secs_f64())
             .unwrap_or(0.0);
         self.enter_at(lesson, next, since);
         self.editor

@@ -12,10 +12,11 @@ use super::run::Runner;
 use crate::model::cost::{HOURS_PER_MONTH, diagram_per_hour};
 use crate::model::export::file_name;
 use crate::share::embed::ChartId;
-use crate::sim::{Cause, LogLevel, Simulation};
+use crate::sim::remote::Observed;
+use crate::sim::{Cause, LogLevel};
 
 /// Markers for the charts: components going down (failures) and coming back or rejoining.
-fn markers(sim: &Simulation) -> Vec<Marker> {
+fn markers(sim: &dyn Observed) -> Vec<Marker> {
     sim.log()
         .entries()
         // Warnings (failed probes, alerts firing) and resolved alerts stay in the log; the
@@ -32,7 +33,7 @@ fn markers(sim: &Simulation) -> Vec<Marker> {
 /// The chart style of a kept run's lines: thin and grey, under the current run's.
 const KEPT_STYLE: usize = 6;
 
-fn global(sim: &Simulation, name: &str) -> Vec<(f64, f64)> {
+fn global(sim: &dyn Observed, name: &str) -> Vec<(f64, f64)> {
     sim.series().global.column(name).unwrap_or_default()
 }
 
@@ -49,7 +50,7 @@ pub fn Results() -> impl IntoView {
     let editor = Editor::get();
     let runner = Runner::get();
     let tab = RwSignal::new(Tab::Charts);
-    let marks = Memo::new(move |_| runner.with_sim(markers).unwrap_or_default());
+    let marks = Memo::new(move |_| runner.with_observed(markers).unwrap_or_default());
     // A kept run's lines come first, so the current run is drawn over them.
     let kept_lines = move |names: &[(&'static str, &'static str)]| -> Vec<Line> {
         runner.kept.with(|k| {
@@ -72,7 +73,7 @@ pub fn Results() -> impl IntoView {
             let mut lines = kept_lines(names);
             lines.extend(
                 runner
-                    .with_sim(|sim| {
+                    .with_observed(|sim| {
                         names
                             .iter()
                             .enumerate()
@@ -93,7 +94,7 @@ pub fn Results() -> impl IntoView {
     // One line per cause that has caused an error in this run.
     let errors = Signal::derive(move || {
         runner
-            .with_sim(|sim| {
+            .with_observed(|sim| {
                 let total = Line {
                     label: "all".into(),
                     style: 0,
@@ -139,7 +140,7 @@ pub fn Results() -> impl IntoView {
             .map(|m| {
                 let lines = Signal::derive(move || {
                     runner
-                        .with_sim(|sim| {
+                        .with_observed(|sim| {
                             let points = sim
                                 .series()
                                 .nodes
@@ -174,7 +175,7 @@ pub fn Results() -> impl IntoView {
         let level = level.get();
         let only = only.get();
         runner
-            .with_sim(|sim| {
+            .with_observed(|sim| {
                 let rows: Vec<_> = sim
                     .log()
                     .entries()
@@ -250,7 +251,7 @@ pub fn Results() -> impl IntoView {
             }
             grouped.push(c);
         }
-        let now = runner.with_sim(|sim| sim.cost_per_hour());
+        let now = runner.with_observed(|sim| sim.cost_per_hour());
         match now {
             Some(now) if (now - hour).abs() > 0.005 => {
                 format!("${hour:.2}/h · ${grouped}/month · now ${now:.2}/h")

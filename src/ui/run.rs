@@ -1,8 +1,11 @@
 //! Running the diagram live: the [`Runner`] owns a [`Simulation`] built from the diagram and
 //! advances it once per animation frame, by the simulated time the chosen speed asks for, within
-//! a strict wall-clock budget per frame — so the page stays responsive at every speed, including
-//! "as fast as possible". Panels read the simulation's series and log when [`Runner::tick`]
-//! moves on.
+//! a strict wall-clock budget per frame. "As fast as possible" hands the run to the simulation
+//! worker (`src/worker.rs`, see [`crate::sim::remote`]) while the page shows the figures it sends
+//! and keeps drawing at the display's pace; the run comes back (whole) when it stops, is paused,
+//! slows down, or is changed. Without a worker (a sandboxed embed, an old browser) the page
+//! runs it itself, a frame's budget at a time. Panels read the run's series and log through
+//! [`Runner::with_observed`] when [`Runner::tick`] moves on.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,6 +13,7 @@ use wasm_bindgen::closure::Closure;
 
 use super::editor::Editor;
 use crate::model::{Action, ComponentId, Diagram, Edit, TimelineEvent};
+use crate::sim::remote::{Figures, FromRemote, Observed, ToRemote, decode, encode};
 use crate::sim::{
     CrossingKind, LiveChange, SimDuration, SimTime, Simulation, StepOutcome, live_change,
 };
@@ -17,12 +21,11 @@ use crate::sim::{
 /// Wall-clock milliseconds of simulating per frame, at most (plus one slice), at the timed
 /// speeds: half a 60 Hz frame, leaving the rest for drawing.
 pub const FRAME_BUDGET_MS: f64 = 8.0;
-/// The budget when running as fast as possible. Every time the page yields to draw, it also
-/// idles until the display's next refresh (measured in Chromium: 5-7 ms a frame), so slices
-/// are long: about 20 frames a second, nearly all of each simulating (the charts move ten
-/// times a second in any case, and a click waits at most one slice). 13 ms slices made the
-/// reference network run at 0.70 M requests per wall second; 40 ms at 0.94 M.
-pub const MAX_SPEED_BUDGET_MS: f64 = 40.0;
+/// The budget when running as fast as possible in the page (no worker): most of a frame, so
+/// frames stay under 20 ms.
+pub const MAX_SPEED_BUDGET_MS: f64 = 13.0;
+/// Where Trunk puts the simulation worker's loader (index.html), relative to the page.
+const WORKER_URL: &str = "./archplay-worker_loader.js";
 /// Events per slice: the budget is checked between slices.
 const SLICE_EVENTS: u64 = 10_000;
 /// Panels are refreshed at most this often (wall milliseconds): ten times a second.
@@ -73,6 +76,30 @@ impl Kept {
             .find(|(n, _)| *n == name)
             .map_or(&[], |(_, p)| p.as_slice())
     }
+}
+
+/// The simulation worker, as far as the page knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WorkerState {
+    /// Not started (it is started the first time a run goes as fast as possible).
+    Unborn,
+    /// Started, not yet ready.
+    Starting,
+    /// Ready: takes runs.
+    Ready,
+    /// Cannot be used here (no workers, a sandboxed page, another build, or it failed).
+    Unusable,
+}
+
+/// A change to make to the run once it is back from the worker.
+type Deferred = Box<dyn FnOnce(Runner)>;
+
+/// A run handed to the worker: which, and what the page shows of it meanwhile.
+struct Away {
+    run: u64,
+    figures: Figures,
+    /// The page has asked for it back.
+    recalled: bool,
 }
 
 /// A dot in flight: the crossing and when it set off (wall milliseconds).
@@ -167,6 +194,8 @@ pub struct Runner {
     pub pace: RwSignal<f64>,
     /// True when the diagram has changed since the simulation was built.
     pub stale: RwSignal<bool>,
+    /// True while the simulation worker has the run.
+    pub in_worker: RwSignal<bool>,
     /// A step in progress stops here (simulated seconds).
     stop_at: StoredValue<Option<f64>>,
     last_frame: StoredValue<Option<f64>>,
@@ -178,8 +207,16 @@ pub struct Runner {
     pub flow: RwSignal<u64>,
     /// A run kept for comparison, drawn faintly under the current one.
     pub kept: RwSignal<Option<Kept>>,
-    /// Where "as fast as possible" posts its next slice (created on first use).
+    /// Where "as fast as possible" in the page posts its next slice (created on first use).
     task_port: StoredValue<Option<web_sys::MessagePort>, LocalStorage>,
+    /// The simulation worker and how it is.
+    worker: StoredValue<Option<web_sys::Worker>, LocalStorage>,
+    worker_state: StoredValue<WorkerState>,
+    /// The run the worker has, if it has one; runs are numbered so late answers are ignored.
+    away: StoredValue<Option<Away>, LocalStorage>,
+    runs_sent: StoredValue<u64>,
+    /// Changes asked for while the run was away, applied when it is back.
+    deferred: StoredValue<Vec<Deferred>, LocalStorage>,
     editor: Editor,
 }
 
@@ -204,6 +241,7 @@ impl Runner {
             tick: RwSignal::new(0),
             pace: RwSignal::new(0.0),
             stale: RwSignal::new(false),
+            in_worker: RwSignal::new(false),
             stop_at: StoredValue::new(None),
             last_frame: StoredValue::new(None),
             last_tick: StoredValue::new((0.0, 0)),
@@ -211,9 +249,25 @@ impl Runner {
             sampling: StoredValue::new((0.0, 0)),
             flow: RwSignal::new(0),
             task_port: StoredValue::new_local(None),
+            worker: StoredValue::new_local(None),
+            worker_state: StoredValue::new(WorkerState::Unborn),
+            away: StoredValue::new_local(None),
+            runs_sent: StoredValue::new(0),
+            deferred: StoredValue::new_local(Vec::new()),
             kept: RwSignal::new(None),
             editor,
         };
+        // Choosing "as fast as possible" starts the worker (so it is ready by Run); slowing
+        // down takes the run back from it (the page paces the timed speeds).
+        Effect::new(move |_| {
+            if runner.speed.get() == Speed::Max {
+                if runner.worker_state.get_value() == WorkerState::Unborn {
+                    runner.start_worker();
+                }
+            } else {
+                runner.recall();
+            }
+        });
         // Edits reach the run: new settings apply live; a new structure needs a Reset.
         Effect::new(move |_| editor.doc.with(|d| runner.follow(&d.diagram)));
         // A new document (New, Open, an example) ends the run of the old one — unless a run of
@@ -309,10 +363,59 @@ impl Runner {
         }
     }
 
-    /// Reads the simulation, if one is built (tracking [`Runner::tick`]).
+    /// Reads the simulation, if one is built and in the page (tracking [`Runner::tick`]):
+    /// `None` while the worker has it.
     pub fn with_sim<R>(&self, f: impl FnOnce(&Simulation) -> R) -> Option<R> {
         self.tick.track();
+        if self.is_away() {
+            return None;
+        }
         self.sim.with_value(|s| s.as_ref().map(f))
+    }
+
+    /// Reads the run's figures wherever it is computed, if there is a run (tracking
+    /// [`Runner::tick`]).
+    pub fn with_observed<R>(&self, f: impl FnOnce(&dyn Observed) -> R) -> Option<R> {
+        self.tick.track();
+        self.observed_untracked(f)
+    }
+
+    fn observed_untracked<R>(&self, f: impl FnOnce(&dyn Observed) -> R) -> Option<R> {
+        let mut f = Some(f);
+        let away = self.away.with_value(|a| {
+            a.as_ref()
+                .and_then(|a| f.take().map(|f| f(&a.figures as &dyn Observed)))
+        });
+        match (away, f) {
+            (Some(r), _) => Some(r),
+            (None, Some(f)) => self
+                .sim
+                .with_value(|s| s.as_ref().map(|s| f(s as &dyn Observed))),
+            (None, None) => None,
+        }
+    }
+
+    fn is_away(&self) -> bool {
+        self.away.with_value(Option::is_some)
+    }
+
+    fn set_away(&self, away: Option<Away>) {
+        let there = away.is_some();
+        self.away.set_value(away);
+        if self.in_worker.get_untracked() != there {
+            self.in_worker.set(there);
+        }
+    }
+
+    /// While the worker has the run: asks for it back and keeps `change` to make once it is
+    /// here (true). False when the run is in the page (make the change now).
+    fn defer(&self, change: impl FnOnce(Runner) + 'static) -> bool {
+        if !self.is_away() {
+            return false;
+        }
+        self.recall();
+        self.deferred.update_value(|d| d.push(Box::new(change)));
+        true
     }
 
     /// Builds the simulation from the diagram if there is none; false (with a notice saying
@@ -366,6 +469,9 @@ impl Runner {
                 if !self.stale.get_untracked() {
                     self.stale.set(true);
                 }
+            }
+            Some(LiveChange::Apply { .. }) if self.is_away() => {
+                self.defer(|r| r.editor.doc.with_untracked(|d| r.follow(&d.diagram)));
             }
             Some(change @ LiveChange::Apply { .. }) => {
                 let refused = self
@@ -430,6 +536,9 @@ impl Runner {
 
     /// Advances one simulated second, then pauses.
     pub fn step(&self) {
+        if self.defer(|r| r.step()) {
+            return;
+        }
         if self.phase.get_untracked() == Phase::Finished || !self.ensure_built() {
             return;
         }
@@ -452,6 +561,7 @@ impl Runner {
     pub fn pause(&self) {
         if self.phase.get_untracked() == Phase::Running {
             self.phase.set(Phase::Paused);
+            self.recall();
             self.pace.set(0.0);
             self.editor
                 .announcement
@@ -463,6 +573,9 @@ impl Runner {
     /// Throws the run away: the next Run starts from the diagram as it is now.
     pub fn reset(&self) {
         let had_run = self.phase.get_untracked() != Phase::Idle;
+        self.recall();
+        self.set_away(None);
+        self.deferred.set_value(Vec::new());
         self.sim.set_value(None);
         self.flying.set_value(Vec::new());
         self.sampling.set_value((0.0, 0));
@@ -483,6 +596,12 @@ impl Runner {
     /// Takes `id` down (or brings it back with `restore`) in the running simulation now, and
     /// records it on the diagram's timeline at the current simulated time, so a rerun repeats it.
     pub fn kill_or_restore(&self, id: &ComponentId, restore: bool) -> bool {
+        let id2 = id.clone();
+        if self.defer(move |r| {
+            r.kill_or_restore(&id2, restore);
+        }) {
+            return true;
+        }
         let Some(done) = self.sim.try_update_value(|s| {
             s.as_mut().map(|sim| {
                 if restore {
@@ -527,6 +646,12 @@ impl Runner {
     /// Empties cache `id` in the running simulation now and records the flush on the timeline.
     /// False if there is no run or `id` is not a cache.
     pub fn flush(&self, id: &ComponentId) -> bool {
+        let id2 = id.clone();
+        if self.defer(move |r| {
+            r.flush(&id2);
+        }) {
+            return true;
+        }
         let done = self
             .sim
             .try_update_value(|s| s.as_mut().is_some_and(|sim| sim.flush(id)))
@@ -544,6 +669,12 @@ impl Runner {
     /// Moves shard router `id` to `shards` shards in the running simulation now, and records
     /// it on the timeline. False if there is no run or nothing changed.
     pub fn reshard(&self, id: &ComponentId, shards: u32) -> bool {
+        let id2 = id.clone();
+        if self.defer(move |r| {
+            r.reshard(&id2, shards);
+        }) {
+            return true;
+        }
         let done = self
             .sim
             .try_update_value(|s| s.as_mut().is_some_and(|sim| sim.reshard(id, shards)))
@@ -563,6 +694,12 @@ impl Runner {
     /// Adds `ms` of delay to the wire `from` → `to` in the running simulation now (0 takes it
     /// away), and records it on the timeline. False if there is no run or no such wire.
     pub fn delay_wire(&self, from: &ComponentId, to: &ComponentId, ms: f64) -> bool {
+        let (from2, to2) = (from.clone(), to.clone());
+        if self.defer(move |r| {
+            r.delay_wire(&from2, &to2, ms);
+        }) {
+            return true;
+        }
         let done = self
             .sim
             .try_update_value(|s| s.as_mut().is_some_and(|sim| sim.delay_wire(from, to, ms)))
@@ -601,6 +738,12 @@ impl Runner {
     /// simulation now, and records it on the timeline. False if there is no run or nothing
     /// changed.
     pub fn partition_or_heal(&self, a: &str, b: &str, heal: bool) -> bool {
+        let (a2, b2) = (a.to_string(), b.to_string());
+        if self.defer(move |r| {
+            r.partition_or_heal(&a2, &b2, heal);
+        }) {
+            return true;
+        }
         let done = self
             .sim
             .try_update_value(|s| {
@@ -636,6 +779,11 @@ impl Runner {
     /// Publishes new static assets in the running simulation now, and records the deploy on
     /// the timeline. False if there is no run.
     pub fn deploy(&self) -> bool {
+        if self.defer(|r| {
+            r.deploy();
+        }) {
+            return true;
+        }
         let done = self
             .sim
             .try_update_value(|s| {
@@ -655,14 +803,12 @@ impl Runner {
     /// Keeps the current run's system-wide series to compare the next run against.
     pub fn keep_for_comparison(&self) -> bool {
         let seed = self.editor.doc.with_untracked(|d| d.diagram.run.seed);
-        let kept = self.sim.with_value(|s| {
-            s.as_ref().map(|sim| Kept {
-                label: format!("kept (seed {seed}, {:.0} s)", sim.now().as_secs_f64()),
-                columns: crate::sim::GLOBAL_METRICS
-                    .iter()
-                    .map(|&n| (n, sim.series().global.column(n).unwrap_or_default()))
-                    .collect(),
-            })
+        let kept = self.observed_untracked(|sim| Kept {
+            label: format!("kept (seed {seed}, {:.0} s)", sim.now().as_secs_f64()),
+            columns: crate::sim::GLOBAL_METRICS
+                .iter()
+                .map(|&n| (n, sim.series().global.column(n).unwrap_or_default()))
+                .collect(),
         });
         let Some(kept) = kept else {
             return false;
@@ -677,8 +823,7 @@ impl Runner {
 
     /// The run's per-second series as CSV, if there is a run.
     pub fn series_csv(&self) -> Option<String> {
-        self.sim
-            .with_value(|s| s.as_ref().map(Simulation::series_csv))
+        self.observed_untracked(|sim| sim.series_csv())
     }
 
     /// A traffic spike now: five times the current traffic for ten simulated seconds, in the
@@ -686,6 +831,11 @@ impl Runner {
     pub fn spike(&self) -> bool {
         const FACTOR: f64 = 5.0;
         const LENGTH_S: f64 = 10.0;
+        if self.defer(|r| {
+            r.spike();
+        }) {
+            return true;
+        }
         let at_s = self.clock.get_untracked();
         let base = self
             .editor
@@ -728,8 +878,7 @@ impl Runner {
 
     /// Whether `id` is up in the run (`None` when nothing has been run), without tracking.
     pub fn is_up_untracked(&self, id: &ComponentId) -> Option<bool> {
-        self.sim
-            .with_value(|s| s.as_ref().and_then(|s| s.is_up(id)))
+        self.observed_untracked(|sim| sim.is_up(id)).flatten()
     }
 
     fn bump(&self) {
@@ -772,7 +921,7 @@ impl Runner {
     /// One animation frame: advance by the speed's share of the wall time since the last
     /// frame, but never for longer than the budget.
     fn frame(&self, timestamp: f64) {
-        if self.phase.get_untracked() != Phase::Running {
+        if self.phase.get_untracked() != Phase::Running || self.is_away() {
             return;
         }
         let dt = self
@@ -797,6 +946,9 @@ impl Runner {
         }
         let target = target.min(end);
         let until = SimTime::ZERO + SimDuration::from_secs_f64(target);
+        if speed == Speed::Max && self.send_away(until) {
+            return;
+        }
         let started = now_ms();
         let outcome = self.sim.try_update_value(|s| {
             let sim = s.as_mut()?;
@@ -814,6 +966,16 @@ impl Runner {
         self.clock.set(now);
         let wall = now_ms();
         self.collect_dots(wall);
+        self.moved_on(wall, done, finished);
+        if self.arrived(now, finished) {
+            return;
+        }
+        self.request_frame();
+    }
+
+    /// After the run moved on to `done` requests: refreshes the panels (at most ten times a
+    /// second) and the pace.
+    fn moved_on(&self, wall: f64, done: u64, finished: bool) {
         let (last_ms, last_done) = self.last_tick.get_value();
         if wall - last_ms >= TICK_MS || finished {
             if last_ms > 0.0 && wall > last_ms {
@@ -823,6 +985,11 @@ impl Runner {
             self.last_tick.set_value((wall, done));
             self.bump();
         }
+    }
+
+    /// Whether the run stops at `now`: it finished, or a step reached its stop (then it is
+    /// paused).
+    fn arrived(&self, now: f64, finished: bool) -> bool {
         if finished {
             self.phase.set(Phase::Finished);
             self.pace.set(0.0);
@@ -830,13 +997,198 @@ impl Runner {
                 .announcement
                 .set(format!("Finished at {now:.1} s"));
             self.bump();
-            return;
+            return true;
         }
         if self.stop_at.get_value().is_some_and(|s| now >= s - 1e-9) {
             self.stop_at.set_value(None);
             self.pause();
-            return;
+            return true;
         }
-        self.request_frame();
+        false
+    }
+
+    /// Hands the run to the worker to carry on until `until`, if the worker is ready (starting
+    /// it the first time). False: run it in the page.
+    fn send_away(&self, until: SimTime) -> bool {
+        match self.worker_state.get_value() {
+            WorkerState::Unborn => {
+                self.start_worker();
+                return false;
+            }
+            WorkerState::Ready => {}
+            WorkerState::Starting | WorkerState::Unusable => return false,
+        }
+        let handed = self.sim.with_value(|s| {
+            let sim = s.as_ref()?;
+            Some((sim.snapshot().ok()?, Figures::of(sim)))
+        });
+        let Some((snapshot, figures)) = handed else {
+            return false;
+        };
+        let run = self.runs_sent.get_value() + 1;
+        self.runs_sent.set_value(run);
+        if !self.post(&ToRemote::Start {
+            run,
+            snapshot,
+            until,
+        }) {
+            self.worker_state.set_value(WorkerState::Unusable);
+            return false;
+        }
+        self.set_away(Some(Away {
+            run,
+            figures,
+            recalled: false,
+        }));
+        true
+    }
+
+    /// Asks the worker for the run back (it answers with the whole state), if it has it.
+    fn recall(&self) {
+        let run = self.away.try_update_value(|a| {
+            let a = a.as_mut().filter(|a| !a.recalled)?;
+            a.recalled = true;
+            Some(a.run)
+        });
+        if let Some(Some(run)) = run {
+            self.post(&ToRemote::Stop { run });
+        }
+    }
+
+    fn post(&self, message: &ToRemote) -> bool {
+        let Ok(bytes) = encode(message) else {
+            return false;
+        };
+        self.worker.with_value(|w| {
+            w.as_ref().is_some_and(|w| {
+                let array = js_sys::Uint8Array::from(bytes.as_slice());
+                let transfer = js_sys::Array::of1(&array.buffer());
+                w.post_message_with_transfer(&array, &transfer).is_ok()
+            })
+        })
+    }
+
+    /// Starts the simulation worker; until it says it is ready, runs stay in the page.
+    fn start_worker(&self) {
+        let runner = *self;
+        let options = web_sys::WorkerOptions::new();
+        options.set_name("archplay-simulation");
+        let Ok(worker) = web_sys::Worker::new_with_options(WORKER_URL, &options) else {
+            // A sandboxed embed (an opaque origin) cannot start one: the page runs it.
+            self.worker_state.set_value(WorkerState::Unusable);
+            return;
+        };
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let bytes = js_sys::Uint8Array::new(&e.data()).to_vec();
+                match decode::<FromRemote>(&bytes) {
+                    Ok(message) => runner.on_worker(message),
+                    Err(_) => runner.worker_failed("an unreadable message"),
+                }
+            });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            runner.worker_failed("it stopped with an error");
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        self.worker.set_value(Some(worker));
+        self.worker_state.set_value(WorkerState::Starting);
+    }
+
+    /// The worker cannot be used: the run it had (if any) carries on in the page from where it
+    /// was handed over.
+    fn worker_failed(&self, why: &str) {
+        web_sys::console::warn_1(&format!("Archplay: simulation worker unusable: {why}").into());
+        self.worker_state.set_value(WorkerState::Unusable);
+        if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
+            w.terminate();
+        }
+        if self.is_away() {
+            self.set_away(None);
+            self.back_home();
+        }
+    }
+
+    fn on_worker(&self, message: FromRemote) {
+        let ours = |run: u64| {
+            self.away
+                .with_value(|a| a.as_ref().is_some_and(|a| a.run == run))
+        };
+        match message {
+            FromRemote::Ready { fingerprint } => {
+                if fingerprint == crate::sim::fingerprint() {
+                    self.worker_state.set_value(WorkerState::Ready);
+                } else {
+                    self.worker_failed("it is from another build of the app");
+                }
+            }
+            FromRemote::Progress { run, figures } if ours(run) => {
+                let (now, done, finished) = (
+                    figures.now.as_secs_f64(),
+                    figures.requests_done,
+                    figures.finished,
+                );
+                self.away.update_value(|a| {
+                    if let Some(a) = a {
+                        a.figures.apply(figures);
+                    }
+                });
+                self.clock.set(now);
+                self.moved_on(now_ms(), done, finished);
+            }
+            FromRemote::Done {
+                run,
+                figures: _,
+                snapshot,
+            } if ours(run) => match Simulation::from_snapshot(&snapshot) {
+                Ok(sim) => {
+                    self.set_away(None);
+                    self.sim.set_value(Some(sim));
+                    self.back_home();
+                }
+                Err(e) => self.worker_failed(&e.to_string()),
+            },
+            FromRemote::Failed { run, why } if ours(run) => self.worker_failed(&why),
+            // Answers about runs given up on (a reset, a pause that crossed a progress message).
+            _ => {}
+        }
+    }
+
+    /// The run is in the page again: show where it is, make the changes asked for meanwhile,
+    /// and carry on if it is still running.
+    fn back_home(&self) {
+        let Some((now, finished, done)) = self.sim.with_value(|s| {
+            s.as_ref()
+                .map(|s| (s.now().as_secs_f64(), s.finished(), s.requests_done()))
+        }) else {
+            return;
+        };
+        self.clock.set(now);
+        self.bump();
+        let running = self.phase.get_untracked() == Phase::Running;
+        if running {
+            self.moved_on(now_ms(), done, finished);
+            if self.arrived(now, finished) {
+                self.run_deferred();
+                return;
+            }
+        }
+        self.run_deferred();
+        if self.phase.get_untracked() == Phase::Running {
+            self.last_frame.set_value(None);
+            self.request_frame();
+        }
+    }
+
+    fn run_deferred(&self) {
+        let changes = self
+            .deferred
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        for change in changes {
+            change(*self);
+        }
     }
 }

@@ -22,10 +22,15 @@ pub fn RunBar() -> impl IntoView {
             Phase::Idle => "Ready: press Run".to_string(),
             Phase::Running => {
                 let pace = runner.pace.get();
-                if pace > 0.0 {
-                    format!("Running · {} simulated", format_value(pace, "req/s"))
+                let running = if runner.in_worker.get() {
+                    "Running in a worker thread"
                 } else {
-                    "Running".to_string()
+                    "Running"
+                };
+                if pace > 0.0 {
+                    format!("{running} · {} simulated", format_value(pace, "req/s"))
+                } else {
+                    running.to_string()
                 }
             }
             Phase::Paused => "Paused".to_string(),

@@ -1,7 +1,7 @@
 // Live-run benchmark (not a test): the reference network in headless Chromium.
 // 0. The engine alone, through the page's benchmark hook (src/ui/mod.rs).
 // 1. "As fast as possible" over the example's 1,200 simulated seconds (about 1.08 million
-//    requests): simulated requests per wall-clock second, counting from Run to Finished.
+//    requests), twice: simulated requests per wall-clock second, counting from Run to Finished.
 // 2. 100x for a few wall seconds: the interval between animation frames while it runs.
 // Run it with scripts/bench-run.sh.
 import { serveSite } from "./server.mjs";
@@ -39,36 +39,40 @@ try {
     `engine alone: ${engine.requests} requests in ${engine.best.toFixed(2)} s wall = ${(engine.requests / engine.best / 1e6).toFixed(2)} M simulated req/s`,
   );
 
+  // 1. As fast as possible, twice: the first run also starts the simulation worker (and V8
+  //    compiles its code); the second, after Reset, is the steady pace.
   await page.getByTestId("speed").selectOption("As fast as possible");
-  // Record animation-frame intervals while it runs: the page must keep drawing.
-  await page.evaluate(() => {
-    window.__frames = [];
-    let last = performance.now();
-    const tick = (now) => {
-      window.__frames.push(now - last);
-      last = now;
-      if (!document.querySelector("[data-testid=run-status]")?.textContent.includes("Finished")) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-  const started = Date.now();
-  await page.getByTestId("run").click();
-  await page.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 300_000 });
-  const wall = (Date.now() - started) / 1000;
-  const maxFrames = await page.evaluate(() => window.__frames.slice(2));
-  // The exact number simulated: the per-second "sent" column of the run's CSV, summed.
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
-  const { readFile } = await import("node:fs/promises");
-  const rows = (await readFile(await download.path(), "utf8")).trim().split("\n");
-  const col = rows[0].split(",").indexOf("sent");
-  const requests = rows.slice(1).reduce((sum, r) => sum + Number(r.split(",")[col]), 0);
-  console.log(
-    `as fast as possible: ${requests} requests in ${wall.toFixed(2)} s wall = ${(requests / wall / 1e6).toFixed(2)} M simulated req/s ` +
-      `(${((100 * engine.best) / wall).toFixed(0)} % of the engine alone's pace)`,
-  );
-  console.log(`as fast as possible: frame interval ${fmt(maxFrames)} over ${maxFrames.length} frames`);
+  for (const which of ["first run", "second run"]) {
+    // Record animation-frame intervals while it runs: the page must keep drawing.
+    await page.evaluate(() => {
+      window.__frames = [];
+      let last = performance.now();
+      const tick = (now) => {
+        window.__frames.push(now - last);
+        last = now;
+        if (!document.querySelector("[data-testid=run-status]")?.textContent.includes("Finished")) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const started = Date.now();
+    await page.getByTestId("run").click();
+    await page.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 300_000 });
+    const wall = (Date.now() - started) / 1000;
+    const maxFrames = await page.evaluate(() => window.__frames.slice(2));
+    // The exact number simulated: the per-second "sent" column of the run's CSV, summed.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+    const { readFile } = await import("node:fs/promises");
+    const rows = (await readFile(await download.path(), "utf8")).trim().split("\n");
+    const col = rows[0].split(",").indexOf("sent");
+    const requests = rows.slice(1).reduce((sum, r) => sum + Number(r.split(",")[col]), 0);
+    console.log(
+      `as fast as possible, ${which}: ${requests} requests in ${wall.toFixed(2)} s wall = ${(requests / wall / 1e6).toFixed(2)} M simulated req/s ` +
+        `(${((100 * engine.best) / wall).toFixed(0)} % of the engine alone's pace)`,
+    );
+    console.log(`as fast as possible, ${which}: frame interval ${fmt(maxFrames)} over ${maxFrames.length} frames`);
+    await page.getByTestId("reset").click();
+  }
 
-  await page.getByTestId("reset").click();
   await page.getByTestId("speed").selectOption("100×");
   await page.getByTestId("run").click();
   const frames = await page.evaluate(

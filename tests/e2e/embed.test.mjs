@@ -91,6 +91,26 @@ describe("embed mode", () => {
     await page.context().close();
   });
 
+  test("as fast as possible in a sandboxed embed, where no worker can start, runs in the page", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1100, height: 700 } });
+    const url = await hostPage(
+      page,
+      fixture.site,
+      "fast.html",
+      `<iframe id="a" sandbox="allow-scripts" width="900" height="600"
+         src="./?embed=1#example=load-balancer-failover"></iframe>`,
+    );
+    await page.goto(url);
+    const a = page.frameLocator("#a");
+    await a.getByTestId("node-web-3").waitFor();
+    await a.getByTestId("speed").selectOption("As fast as possible");
+    await a.getByTestId("run").click();
+    await a.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 20000 });
+    assert.equal(await clockOf(a), 90);
+    assert.equal(page.workers().length, 0, "an opaque origin cannot start the worker");
+    assert.deepEqual(page.problems, []);
+  });
+
   test("a 400 px embed fits its frame", async () => {
     const page = await openPage(fixture.browser, { viewport: { width: 900, height: 700 } });
     const url = await hostPage(

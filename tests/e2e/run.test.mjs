@@ -116,6 +116,72 @@ describe("running live", () => {
     assert.deepEqual(page.problems, []);
   });
 
+  test("as fast as possible runs in a worker thread; a kill, a pause and slowing down bring the run back", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const workers = [];
+    page.on("worker", (w) => workers.push(new URL(w.url()).pathname));
+    await page.goto(fixture.site.url);
+    const canvas = new CanvasPage(page);
+    await openExample(page, "reference-network");
+    await canvas.node("web-4").waitFor();
+    // Long enough to act on while it runs.
+    await page.getByTestId("duration").fill("4000");
+    await page.getByTestId("duration").press("Enter");
+    await page.getByTestId("speed").selectOption("As fast as possible");
+    await page.getByTestId("run").click();
+    await page.getByTestId("run-status").filter({ hasText: "Running in a worker thread" }).waitFor({ timeout: 10000 });
+    assert.deepEqual(workers, ["/archplay-worker_loader.js"]);
+    await page.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 60000 });
+    assert.equal(await clock(page), 4000);
+
+    // What the worker computed, exported from the page, equals the native runner's figures for
+    // the page's share link.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+    const fs = await import("node:fs/promises");
+    const browserCsv = await fs.readFile(await download.path(), "utf8");
+    await page.getByTestId("share").click();
+    const link = await page.getByTestId("share-link").inputValue();
+    await page.keyboard.press("Escape");
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const nativeCsv = execFileSync(`${root}target/debug/archplay`, ["run", link, "--format", "csv"], {
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
+    assert.equal(browserCsv, nativeCsv);
+
+    // Again, and break a server while the worker has the run: the run comes back to the page,
+    // takes the kill (on the timeline, at the time it took it) and goes back to the worker.
+    await page.getByTestId("reset").click();
+    await page.getByTestId("run").click();
+    await page.getByTestId("run-status").filter({ hasText: "Running in a worker thread" }).waitFor({ timeout: 10000 });
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > 100);
+    await canvas.node("web-2").focus();
+    await page.keyboard.press("k");
+    await page.getByTestId("badge-web-2").filter({ hasText: "DOWN" }).waitFor();
+    const [, killedAt] = (await page.getByTestId("announcer").textContent()).match(/Killed web-2 at ([\d.]+) s \(added to the timeline\)/);
+    await page.getByTestId("run-status").filter({ hasText: "Running in a worker thread" }).waitFor({ timeout: 10000 });
+
+    // Pause: the run comes back and the clock stands still.
+    await page.getByTestId("pause").click();
+    await page.getByTestId("run-status").filter({ hasText: "Paused" }).waitFor();
+    await page.waitForTimeout(300);
+    const pausedAt = await clock(page);
+    assert.ok(pausedAt > Number(killedAt) && pausedAt < 4000, `paused at ${pausedAt}`);
+    await page.waitForTimeout(500);
+    assert.equal(await clock(page), pausedAt, "the clock stands still");
+    await page.getByTestId("tab-log").click();
+    assert.match(await page.getByTestId("log").textContent(), /web-2 down/);
+    await page.getByTestId("tab-charts").click();
+
+    // At 100x the page runs it itself, from where it was paused.
+    await page.getByTestId("speed").selectOption("100×");
+    await page.getByTestId("run").click();
+    await page.waitForFunction((t) => Number(document.querySelector("[data-testid=clock]").textContent.replace(" s", "")) > t + 5, pausedAt);
+    assert.match(await page.getByTestId("run-status").textContent(), /^Running(?! in a worker)/);
+    await page.getByTestId("pause").click();
+    assert.deepEqual(page.problems, []);
+  });
+
   test("live controls: inspector edits, the traffic multiplier and a spike reach the running simulation", async () => {
     const { page, canvas } = await runExample(fixture, "reference-network", "web-4", "10×");
     // "in" is the first value of the throughput read-out.

@@ -165,7 +165,7 @@ pub fn Canvas() -> impl IntoView {
     let runner = Runner::get();
     // Live state (up or down, headline figures) follows the run through one effect.
     Effect::new(move |_| {
-        let shown = runner.with_sim(|sim| {
+        let shown = runner.with_observed(|sim| {
             editor.doc.with_untracked(|d| {
                 gestures.items.sync_live(|id| {
                     let up = sim.is_up(id)?;
