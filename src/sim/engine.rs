@@ -396,6 +396,9 @@ pub struct Simulation {
     trace: Option<Trace>,
     /// Every record written so far, as the databases committed it (lookups only).
     truth: KeyMap<Committed>,
+    /// Whether anything reads records' versions (caches, replicas, multi-primary sets): without
+    /// them the databases keep no record of what they committed, which nothing would read.
+    tracks_versions: bool,
     /// The id the next write gets (ids are versions; 0 is a record never written).
     next_write: u64,
     /// Writes that have reached a database so far (their arrival order).
@@ -670,6 +673,7 @@ impl Simulation {
             index,
             trace: None,
             truth: KeyMap::default(),
+            tracks_versions: false,
             next_write: 0,
             db_writes: 0,
             caches: Vec::new(),
@@ -710,6 +714,8 @@ impl Simulation {
         sim.caches = (0..sim.nodes.len() as u32)
             .filter(|&n| sim.cache_role(n).is_some())
             .collect();
+        sim.tracks_versions =
+            !sim.caches.is_empty() || !sim.groups.is_empty() || !sim.peers.is_empty();
         sim.key_space = sim
             .nodes
             .iter()
@@ -3237,6 +3243,9 @@ impl Simulation {
     /// A database serving `req`: a read returns the committed version of its record; a write
     /// commits, and every cached copy of an older version is stale from now on.
     fn read_or_commit(&mut self, req: u32, node: u32) {
+        if !self.tracks_versions {
+            return;
+        }
         let now = self.now;
         let peer = self.peer_of[node as usize];
         let r = self.requests.get_mut(req);

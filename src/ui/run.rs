@@ -576,6 +576,7 @@ impl Runner {
         self.recall();
         self.set_away(None);
         self.deferred.set_value(Vec::new());
+        self.last_tick.set_value((0.0, 0));
         self.sim.set_value(None);
         self.flying.set_value(Vec::new());
         self.sampling.set_value((0.0, 0));
@@ -1020,11 +1021,13 @@ impl Runner {
         }
         let handed = self.sim.with_value(|s| {
             let sim = s.as_ref()?;
-            Some((sim.snapshot().ok()?, Figures::of(sim)))
+            Some((sim.snapshot().ok()?, Figures::of(sim), sim.requests_done()))
         });
-        let Some((snapshot, figures)) = handed else {
+        let Some((snapshot, figures, done)) = handed else {
             return false;
         };
+        // The pace the run bar shows counts from here.
+        self.last_tick.set_value((now_ms(), done));
         let run = self.runs_sent.get_value() + 1;
         self.runs_sent.set_value(run);
         if !self.post(&ToRemote::Start {
