@@ -6,10 +6,10 @@
 //! Hit ratios are not configured anywhere: they come out of the capacity, the TTL, the policy
 //! and the keys the users actually ask for (tested against the Che approximation).
 
-use serde::{Deserialize, Serialize};
-
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::{Deserialize, Serialize};
 
 use super::rng::SimRng;
 use super::time::{SimDuration, SimTime};

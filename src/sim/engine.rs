@@ -4,10 +4,10 @@
 //! latency), waits in queues, is served, calls downstream, and its answer travels back the same
 //! way; the latency a user sees is measured, never computed from a formula.
 
-use serde::{Deserialize, Serialize};
-
 use std::collections::BTreeMap;
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use crate::model::geometry::contents;
 use crate::model::{Action, ComponentId, Diagram, Kind, Problem};

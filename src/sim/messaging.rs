@@ -3,9 +3,9 @@
 //! waits for them — with a token that moves on at every delivery, so an acknowledgement or a
 //! timeout from an earlier delivery is recognised and ignored.
 
-use serde::{Deserialize, Serialize};
-
 use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
 
 use crate::model::Component;
 

@@ -9,9 +9,9 @@
 //! commit time (ties to the lower primary), and the receiver's copy is overwritten only if the
 //! incoming write wins: each conflicting pair is counted once, where the loser is overwritten.
 
-use serde::{Deserialize, Serialize};
-
 use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
 
 use super::cache::KeyMap;
 use super::time::{SimDuration, SimTime};

@@ -11,10 +11,10 @@
 //! is exactly the one a single heap would give; only the work differs (a lane push or pop is
 //! O(1) and touches one cache line).
 
-use serde::{Deserialize, Serialize};
-
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
+
+use serde::{Deserialize, Serialize};
 
 use super::time::{SimDuration, SimTime};
 

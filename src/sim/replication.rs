@@ -5,10 +5,10 @@
 //! it has applied; a read of a record it has not caught up on is stale, and how long it has
 //! been out of date is known exactly from the writes still on their way.
 
-use serde::{Deserialize, Serialize};
-
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+
+use serde::{Deserialize, Serialize};
 
 use super::cache::KeyMap;
 use super::rng::{Distribution, SimRng};

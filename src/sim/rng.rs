@@ -4,9 +4,9 @@
 //! natively and in wasm32 (std defers to the platform's maths library, which may round
 //! differently). Integer draws use explicit `u64`/`u32` types, never `usize`, for the same reason.
 
-use serde::{Deserialize, Serialize};
-
 use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 
 use rand::{Rng, RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;

@@ -1,9 +1,9 @@
 //! Per-second time series: one row a simulated second for the whole system and for each
 //! component, with the metrics its kind publishes (see the catalogue). Kept in bounded rings.
 
-use serde::{Deserialize, Serialize};
-
 use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
 
 use crate::model::Kind;
 

@@ -1,9 +1,9 @@
 //! A queueing station: `c` workers in front of a bounded FIFO queue. Web servers and databases
 //! are stations that differ in their service times and in whether they call downstream.
 
-use serde::{Deserialize, Serialize};
-
 use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Component, Kind, catalogue::size_preset};
 

@@ -3,9 +3,9 @@
 //! browser draws them as dots flowing along the wires, so the picture is made of real simulated
 //! requests, thinned out to what an eye can follow. Tracing reads the run and never changes it.
 
-use serde::{Deserialize, Serialize};
-
 use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
 
 use super::request::Class;
 
