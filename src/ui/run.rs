@@ -1174,10 +1174,14 @@ impl Runner {
         if running {
             self.moved_on(now_ms(), done, finished);
             if self.arrived(now, finished) {
+                // Stopped here (finished, or a step's stop): a deferred Step or Run restarts
+                // the frame loop itself, so this must not start a second one.
                 self.run_deferred();
                 return;
             }
         }
+        // Still running: deferred changes apply first (none of them starts a loop while the
+        // phase is Running), then the run carries on, back to the worker at full speed.
         self.run_deferred();
         if self.phase.get_untracked() == Phase::Running {
             self.last_frame.set_value(None);
