@@ -134,3 +134,34 @@ fn sampling_wire_crossings_changes_nothing_and_follows_the_traffic() {
     }
     assert!(crossings.windows(2).all(|w| w[0].at_s <= w[1].at_s + 1e-3));
 }
+
+/// `d` with its users' record keys drawn `popularity` ("uniform" or "zipf") from `keys`.
+fn with_key_model(mut d: Diagram, popularity: &str, keys: f64) -> Diagram {
+    use archplay::model::ParamValue;
+    let users = d.components.iter_mut().find(|c| c.id.as_str() == "users");
+    let params = &mut users.expect("a users component").params;
+    params.insert("key_popularity".into(), ParamValue::Text(popularity.into()));
+    params.insert("keys".into(), ParamValue::Number(keys));
+    d
+}
+
+#[test]
+fn the_key_model_changes_nothing_where_no_component_reads_keys() {
+    // The reference network has no cache, replica, CDN edge or shard router: nothing looks at
+    // a request's record key, so how keys are chosen cannot change the run. (The engine then
+    // draws none at all, which keeps a skewed sampler off the busiest path.)
+    let zipf = report_json(&with_key_model(example(), "zipf", 100_000.0));
+    assert_eq!(
+        zipf,
+        report_json(&with_key_model(example(), "uniform", 10.0))
+    );
+
+    // With a cache in front of the database the keys decide what hits.
+    let mut cached =
+        Diagram::from_json(include_str!("../public/examples/cache-stampede.json")).unwrap();
+    cached.run.duration_s = 20.0;
+    assert_ne!(
+        report_json(&with_key_model(cached.clone(), "zipf", 100_000.0)),
+        report_json(&with_key_model(cached, "uniform", 10.0))
+    );
+}

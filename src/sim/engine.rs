@@ -399,6 +399,10 @@ pub struct Simulation {
     /// Whether anything reads records' versions (caches, replicas, multi-primary sets): without
     /// them the databases keep no record of what they committed, which nothing would read.
     tracks_versions: bool,
+    /// Whether anything reads a request's record key (what `tracks_versions` covers, CDN edges
+    /// and shard routers): without them no key is drawn, so a run does not pay for sampling a
+    /// skewed key it never looks at.
+    draws_keys: bool,
     /// The id the next write gets (ids are versions; 0 is a record never written).
     next_write: u64,
     /// Writes that have reached a database so far (their arrival order).
@@ -674,6 +678,7 @@ impl Simulation {
             trace: None,
             truth: KeyMap::default(),
             tracks_versions: false,
+            draws_keys: false,
             next_write: 0,
             db_writes: 0,
             caches: Vec::new(),
@@ -716,6 +721,10 @@ impl Simulation {
             .collect();
         sim.tracks_versions =
             !sim.caches.is_empty() || !sim.groups.is_empty() || !sim.peers.is_empty();
+        sim.draws_keys = sim.tracks_versions
+            || (0..sim.nodes.len() as u32).any(|n| {
+                sim.is_cdn(n) || matches!(sim.nodes[n as usize].behaviour, Behaviour::Router(_))
+            });
         sim.key_space = sim
             .nodes
             .iter()
@@ -1233,7 +1242,11 @@ impl Simulation {
             return;
         };
         let user = u.draw_user(&mut self.rng);
-        let key = u.draw_key(&mut self.rng);
+        let key = if self.draws_keys {
+            u.draw_key(&mut self.rng)
+        } else {
+            0
+        };
         let class = u.draw_class(&mut self.rng);
         let local_user = (user - u.first_user) as usize;
         let edges = if class == Class::Static {
