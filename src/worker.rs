@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use archplay::sim::remote::{Ahead, FromRemote, ToRemote, decode, encode};
+use archplay::sim::remote::{Ahead, FromRemote, ToRemote, decode, encode, warm_up};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort};
@@ -21,6 +21,8 @@ const SLICE_EVENTS: u64 = 20_000;
 const TURN_MS: f64 = 25.0;
 /// Wall milliseconds between progress messages: the page's charts move ten times a second.
 const PROGRESS_MS: f64 = 100.0;
+/// Events simulated before saying Ready, so the engine's hot code is optimised by then.
+const WARM_UP_EVENTS: u64 = 50_000;
 
 struct Worker {
     scope: DedicatedWorkerGlobalScope,
@@ -134,6 +136,8 @@ fn main() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 
+    // The first real run then starts in optimised code (see `warm_up`).
+    warm_up(WARM_UP_EVENTS);
     worker.borrow().post(&FromRemote::Ready {
         fingerprint: archplay::sim::fingerprint(),
     });

@@ -3,7 +3,9 @@
 //! running in the page would have given.
 
 use archplay::model::{ComponentId, Diagram};
-use archplay::sim::remote::{Ahead, Figures, FromRemote, Observed, ToRemote, decode, encode};
+use archplay::sim::remote::{
+    Ahead, Figures, FromRemote, Observed, ToRemote, decode, encode, warm_up,
+};
 use archplay::sim::{SimDuration, SimTime, Simulation};
 
 fn at(seconds: f64) -> SimTime {
@@ -178,4 +180,12 @@ fn figures_answer_for_components_by_id() {
         sim.component_series(&server).map(|s| s.len())
     );
     assert!(decode::<ToRemote>(b"\xff\xff\xff").is_err());
+}
+
+#[test]
+fn a_worker_warms_up_on_a_network_that_runs_as_long_as_asked() {
+    // The warm-up network must build (it is parsed from text) and have events to spare: a
+    // warm-up that stopped early would leave the worker's first real run in slow code.
+    assert_eq!(warm_up(50_000), 50_000);
+    assert_eq!(warm_up(1), 1);
 }

@@ -30,6 +30,9 @@ pub fn App() -> impl IntoView {
         super::persistence::autosave(editor);
     }
     let runner = Runner::provide(editor);
+    if options.is_none() {
+        runner.start_worker_soon();
+    }
     if let Some((_, problems)) = embed.as_ref().filter(|(_, p)| !p.is_empty()) {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         editor

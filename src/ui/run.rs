@@ -26,6 +26,8 @@ pub const FRAME_BUDGET_MS: f64 = 8.0;
 pub const MAX_SPEED_BUDGET_MS: f64 = 13.0;
 /// Where Trunk puts the simulation worker's loader (index.html), relative to the page.
 const WORKER_URL: &str = "./archplay-worker_loader.js";
+/// Wall milliseconds after the app starts before the simulation worker is started.
+const WORKER_HEAD_START_MS: u32 = 1_500;
 /// Events per slice: the budget is checked between slices.
 const SLICE_EVENTS: u64 = 10_000;
 /// Panels are refreshed at most this often (wall milliseconds): ten times a second.
@@ -1069,6 +1071,20 @@ impl Runner {
                 w.post_message_with_transfer(&array, &transfer).is_ok()
             })
         })
+    }
+
+    /// Starts the simulation worker once the page has settled, so that the first "as fast as
+    /// possible" finds it loaded, compiled and warmed up (one started by that choice spends the
+    /// first few hundred milliseconds of the run getting there). Embeds wait for the choice:
+    /// a course page may hold many of them.
+    pub fn start_worker_soon(&self) {
+        let runner = *self;
+        gloo_timers::callback::Timeout::new(WORKER_HEAD_START_MS, move || {
+            if runner.worker_state.try_get_value() == Some(WorkerState::Unborn) {
+                runner.start_worker();
+            }
+        })
+        .forget();
     }
 
     /// Starts the simulation worker; until it says it is ready, runs stay in the page.

@@ -111,6 +111,29 @@ describe("embed mode", () => {
     assert.deepEqual(page.problems, []);
   });
 
+  test("an embed starts its worker only when a run goes as fast as possible", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1100, height: 700 } });
+    const url = await hostPage(
+      page,
+      fixture.site,
+      "worker.html",
+      `<iframe id="a" sandbox="allow-scripts allow-same-origin" width="900" height="600"
+         src="./?embed=1#example=load-balancer-failover"></iframe>`,
+    );
+    await page.goto(url);
+    const a = page.frameLocator("#a");
+    await a.getByTestId("node-web-3").waitFor();
+    // Past the moment the full app would have started one.
+    await page.waitForTimeout(2500);
+    assert.equal(page.workers().length, 0, "no worker before it is asked for");
+    await a.getByTestId("speed").selectOption("As fast as possible");
+    await a.getByTestId("run").click();
+    await a.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 20000 });
+    assert.equal(await clockOf(a), 90);
+    assert.equal(page.workers().length, 1);
+    assert.deepEqual(page.problems, []);
+  });
+
   test("a 400 px embed fits its frame", async () => {
     const page = await openPage(fixture.browser, { viewport: { width: 900, height: 700 } });
     const url = await hostPage(

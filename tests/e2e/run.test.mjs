@@ -127,6 +127,9 @@ describe("running live", () => {
     // Long enough to act on while it runs.
     await page.getByTestId("duration").fill("4000");
     await page.getByTestId("duration").press("Enter");
+    // The app starts its worker as it opens, before any run asks for it.
+    for (let i = 0; i < 100 && workers.length === 0; i++) await page.waitForTimeout(100);
+    assert.deepEqual(workers, ["/archplay-worker_loader.js"]);
     await page.getByTestId("speed").selectOption("As fast as possible");
     await page.getByTestId("run").click();
     await page.getByTestId("run-status").filter({ hasText: "Running in a worker thread" }).waitFor({ timeout: 10000 });
