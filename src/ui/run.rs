@@ -102,6 +102,10 @@ struct Away {
     figures: Figures,
     /// The page has asked for it back.
     recalled: bool,
+    /// The run finished in the worker: its whole state, not yet decoded. The figures show
+    /// everything on screen, and a big diagram's state takes most of a second to decode, so it
+    /// is decoded only when something needs the simulation itself (see [`Runner::unpark`]).
+    finished_state: Option<Vec<u8>>,
 }
 
 /// A dot in flight: the crossing and when it set off (wall milliseconds).
@@ -369,6 +373,15 @@ impl Runner {
     /// `None` while the worker has it.
     pub fn with_sim<R>(&self, f: impl FnOnce(&Simulation) -> R) -> Option<R> {
         self.tick.track();
+        if self.is_parked() {
+            // Read from reactive code: decode outside it; the tick then brings the reader back.
+            let runner = *self;
+            gloo_timers::callback::Timeout::new(0, move || {
+                runner.unpark();
+            })
+            .forget();
+            return None;
+        }
         if self.is_away() {
             return None;
         }
@@ -401,8 +414,35 @@ impl Runner {
         self.away.with_value(Option::is_some)
     }
 
+    /// Whether a run that finished in the worker is kept as bytes (see [`Away::finished_state`]).
+    fn is_parked(&self) -> bool {
+        self.away
+            .with_value(|a| a.as_ref().is_some_and(|a| a.finished_state.is_some()))
+    }
+
+    /// Decodes the state of a run that finished in the worker, if it is still kept as bytes;
+    /// true if it was.
+    fn unpark(&self) -> bool {
+        let bytes = self
+            .away
+            .try_update_value(|a| a.as_mut().and_then(|a| a.finished_state.take()))
+            .flatten();
+        let Some(bytes) = bytes else {
+            return false;
+        };
+        match Simulation::from_snapshot(&bytes) {
+            Ok(sim) => {
+                self.set_away(None);
+                self.sim.set_value(Some(sim));
+                self.bump();
+            }
+            Err(e) => self.worker_failed(&e.to_string()),
+        }
+        true
+    }
+
     fn set_away(&self, away: Option<Away>) {
-        let there = away.is_some();
+        let there = away.as_ref().is_some_and(|a| a.finished_state.is_none());
         self.away.set_value(away);
         if self.in_worker.get_untracked() != there {
             self.in_worker.set(there);
@@ -412,7 +452,7 @@ impl Runner {
     /// While the worker has the run: asks for it back and keeps `change` to make once it is
     /// here (true). False when the run is in the page (make the change now).
     fn defer(&self, change: impl FnOnce(Runner) + 'static) -> bool {
-        if !self.is_away() {
+        if self.unpark() || !self.is_away() {
             return false;
         }
         self.recall();
@@ -727,12 +767,14 @@ impl Runner {
 
     /// The delay a fault has added to the wire `from` → `to` in the run, if there is a run.
     pub fn wire_delay_untracked(&self, from: &ComponentId, to: &ComponentId) -> Option<f64> {
+        self.unpark();
         self.sim
             .with_value(|s| s.as_ref().map(|sim| sim.wire_delay_ms(from, to)))
     }
 
     /// Shard router `id`'s shards in use and wired in the running simulation.
     pub fn router_shards_untracked(&self, id: &ComponentId) -> Option<(u32, u32)> {
+        self.unpark();
         self.sim
             .with_value(|s| s.as_ref().and_then(|sim| sim.router_shards(id)))
     }
@@ -775,6 +817,7 @@ impl Runner {
 
     /// Whether the running simulation has the network between `a` and `b` cut.
     pub fn is_partitioned_untracked(&self, a: &str, b: &str) -> bool {
+        self.unpark();
         self.sim
             .with_value(|s| s.as_ref().is_some_and(|sim| sim.is_partitioned(a, b)))
     }
@@ -1044,6 +1087,7 @@ impl Runner {
             run,
             figures,
             recalled: false,
+            finished_state: None,
         }));
         true
     }
@@ -1051,7 +1095,9 @@ impl Runner {
     /// Asks the worker for the run back (it answers with the whole state), if it has it.
     fn recall(&self) {
         let run = self.away.try_update_value(|a| {
-            let a = a.as_mut().filter(|a| !a.recalled)?;
+            let a = a
+                .as_mut()
+                .filter(|a| !a.recalled && a.finished_state.is_none())?;
             a.recalled = true;
             Some(a.run)
         });
@@ -1124,7 +1170,8 @@ impl Runner {
         if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
             w.terminate();
         }
-        if self.is_away() {
+        // A finished run kept as bytes no longer needs the worker.
+        if self.is_away() && !self.is_parked() {
             self.set_away(None);
             self.back_home();
         }
@@ -1156,6 +1203,27 @@ impl Runner {
                 });
                 self.clock.set(now);
                 self.moved_on(now_ms(), done, finished);
+            }
+            FromRemote::Done {
+                run,
+                figures,
+                snapshot,
+            } if ours(run) && figures.finished && self.deferred.with_value(Vec::is_empty) => {
+                // Finished with nothing waiting to be done to it: keep the state as bytes.
+                let (now, done) = (figures.now.as_secs_f64(), figures.requests_done);
+                self.away.update_value(|a| {
+                    if let Some(a) = a {
+                        a.figures.apply(figures);
+                        a.finished_state = Some(snapshot);
+                    }
+                });
+                self.in_worker.set(false);
+                self.clock.set(now);
+                self.bump();
+                if self.phase.get_untracked() == Phase::Running {
+                    self.moved_on(now_ms(), done, true);
+                    self.arrived(now, true);
+                }
             }
             FromRemote::Done {
                 run,

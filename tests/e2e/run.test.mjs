@@ -152,6 +152,13 @@ describe("running live", () => {
     });
     assert.equal(browserCsv, nativeCsv);
 
+    // The finished run's state came back as bytes, decoded only when something needs it: a kill
+    // now does, and lands at the end.
+    await canvas.node("web-1").focus();
+    await page.keyboard.press("k");
+    await page.getByTestId("badge-web-1").filter({ hasText: "DOWN" }).waitFor();
+    assert.match(await page.getByTestId("announcer").textContent(), /Killed web-1 at 4000(\.0)? s/);
+
     // Again, and break a server while the worker has the run: the run comes back to the page,
     // takes the kill (on the timeline, at the time it took it) and goes back to the worker.
     await page.getByTestId("reset").click();
