@@ -513,7 +513,10 @@ impl Runner {
                 }
             }
             Some(LiveChange::Apply { .. }) if self.is_away() => {
-                self.defer(|r| r.editor.doc.with_untracked(|d| r.follow(&d.diagram)));
+                // Not deferred when the run is back at once (it had finished there): apply now.
+                if !self.defer(|r| r.editor.doc.with_untracked(|d| r.follow(&d.diagram))) {
+                    self.follow(now);
+                }
             }
             Some(change @ LiveChange::Apply { .. }) => {
                 let refused = self
