@@ -91,45 +91,43 @@ describe("embed mode", () => {
     await page.context().close();
   });
 
-  test("as fast as possible in a sandboxed embed, where no worker can start, runs in the page", async () => {
+  /** The failover example in a 900 × 600 frame with `sandbox`, on a page of its own. */
+  async function failoverEmbed(name, sandbox) {
     const page = await openPage(fixture.browser, { viewport: { width: 1100, height: 700 } });
     const url = await hostPage(
       page,
       fixture.site,
-      "fast.html",
-      `<iframe id="a" sandbox="allow-scripts" width="900" height="600"
+      name,
+      `<iframe id="a" sandbox="${sandbox}" width="900" height="600"
          src="./?embed=1#example=load-balancer-failover"></iframe>`,
     );
     await page.goto(url);
     const a = page.frameLocator("#a");
     await a.getByTestId("node-web-3").waitFor();
+    return { page, a };
+  }
+
+  /** Runs the embed's example as fast as possible to its end (90 s). */
+  async function runToEndFast(a) {
     await a.getByTestId("speed").selectOption("As fast as possible");
     await a.getByTestId("run").click();
     await a.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 20000 });
     assert.equal(await clockOf(a), 90);
+  }
+
+  test("as fast as possible in a sandboxed embed, where no worker can start, runs in the page", async () => {
+    const { page, a } = await failoverEmbed("fast.html", "allow-scripts");
+    await runToEndFast(a);
     assert.equal(page.workers().length, 0, "an opaque origin cannot start the worker");
     assert.deepEqual(page.problems, []);
   });
 
   test("an embed starts its worker only when a run goes as fast as possible", async () => {
-    const page = await openPage(fixture.browser, { viewport: { width: 1100, height: 700 } });
-    const url = await hostPage(
-      page,
-      fixture.site,
-      "worker.html",
-      `<iframe id="a" sandbox="allow-scripts allow-same-origin" width="900" height="600"
-         src="./?embed=1#example=load-balancer-failover"></iframe>`,
-    );
-    await page.goto(url);
-    const a = page.frameLocator("#a");
-    await a.getByTestId("node-web-3").waitFor();
+    const { page, a } = await failoverEmbed("worker.html", "allow-scripts allow-same-origin");
     // Past the moment the full app would have started one.
     await page.waitForTimeout(2500);
     assert.equal(page.workers().length, 0, "no worker before it is asked for");
-    await a.getByTestId("speed").selectOption("As fast as possible");
-    await a.getByTestId("run").click();
-    await a.getByTestId("run-status").filter({ hasText: "Finished" }).waitFor({ timeout: 20000 });
-    assert.equal(await clockOf(a), 90);
+    await runToEndFast(a);
     assert.equal(page.workers().length, 1);
     assert.deepEqual(page.problems, []);
   });
