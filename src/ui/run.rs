@@ -13,7 +13,7 @@ use wasm_bindgen::closure::Closure;
 
 use super::editor::Editor;
 use crate::model::{Action, ComponentId, Diagram, Edit, TimelineEvent};
-use crate::sim::remote::{Figures, FromRemote, Observed, ToRemote, decode, encode};
+use crate::sim::remote::{Figures, FiguresDelta, FromRemote, Observed, ToRemote, decode, encode};
 use crate::sim::{
     CrossingKind, LiveChange, SimDuration, SimTime, Simulation, StepOutcome, live_change,
 };
@@ -83,7 +83,8 @@ impl Kept {
 /// The simulation worker, as far as the page knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum WorkerState {
-    /// Not started (it is started the first time a run goes as fast as possible).
+    /// Not started (the app starts it soon after it opens; an embed, the first time a run
+    /// goes as fast as possible).
     Unborn,
     /// Started, not yet ready.
     Starting,
@@ -1194,18 +1195,7 @@ impl Runner {
                 }
             }
             FromRemote::Progress { run, figures } if ours(run) => {
-                let (now, done, finished) = (
-                    figures.now.as_secs_f64(),
-                    figures.requests_done,
-                    figures.finished,
-                );
-                self.away.update_value(|a| {
-                    if let Some(a) = a {
-                        a.figures.apply(figures);
-                    }
-                });
-                self.clock.set(now);
-                self.moved_on(now_ms(), done, finished);
+                self.show_progress(figures);
             }
             FromRemote::Done {
                 run,
@@ -1213,18 +1203,15 @@ impl Runner {
                 snapshot,
             } if ours(run) && figures.finished && self.deferred.with_value(Vec::is_empty) => {
                 // Finished with nothing waiting to be done to it: keep the state as bytes.
-                let (now, done) = (figures.now.as_secs_f64(), figures.requests_done);
+                let now = self.show_progress(figures);
                 self.away.update_value(|a| {
                     if let Some(a) = a {
-                        a.figures.apply(figures);
                         a.finished_state = Some(snapshot);
                     }
                 });
                 self.in_worker.set(false);
-                self.clock.set(now);
                 self.bump();
                 if self.phase.get_untracked() == Phase::Running {
-                    self.moved_on(now_ms(), done, true);
                     self.arrived(now, true);
                 }
             }
@@ -1244,6 +1231,24 @@ impl Runner {
             // Answers about runs given up on (a reset, a pause that crossed a progress message).
             _ => {}
         }
+    }
+
+    /// Shows what the worker sent about the run it has (its figures, clock and pace); returns
+    /// the run's simulated time in seconds.
+    fn show_progress(&self, figures: FiguresDelta) -> f64 {
+        let (now, done, finished) = (
+            figures.now.as_secs_f64(),
+            figures.requests_done,
+            figures.finished,
+        );
+        self.away.update_value(|a| {
+            if let Some(a) = a {
+                a.figures.apply(figures);
+            }
+        });
+        self.clock.set(now);
+        self.moved_on(now_ms(), done, finished);
+        now
     }
 
     /// The run is in the page again: show where it is, make the changes asked for meanwhile,
