@@ -224,3 +224,267 @@ fn lesson_check_passes_a_good_lesson_and_names_what_fails_in_a_bad_one() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read no/such/lesson.json"), "{err}");
 }
+
+/// A share link whose envelope is `diagram` (any JSON, valid or not).
+fn link_of(diagram: &serde_json::Value) -> String {
+    use base64::Engine as _;
+    let envelope = serde_json::json!({ "diagram": diagram });
+    let packed = miniz_oxide::deflate::compress_to_vec(envelope.to_string().as_bytes(), 9);
+    format!(
+        "https://archplay.example/#d=v1.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed)
+    )
+}
+
+/// A scratch directory of this test's own.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("archplay-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Characters that must never reach a terminal raw (newline is the one control allowed).
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| archplay::model::shown::is_unsafe(c))
+        .collect()
+}
+
+/// A small valid diagram (users → web) as JSON, with `name`.
+fn tiny(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "format": "archplay-diagram",
+        "version": 1,
+        "name": name,
+        "components": [
+            { "id": "users", "kind": "users", "params": { "rate": 20 } },
+            { "id": "web", "kind": "web_server" }
+        ],
+        "wires": [{ "from": "users", "to": "web" }],
+        "run": { "duration_s": 5, "warmup_s": 0, "seed": 1 }
+    })
+}
+
+#[test]
+fn input_never_drives_the_terminal() {
+    let dir = scratch("escapes");
+    // A title, a screen clear, a cursor jump, a carriage return over a forged line, a bell,
+    // an 8-bit CSI and a right-to-left override, everywhere input reaches the output.
+    let evil = "\x1b]0;owned\x07\x1b[2J\x1b[H\rrequests ok 0 errors\u{9b}31m\u{202e}";
+    let named = dir.join("named.json");
+    std::fs::write(&named, tiny(evil).to_string()).unwrap();
+    let mut unknown = tiny("x");
+    unknown["components"][1]["kind"] = evil.into();
+    unknown["components"][0]["params"] = serde_json::json!({ evil: 1, "rate": evil });
+    let unknown_file = dir.join("unknown.json");
+    std::fs::write(&unknown_file, unknown.to_string()).unwrap();
+    let mut bad_choice = tiny("x");
+    bad_choice["components"][1]["params"] = serde_json::json!({ "sessions": evil });
+    let mut wrong_format = tiny("x");
+    wrong_format["format"] = evil.into();
+    let mut repaired = tiny(evil);
+    repaired["components"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({ "id": evil, "kind": evil }));
+    let named = named.to_str().unwrap();
+    let unknown_file = unknown_file.to_str().unwrap();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["run".into(), named.into()],
+        vec!["run".into(), named.into(), "--format".into(), "json".into()],
+        vec!["run".into(), named.into(), "--format".into(), "csv".into()],
+        vec!["run".into(), unknown_file.into()],
+        vec!["run".into(), link_of(&bad_choice)],
+        vec!["run".into(), link_of(&wrong_format)],
+        vec!["run".into(), link_of(&repaired)],
+        vec!["run".into(), named.into(), "--format".into(), evil.into()],
+        vec!["run".into(), named.into(), "--seed".into(), evil.into()],
+        vec!["run".into(), evil.into()],
+        vec![evil.into()],
+        vec!["lesson".into(), evil.into()],
+    ];
+    for args in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = archplay(&args);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(code == 0 || code == 2, "{args:?}: {code} {err}");
+        assert_eq!(raw_controls(&out), [], "stdout of {args:?}: {out:?}");
+        assert_eq!(raw_controls(&err), [], "stderr of {args:?}: {err:?}");
+    }
+    // The name is still there to read, escaped; JSON keeps it exactly (as JSON escapes).
+    let (_, out, _) = archplay(&["run", named]);
+    assert!(out.starts_with("\\x1b]0;owned\\x07"), "{out}");
+    let (_, out, _) = archplay(&["run", named, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["log"].as_array().map(Vec::len), Some(0));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_lesson_file_cannot_drive_the_terminal_either() {
+    let dir = scratch("lesson-escapes");
+    let lesson = include_str!("../public/lessons/one-server.json");
+    let mut v: serde_json::Value = serde_json::from_str(lesson).unwrap();
+    v["title"] = "\x1b[2J\x1b]0;x\x07Title".into();
+    v["steps"][0]["task"] = "do\rthis\x1b[1A".into();
+    let file = dir.join("lesson.json");
+    std::fs::write(&file, v.to_string()).unwrap();
+    let (code, out, err) = archplay(&["lesson", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\\x1b[2J"), "{out}");
+    assert_eq!(raw_controls(&out), [], "{out:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn endless_and_huge_files_are_refused_before_they_are_read() {
+    // Under a 40 MB address-space limit (the binary itself maps several MB), so reading a 2 GB
+    // file, or /dev/zero to its end, would fail with an allocation error instead.
+    let dir = scratch("huge");
+    let sparse = dir.join("sparse.json");
+    let f = std::fs::File::create(&sparse).unwrap();
+    f.set_len(2 << 30).unwrap();
+    let bin = env!("CARGO_BIN_EXE_archplay");
+    for (cmd, file) in [
+        ("run", sparse.to_str().unwrap()),
+        ("run", "/dev/zero"),
+        ("lesson", "/dev/zero"),
+        ("lesson", sparse.to_str().unwrap()),
+    ] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -v 40000; exec '{bin}' {cmd} '{file}'"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd} {file}: {err}");
+        assert!(
+            err.contains("larger than 8 MB"),
+            "{cmd} {file}: refused for its size, not memory: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_path_that_exists_is_a_file_whatever_its_name() {
+    let dir = scratch("names");
+    for name in ["v1.json", "a#d=v1.x.json", "d=v1.json", "#example=mm1"] {
+        let file = dir.join(name);
+        std::fs::write(&file, tiny(name).to_string()).unwrap();
+        let (code, out, err) = archplay(&["run", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(out.starts_with(name), "{name}: {out}");
+    }
+    // With a byte-order mark, as some Windows editors save.
+    let bom = dir.join("bom.json");
+    std::fs::write(&bom, format!("\u{feff}{}", tiny("bom"))).unwrap();
+    let (code, out, err) = archplay(&["run", bom.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("bom"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_apps_example_links_run() {
+    for arg in [
+        "#example=single-server",
+        "https://archplay.example/#example=single-server",
+        "example=single-server",
+    ] {
+        let (code, out, err) = archplay(&["run", arg, "--seconds", "30", "--warmup", "5"]);
+        assert_eq!(code, 0, "{arg}: {err}");
+        assert!(out.contains("throughput"), "{arg}: {out}");
+    }
+    let (code, _, err) = archplay(&["run", "#example=atlantis"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no shipped example called 'atlantis'"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archplay"))
+        .args(["run", EXAMPLE, "--seconds", "120", "--format", "csv"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end at once, as `| head -0` does.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err, "", "nothing said");
+}
+
+#[test]
+fn messages_quote_input_briefly_and_usage_only_for_usage_errors() {
+    // A 62 KB link that is not one (no '#d=' part): one short line, no usage text.
+    let long = format!("https://example.org/{}", "a".repeat(62_000));
+    let (code, _, err) = archplay(&["run", &long]);
+    assert_eq!(code, 2);
+    assert!(err.lines().all(|l| l.len() < 400), "{}", err.len());
+    assert!(err.contains("(62,020 characters)"), "{err}");
+    assert!(!err.contains("usage:"), "a data error prints no usage: {err}");
+    // A 7 MB diagram name is shortened in the text report's first line.
+    let dir = scratch("long-name");
+    let file = dir.join("long.json");
+    std::fs::write(&file, tiny(&"n".repeat(7_000_000)).to_string()).unwrap();
+    let (code, out, err) = archplay(&["run", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().next().unwrap().len() < 300, "{}", out.len());
+    std::fs::remove_dir_all(&dir).ok();
+    // A usage error points at the help, which every command answers.
+    let (code, _, err) = archplay(&["run", EXAMPLE, "--bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("'--bogus'") && err.contains("archplay help"), "{err}");
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help"],
+        &["run", "--help"],
+        &["run", "-h"],
+        &["lesson", "--help"],
+        &["bench", "--help"],
+    ] {
+        let (code, out, err) = archplay(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.starts_with("usage:"), "{args:?}: {out}");
+    }
+    let (code, out, _) = archplay(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("archplay "), "{out}");
+}
+
+#[test]
+fn hostile_links_get_short_answers() {
+    // 300,000 components of an unknown kind (a few KB deflated): refused by count before
+    // anything is repaired.
+    let components = vec![serde_json::json!({ "id": "c", "kind": "x" }); 300_000];
+    let mut garbage = tiny("garbage");
+    garbage["components"] = components.into();
+    let (code, out, err) = archplay(&["run", &link_of(&garbage)]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(err.len() < 500, "{} bytes: {err}", err.len());
+    assert!(
+        err.contains("300,000 components; at most 2,000 are allowed"),
+        "{err}"
+    );
+    // 1,900 repairs under the cap: the first 20 and a count, then the run.
+    let mut mostly = tiny("mostly garbage");
+    for i in 0..1_900 {
+        mostly["components"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({ "id": format!("c{i}"), "kind": "mainframe" }));
+    }
+    let (code, out, err) = archplay(&["run", &link_of(&mostly)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("throughput"), "{out}");
+    assert!(err.contains("1,900 repairs"), "{err}");
+    assert!(err.contains("… and 1,880 more repairs"), "{err}");
+    assert!(err.lines().count() <= 22, "{err}");
+}

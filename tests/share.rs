@@ -274,3 +274,98 @@ fn restore_is_idempotent_on_damaged_links() {
     // The generator must really exercise the repairs, not just pass valid diagrams through.
     assert!(repaired > 200, "{repaired} repaired, {refused} refused");
 }
+
+/// A link whose diagram has `components` (JSON) and no wires.
+fn link_with_components(components: Vec<serde_json::Value>) -> String {
+    let envelope = serde_json::json!({ "diagram": {
+        "format": "archplay-diagram",
+        "version": 1,
+        "name": "repeated",
+        "components": components,
+        "wires": [],
+    }});
+    format!("#d=v1.{}", deflate_b64(envelope.to_string().as_bytes()))
+}
+
+#[test]
+fn repeated_ids_are_renamed_in_one_pass_and_summarised() {
+    // The most components a diagram may hold, all but one with the same id.
+    let mut components = vec![serde_json::json!({ "id": "users", "kind": "users" })];
+    components.extend(vec![
+        serde_json::json!({ "id": "web", "kind": "web_server" });
+        1_999
+    ]);
+    let started = Instant::now();
+    let d = decode(&link_with_components(components)).unwrap();
+    eprintln!("1,999 copies of one id repaired in {:?}", started.elapsed());
+    let ids: Vec<&str> = d
+        .shared
+        .diagram
+        .components
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(ids[1..4], ["web", "web-2", "web-3"]);
+    assert_eq!(ids[1_999], "web-1999");
+    assert_eq!(d.repairs.len(), 1_998);
+    let lines = d.repairs.lines();
+    assert_eq!(lines.len(), 21, "{lines:?}");
+    assert_eq!(lines[0], "renamed a repeated web to web-2: ids must be unique");
+    assert_eq!(lines[20], "… and 1,978 more repairs");
+    // A copy is never renamed onto an id that comes later in the list's own order of repair:
+    // the suffix counter skips ids already taken.
+    let d = decode(&link_with_components(vec![
+        serde_json::json!({ "id": "web-2", "kind": "web_server" }),
+        serde_json::json!({ "id": "web", "kind": "web_server" }),
+        serde_json::json!({ "id": "web", "kind": "web_server" }),
+        serde_json::json!({ "id": "web", "kind": "web_server" }),
+    ]))
+    .unwrap();
+    let ids: Vec<&str> = d
+        .shared
+        .diagram
+        .components
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(ids, ["web-2", "web", "web-3", "web-4"]);
+}
+
+#[test]
+fn lists_longer_than_the_format_allows_are_refused_before_any_repair() {
+    // 20,000 copies of one id deflate to a 1.7 KB link; the cap comes before the renaming.
+    let link = link_with_components(vec![
+        serde_json::json!({ "id": "a", "kind": "web_server" });
+        20_000
+    ]);
+    assert!(link.len() < 3_000, "{}", link.len());
+    let started = Instant::now();
+    let err = decode(&link).unwrap_err();
+    eprintln!("20,000 copies of one id refused in {:?}", started.elapsed());
+    assert_eq!(
+        err.to_string(),
+        "the link's diagram cannot be used: it has 20,000 components; at most 2,000 are allowed"
+    );
+    let envelope = serde_json::json!({ "diagram": {
+        "format": "archplay-diagram", "version": 1, "components": [],
+        "wires": vec![serde_json::json!({ "from": "a", "to": "b" }); 10_001],
+    }});
+    let err = decode(&format!("#d=v1.{}", deflate_b64(envelope.to_string().as_bytes())))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("10,001 wires; at most 10,000"), "{err}");
+}
+
+#[test]
+fn a_long_name_is_shortened_with_a_repair() {
+    let envelope = serde_json::json!({ "diagram": {
+        "format": "archplay-diagram", "version": 1, "name": "n".repeat(100_000),
+        "components": [{ "id": "users", "kind": "users" }], "wires": [],
+    }});
+    let d = decode(&format!("#d=v1.{}", deflate_b64(envelope.to_string().as_bytes()))).unwrap();
+    assert_eq!(d.shared.diagram.name.chars().count(), 200);
+    assert_eq!(
+        d.repairs.kept(),
+        ["shortened the diagram's name from 100,000 to 200 characters"]
+    );
+}

@@ -1,17 +1,26 @@
 //! `archplay`: the native command-line runner. Runs a diagram file with the same engine as the
 //! browser and prints a summary (text), the full report (JSON) or the per-second series (CSV).
-//! Bad input exits with status 2 and a message naming the problem; it never panics.
+//!
+//! Everything it reads may be hostile: files are read up to the document limit and no further,
+//! every list is capped before it is worked on, and everything printed goes through one writer
+//! that escapes control characters, so input can never drive the terminal. Bad input exits with
+//! status 2 and a message naming the problem; it never panics. A closed pipe (`| head`) ends the
+//! run quietly, as Unix tools do.
 
+use std::ffi::OsString;
 use std::fmt::Write as _;
+use std::io::{self, Read as _, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use archplay::model::Diagram;
+use archplay::model::shown::{escape_controls, is_unsafe, quoted, thousands};
+use archplay::model::{Diagram, MAX_DOCUMENT_BYTES};
 use archplay::sim::{Report, Simulation, StepOutcome};
 
 const USAGE: &str = "\
 usage:
-  archplay run <diagram.json | share link> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
+  archplay run <diagram.json | share link | #example=NAME> [--seconds N] [--seed S] [--warmup W] [--format text|json|csv]
   archplay bench [--seconds N]
   archplay bench --chapter [--seconds N]
   archplay lesson <lesson.json | id> [--check]
@@ -21,90 +30,199 @@ usage:
 
 run      simulate a diagram and print a summary (text), the report (json) or the
          per-second series (csv). --seconds, --seed and --warmup override the
-         diagram's run settings.
+         diagram's run settings. An argument that names an existing file is read as
+         a file; otherwise a share link ('…#d=v1.…') or a shipped example
+         ('#example=single-server') is opened.
 bench    simulate the reference workloads and variants of the network (cache, shards,
-         queue), each three times, and print the fastest run's events/s and requests/s. --chapter instead runs the whole
-         chapter's architecture at 10,000 req/s (an hour by default) and prints its time
-         and memory at each quarter.
+         queue), each three times, and print the fastest run's events/s and requests/s.
+         --chapter instead runs the whole chapter's architecture at 10,000 req/s (an
+         hour by default) and prints its time and memory at each quarter.
 lesson   print a lesson's steps; --check plays each step's solution (opened by its
          link, and played through from the start) and its mistakes against the engine
          and says whether every checkpoint passes and fails as it should (docs/lessons.md).
 reference
          print the catalogue of component kinds as Markdown (docs/diagram-format.md).
 
+Exit status: 0 done, 1 a lesson check failed, 2 bad input or a bad command line.
 See docs/cli.md for the report's fields.
 ";
+
+/// Writes a formatted line through [`say`], returning early if standard output is closed.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        say(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
 
 /// Events one `run` may process before giving up: far beyond any sensible diagram, and a few
 /// minutes of work, so absurd parameters end with a message instead of a hang.
 const EVENT_LIMIT: u64 = 2_000_000_000;
 
-/// A command-line problem, printed with exit status 2.
-struct Usage(String);
+/// Why the runner stops early.
+enum Failure {
+    /// The command line is wrong: the message, then a pointer to the usage.
+    Usage(String),
+    /// The input (a file, a link, a value) is wrong: the message alone.
+    Input(String),
+    /// A lesson's checkpoints did not pass and fail as they should: exit status 1.
+    Checks(String),
+    /// Standard output was closed by the reader (`| head`): stop without a word.
+    Closed,
+}
+
+impl From<lexopt::Error> for Failure {
+    fn from(e: lexopt::Error) -> Self {
+        Failure::Usage(quoted_line(&e.to_string()))
+    }
+}
+
+/// A message line that quotes input: one line, at most a few hundred characters.
+fn quoted_line(text: &str) -> String {
+    archplay::model::shown::quoted_to(text, 300)
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("run") => run(&args[1..]),
-        Some("bench") => bench(&args[1..]),
-        Some("lesson") => lesson(&args[1..]),
-        Some("reference") => {
-            print!("{}", archplay::model::reference_markdown());
-            Ok(())
-        }
-        Some("version" | "--version" | "-V") => {
-            println!(
-                "archplay {} (diagram format {})",
-                env!("CARGO_PKG_VERSION"),
-                archplay::model::FORMAT_VERSION
-            );
-            Ok(())
-        }
-        Some("help" | "--help" | "-h") => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(Usage(format!("unknown command '{other}'"))),
-        None => Err(Usage("no command given".into())),
-    };
+    let result = dispatch(lexopt::Parser::from_env());
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Usage(msg)) => {
-            eprintln!("archplay: {msg}\n\n{USAGE}");
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            warn(&format!(
+                "archplay: {msg}\nRun 'archplay help' for the commands and their options.\n"
+            ));
             ExitCode::from(2)
+        }
+        Err(Failure::Input(msg)) => {
+            warn(&format!("archplay: {msg}\n"));
+            ExitCode::from(2)
+        }
+        Err(Failure::Checks(msg)) => {
+            warn(&format!("archplay: {msg}\n"));
+            ExitCode::from(1)
         }
     }
 }
 
-/// `archplay lesson`: prints a lesson, or checks it by playing it.
-fn lesson(args: &[String]) -> Result<(), Usage> {
-    use archplay::lesson::{Lesson, find, session::check_lesson};
-    let mut path = None;
-    let mut check = false;
-    for a in args {
-        match a.as_str() {
-            "--check" => check = true,
-            s if s.starts_with("--") => return Err(Usage(format!("unknown option '{s}'"))),
-            s if path.is_none() => path = Some(s.to_string()),
-            s => return Err(Usage(format!("unexpected argument '{s}'"))),
+fn dispatch(mut args: lexopt::Parser) -> Result<(), Failure> {
+    use lexopt::prelude::*;
+    match args.next()? {
+        Some(Value(command)) => match command.to_str() {
+            Some("run") => run(args),
+            Some("bench") => bench(args),
+            Some("lesson") => lesson(args),
+            Some("reference") => {
+                no_more(args)?;
+                say(&archplay::model::reference_markdown())
+            }
+            Some("version") => {
+                no_more(args)?;
+                version()
+            }
+            Some("help") => say(USAGE),
+            _ => Err(Failure::Usage(format!(
+                "unknown command '{}'",
+                quoted(&command.to_string_lossy())
+            ))),
+        },
+        Some(Long("help") | Short('h')) => say(USAGE),
+        Some(Long("version") | Short('V')) => version(),
+        Some(other) => Err(other.unexpected().into()),
+        None => Err(Failure::Usage("no command given".into())),
+    }
+}
+
+fn version() -> Result<(), Failure> {
+    say(&format!(
+        "archplay {} (diagram format {})\n",
+        env!("CARGO_PKG_VERSION"),
+        archplay::model::FORMAT_VERSION
+    ))
+}
+
+/// Refuses anything after a command that takes no arguments (`--help` prints the usage).
+fn no_more(mut args: lexopt::Parser) -> Result<(), Failure> {
+    use lexopt::prelude::*;
+    match args.next()? {
+        None => Ok(()),
+        Some(Long("help") | Short('h')) => say(USAGE),
+        Some(other) => Err(other.unexpected().into()),
+    }
+}
+
+/// Writes `text` to standard output, control characters escaped. A closed pipe is
+/// [`Failure::Closed`].
+fn say(text: &str) -> Result<(), Failure> {
+    write_out(escape_controls(text).as_bytes())
+}
+
+fn write_out(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Failure::Closed),
+        Err(e) => Err(Failure::Input(format!("cannot write the output: {e}"))),
+    }
+}
+
+/// Writes `text` to standard error, control characters escaped. Nothing more can be said if
+/// that fails.
+fn warn(text: &str) {
+    let _ = io::stderr().lock().write_all(escape_controls(text).as_bytes());
+}
+
+/// JSON with every character [`is_unsafe`] that serde_json leaves raw (DEL, C1 controls,
+/// bidirectional controls; it escapes the C0 ones itself) written as a `\uXXXX` escape. Such
+/// characters can only stand inside strings, where the escape means the same character.
+fn json_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for ch in json.chars() {
+        if is_unsafe(ch) && ch != '\n' {
+            let _ = write!(out, "\\u{:04x}", ch as u32);
+        } else {
+            out.push(ch);
         }
     }
-    let path = path.ok_or_else(|| Usage("lesson needs a lesson file or id".into()))?;
-    let text = match find(&path) {
-        Some(built_in) => built_in.json.to_string(),
-        None => {
-            std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?
+    out
+}
+
+/// `archplay lesson`: prints a lesson, or checks it by playing it.
+fn lesson(mut args: lexopt::Parser) -> Result<(), Failure> {
+    use archplay::lesson::{Lesson, find, session::check_lesson};
+    use lexopt::prelude::*;
+    let mut path: Option<OsString> = None;
+    let mut check = false;
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("check") => check = true,
+            Long("help") | Short('h') => return say(USAGE),
+            Value(v) if path.is_none() => path = Some(v),
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let path = path.ok_or_else(|| Failure::Usage("lesson needs a lesson file or id".into()))?;
+    let shown = quoted(&path.to_string_lossy());
+    // A file that exists is read as a file; otherwise a shipped lesson by its id.
+    let text = if Path::new(&path).exists() {
+        read_capped(Path::new(&path), &shown)?
+    } else {
+        match path.to_str().and_then(find) {
+            Some(built_in) => built_in.json.to_string(),
+            None => {
+                return Err(Failure::Input(format!(
+                    "cannot read {shown}: there is no such file, and no shipped lesson has that id"
+                )));
+            }
         }
     };
-    let lesson = Lesson::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))?;
-    println!("{} ({} steps)", lesson.title, lesson.steps.len());
+    let lesson = Lesson::from_json(&text).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
+    let mut out = format!("{} ({} steps)\n", lesson.title, lesson.steps.len());
     if !check {
         for (i, step) in lesson.steps.iter().enumerate() {
-            println!("  {}. {} - {}", i + 1, step.title, step.task);
+            let _ = writeln!(out, "  {}. {} - {}", i + 1, step.title, step.task);
         }
-        return Ok(());
+        return say(&out);
     }
-    let checks = check_lesson(&lesson).map_err(|e| Usage(format!("{path}: {e}")))?;
+    say(&out)?;
+    let checks = check_lesson(&lesson).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
     let mut problems = Vec::new();
     for c in &checks {
         let step = &lesson.steps[c.index];
@@ -112,8 +230,8 @@ fn lesson(args: &[String]) -> Result<(), Usage> {
             o.passed_at
                 .map_or("never".to_string(), |t| format!("at {t:.0} s"))
         };
-        println!(
-            "  {}. {}: solution passes {}; {} mistake(s) {}",
+        let mut out = format!(
+            "  {}. {}: solution passes {}; {} mistake(s) {}\n",
             c.index + 1,
             step.title,
             at(&c.solution),
@@ -125,7 +243,8 @@ fn lesson(args: &[String]) -> Result<(), Usage> {
             }
         );
         for (f, (value, agrees)) in step.figures.iter().zip(&c.figures) {
-            println!(
+            let _ = writeln!(
+                out,
                 "     figure {}: measured {} vs the chapter's {} {} ({})",
                 f.label,
                 value.map_or("-".into(), |v| format!("{v:.2}")),
@@ -138,16 +257,47 @@ fn lesson(args: &[String]) -> Result<(), Usage> {
                 }
             );
         }
+        say(&out)?;
         problems.extend(c.problems(&lesson));
     }
     if problems.is_empty() {
-        println!("every checkpoint passes and fails as it should");
-        Ok(())
+        say("every checkpoint passes and fails as it should\n")
     } else {
-        // Not a usage problem: say what failed and exit 1.
-        eprintln!("archplay: {path}:\n{}", problems.join("\n"));
-        std::process::exit(1);
+        Err(Failure::Checks(format!("{shown}:\n{}", problems.join("\n"))))
     }
+}
+
+/// Reads the file at `path` whole if it is at most [`MAX_DOCUMENT_BYTES`] long: never more
+/// than one byte past the limit is read, whatever the file (`/dev/zero`, a sparse 2 GB file).
+/// A byte-order mark is dropped later, by the parsers.
+fn read_capped(path: &Path, shown: &str) -> Result<String, Failure> {
+    let cannot = |why: String| Failure::Input(format!("cannot read {shown}: {why}"));
+    if path.is_dir() {
+        return Err(cannot("it is a directory".into()));
+    }
+    let too_big = || {
+        cannot(format!(
+            "it is larger than {} MB, the most a diagram or lesson may be",
+            MAX_DOCUMENT_BYTES / 1_048_576
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+    // A regular file says its size: refuse a big one before reading a byte of it. Devices and
+    // pipes say nothing, and are read up to the limit.
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_DOCUMENT_BYTES as u64)
+    {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(e.to_string()))?;
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8 text".into()))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -158,92 +308,131 @@ enum Format {
 }
 
 struct RunArgs {
-    path: String,
+    input: OsString,
     seconds: Option<f64>,
     seed: Option<u64>,
     warmup: Option<f64>,
     format: Format,
 }
 
-fn parse_run(args: &[String]) -> Result<RunArgs, Usage> {
-    let mut path = None;
+fn parse_run(mut args: lexopt::Parser) -> Result<RunArgs, Failure> {
+    use lexopt::prelude::*;
+    let mut input = None;
     let mut out = RunArgs {
-        path: String::new(),
+        input: OsString::new(),
         seconds: None,
         seed: None,
         warmup: None,
         format: Format::Text,
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Usage(format!("{name} needs a value")))
-        };
-        match a.as_str() {
-            "--seconds" => out.seconds = Some(number(&value("--seconds")?, "--seconds")?),
-            "--warmup" => out.warmup = Some(number(&value("--warmup")?, "--warmup")?),
-            "--seed" => {
-                let v = value("--seed")?;
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("seconds") => out.seconds = Some(number(args.value()?, "--seconds")?),
+            Long("warmup") => out.warmup = Some(number(args.value()?, "--warmup")?),
+            Long("seed") => {
+                let v = args.value()?.to_string_lossy().into_owned();
                 out.seed = Some(v.parse().map_err(|_| {
-                    Usage(format!(
-                        "--seed must be a whole number from 0 to {}, not '{v}'",
-                        u64::MAX
+                    Failure::Usage(format!(
+                        "--seed must be a whole number from 0 to {}, not '{}'",
+                        u64::MAX,
+                        quoted(&v)
                     ))
                 })?);
             }
-            "--format" => {
-                out.format = match value("--format")?.as_str() {
-                    "text" => Format::Text,
-                    "json" => Format::Json,
-                    "csv" => Format::Csv,
-                    other => {
-                        return Err(Usage(format!(
-                            "--format must be text, json or csv, not '{other}'"
-                        )));
+            Long("format") => {
+                out.format = match args.value()?.to_str() {
+                    Some("text") => Format::Text,
+                    Some("json") => Format::Json,
+                    Some("csv") => Format::Csv,
+                    _ => {
+                        return Err(Failure::Usage(
+                            "--format must be text, json or csv".into(),
+                        ));
                     }
                 }
             }
-            flag if flag.starts_with("--") => {
-                return Err(Usage(format!("unknown option '{flag}'")));
+            Long("help") | Short('h') => {
+                say(USAGE)?;
+                return Err(Failure::Closed);
             }
-            p if path.is_none() => path = Some(p.to_string()),
-            extra => return Err(Usage(format!("unexpected argument '{extra}'"))),
+            Value(v) if input.is_none() => input = Some(v),
+            other => return Err(other.unexpected().into()),
         }
     }
-    out.path = path.ok_or_else(|| Usage("run needs a diagram file".into()))?;
+    out.input = input.ok_or_else(|| {
+        Failure::Usage("run needs a diagram file, a share link or '#example=NAME'".into())
+    })?;
     Ok(out)
 }
 
-fn number(v: &str, name: &str) -> Result<f64, Usage> {
+fn number(v: OsString, name: &str) -> Result<f64, Failure> {
+    let v = v.to_string_lossy();
     match v.parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        _ => Err(Usage(format!(
-            "{name} must be a non-negative number, not '{v}'"
+        _ => Err(Failure::Usage(format!(
+            "{name} must be a non-negative number, not '{}'",
+            quoted(&v)
         ))),
     }
 }
 
-/// A diagram from a file, or from a share link (anything with a `#d=` part, or a bare `v1.`
-/// payload): the link's repairs, if any, are listed on standard error.
-fn load(path: &str) -> Result<Diagram, Usage> {
-    if path.contains("#d=") || path.starts_with("d=v") || path.starts_with("v1.") {
-        let decoded = archplay::share::decode(path)
-            .map_err(|e| Usage(format!("the share link cannot be opened: {e}")))?;
-        for repair in &decoded.repairs {
-            eprintln!("archplay: link repaired: {repair}");
-        }
-        return Ok(decoded.shared.diagram);
+/// The diagram `input` names. The rule, in order: an argument that names an existing file is
+/// read as a file (whatever its name: `v1.json` and `a#d=b.json` are files); `#example=NAME`
+/// (or `example=NAME`) opens a shipped example; anything with a `#d=` part, or a bare `d=v…`
+/// or `v1.…` payload, is a share link, whose repairs are summarised on standard error.
+fn load(input: &OsString) -> Result<Diagram, Failure> {
+    let shown = quoted(&input.to_string_lossy());
+    let path = Path::new(input);
+    // `exists` is false for a name the system cannot even look up (a 60 KB link).
+    if path.exists() {
+        let text = read_capped(path, &shown)?;
+        return Diagram::from_json(&text).map_err(|e| Failure::Input(format!("{shown}: {e}")));
     }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
-    Diagram::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))
+    let Some(text) = input.to_str() else {
+        return Err(Failure::Input(format!("cannot read {shown}: no such file")));
+    };
+    if let Some(name) = example_name(text) {
+        let example = archplay::model::examples::find(name).ok_or_else(|| {
+            Failure::Input(format!("there is no shipped example called '{}'", quoted(name)))
+        })?;
+        return example
+            .diagram()
+            .map_err(|e| Failure::Input(format!("example {}: {e}", example.file)));
+    }
+    let fragment = text.split_once('#').map_or(text, |(_, f)| f);
+    let is_link = fragment.split('&').any(|p| p.starts_with("d="))
+        || fragment.starts_with("v1.")
+        || text.starts_with("v1.");
+    if !is_link {
+        return Err(Failure::Input(format!("cannot read {shown}: no such file")));
+    }
+    let decoded = archplay::share::decode(text)
+        .map_err(|e| Failure::Input(format!("the share link cannot be opened: {e}")))?;
+    if !decoded.repairs.is_empty() {
+        let mut note = format!(
+            "archplay: the link was repaired ({} repairs); running what remains:\n",
+            thousands(decoded.repairs.len() as u64)
+        );
+        for line in decoded.repairs.lines() {
+            let _ = writeln!(note, "  - {line}");
+        }
+        warn(&note);
+    }
+    Ok(decoded.shared.diagram)
 }
 
-fn run(args: &[String]) -> Result<(), Usage> {
+/// The example an app link names: `…#example=NAME` or `example=NAME` (other `&` parts are
+/// ignored, as the app ignores them).
+fn example_name(text: &str) -> Option<&str> {
+    let fragment = text.split_once('#').map_or(text, |(_, f)| f);
+    fragment
+        .split('&')
+        .find_map(|p| p.strip_prefix("example="))
+}
+
+fn run(args: lexopt::Parser) -> Result<(), Failure> {
     let a = parse_run(args)?;
-    let mut diagram = load(&a.path)?;
+    let mut diagram = load(&a.input)?;
     if let Some(s) = a.seconds {
         diagram.run.duration_s = s;
     }
@@ -253,24 +442,23 @@ fn run(args: &[String]) -> Result<(), Usage> {
     if let Some(s) = a.seed {
         diagram.run.seed = s;
     }
-    let mut sim = Simulation::new(&diagram).map_err(|e| Usage(format!("{}: {e}", a.path)))?;
+    let shown = quoted(&a.input.to_string_lossy());
+    let mut sim = Simulation::new(&diagram).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
     if sim.run_to_end(EVENT_LIMIT) == StepOutcome::BudgetExhausted {
-        return Err(Usage(format!(
-            "{}: stopped after {EVENT_LIMIT} events at {} of simulated time; shorten the run or lower the request rate",
-            a.path,
+        return Err(Failure::Input(format!(
+            "{shown}: stopped after {EVENT_LIMIT} events at {} of simulated time; shorten the run or lower the request rate",
             sim.now()
         )));
     }
     let report = sim.report();
     match a.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("reports serialise")
-        ),
-        Format::Text => print!("{}", text_report(&diagram, &report)),
-        Format::Csv => print!("{}", sim.series_csv()),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&report).expect("reports serialise");
+            write_out(json_safe(&(json + "\n")).as_bytes())
+        }
+        Format::Text => say(&text_report(&diagram, &report)),
+        Format::Csv => say(&sim.series_csv()),
     }
-    Ok(())
 }
 
 fn text_report(d: &Diagram, r: &Report) -> String {
@@ -281,9 +469,9 @@ fn text_report(d: &Diagram, r: &Report) -> String {
         s,
         "{}: seed {}, {:.1} s simulated ({:.1} s warm-up excluded), {} events",
         if d.name.is_empty() {
-            "diagram"
+            "diagram".to_string()
         } else {
-            &d.name
+            quoted(&d.name)
         },
         r.seed,
         r.simulated_s,
@@ -390,26 +578,22 @@ const WORKLOADS: [(&str, &str); 3] = [
     ),
 ];
 
-fn bench(args: &[String]) -> Result<(), Usage> {
+fn bench(mut args: lexopt::Parser) -> Result<(), Failure> {
+    use lexopt::prelude::*;
     let mut seconds = None;
     let mut chapter = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--seconds" => {
-                let v = it
-                    .next()
-                    .ok_or_else(|| Usage("--seconds needs a value".into()))?;
-                seconds = Some(number(v, "--seconds")?);
-            }
-            "--chapter" => chapter = true,
-            other => return Err(Usage(format!("unexpected argument '{other}'"))),
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("seconds") => seconds = Some(number(args.value()?, "--seconds")?),
+            Long("chapter") => chapter = true,
+            Long("help") | Short('h') => return say(USAGE),
+            other => return Err(other.unexpected().into()),
         }
     }
     if chapter {
         return bench_chapter(seconds.unwrap_or(3_600.0));
     }
-    println!(
+    outln!(
         "{:<48} {:>12} {:>14} {:>14} {:>9}",
         "workload", "sim seconds", "events/s", "requests/s", "wall s"
     );
@@ -425,7 +609,7 @@ fn bench(args: &[String]) -> Result<(), Usage> {
             (VARIANTS[2], Ok(with_queue(network)?)),
         ]);
     for (name, d) in workloads {
-        let mut d = d.map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
+        let mut d = d.map_err(|e| Failure::Input(format!("bench workload {name}: {e}")))?;
         if let Some(s) = seconds {
             d.run.duration_s = s;
         }
@@ -434,7 +618,7 @@ fn bench(args: &[String]) -> Result<(), Usage> {
         let mut best: Option<(f64, archplay::sim::Report)> = None;
         for _ in 0..BENCH_REPEATS {
             let mut sim =
-                Simulation::new(&d).map_err(|e| Usage(format!("bench workload {name}: {e}")))?;
+                Simulation::new(&d).map_err(|e| Failure::Input(format!("bench workload {name}: {e}")))?;
             let start = Instant::now();
             sim.run_to_end(u64::MAX);
             let wall = start.elapsed().as_secs_f64();
@@ -444,7 +628,7 @@ fn bench(args: &[String]) -> Result<(), Usage> {
         }
         let (wall, r) = best.expect("at least one run");
         let done = r.requests.ok + r.requests.failed + r.requests.rejected;
-        println!(
+        outln!(
             "{:<48} {:>12.0} {:>14.0} {:>14.0} {:>9.2}",
             name,
             r.simulated_s,
@@ -470,7 +654,7 @@ fn bench(args: &[String]) -> Result<(), Usage> {
     }
     let bare = bare.expect("at least one run");
     let bare_rate = bare.requests as f64 / wall;
-    println!(
+    outln!(
         "{:<48} {:>12.0} {:>14.0} {:>14.0} {:>9.2}",
         "the same network, bare hand-written loop",
         seconds,
@@ -479,13 +663,13 @@ fn bench(args: &[String]) -> Result<(), Usage> {
         wall
     );
     if let Some(engine) = engine_network {
-        println!(
+        outln!(
             "engine / bare loop on the network: {:.2} (the bare loop keeps no metrics)",
             engine / bare_rate
         );
         for (name, rate) in variants {
             let with = name.trim_start_matches("the same network ");
-            println!(
+            outln!(
                 "network / network {with}: {:.2} (requests/s without over with)",
                 engine / rate
             );
@@ -498,13 +682,13 @@ fn bench(args: &[String]) -> Result<(), Usage> {
 /// auto-scaled web tiers with shared sessions, caches, four shards with replicas in both
 /// regions, a photo queue) at 10,000 req/s for `seconds`, printing at each quarter the wall
 /// time, the pace, and the memory resident then and at its peak.
-fn bench_chapter(seconds: f64) -> Result<(), Usage> {
+fn bench_chapter(seconds: f64) -> Result<(), Failure> {
     let mut d = Diagram::from_json(include_str!("../../public/examples/whole-chapter.json"))
-        .map_err(|e| Usage(format!("the chapter's diagram: {e}")))?;
+        .map_err(|e| Failure::Input(format!("the chapter's diagram: {e}")))?;
     d.run.duration_s = seconds;
     d.run.warmup_s = 0.0;
-    let mut sim = Simulation::new(&d).map_err(|e| Usage(format!("the chapter's diagram: {e}")))?;
-    println!(
+    let mut sim = Simulation::new(&d).map_err(|e| Failure::Input(format!("the chapter's diagram: {e}")))?;
+    outln!(
         "{:>12} {:>9} {:>14} {:>12} {:>12}",
         "sim seconds", "wall s", "requests/s", "RSS MB", "peak MB"
     );
@@ -515,7 +699,7 @@ fn bench_chapter(seconds: f64) -> Result<(), Usage> {
         sim.step_until(until, u64::MAX);
         let wall = start.elapsed().as_secs_f64();
         let (rss, peak) = memory_mb();
-        println!(
+        outln!(
             "{:>12.0} {:>9.2} {:>14.0} {:>12} {:>12}",
             sim.now().as_secs_f64(),
             wall,
@@ -525,7 +709,7 @@ fn bench_chapter(seconds: f64) -> Result<(), Usage> {
         );
     }
     let r = sim.report();
-    println!(
+    outln!(
         "{} requests, {:.2} % errors, p95 {:.1} ms, {} events",
         r.requests.sent,
         100.0 * (r.requests.failed + r.requests.rejected) as f64 / r.requests.sent.max(1) as f64,
@@ -561,15 +745,15 @@ const VARIANTS: [&str; 3] = [
 
 /// The reference network with its database split over four shards (consistent hashing)
 /// behind a shard router: what sharding costs the engine per request.
-fn with_shards(json: &str) -> Result<Diagram, Usage> {
+fn with_shards(json: &str) -> Result<Diagram, Failure> {
     use archplay::model::{Component, Kind, Wire};
-    let mut d = Diagram::from_json(json).map_err(|e| Usage(format!("bench workload: {e}")))?;
+    let mut d = Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
     let db = d
         .components
         .iter()
         .find(|c| c.kind == Kind::Database)
         .cloned()
-        .ok_or_else(|| Usage("bench workload has no database".into()))?;
+        .ok_or_else(|| Failure::Input("bench workload has no database".into()))?;
     d.components.retain(|c| c.kind != Kind::Database);
     d.wires.retain(|w| w.to != db.id);
     d.components
@@ -582,15 +766,15 @@ fn with_shards(json: &str) -> Result<Diagram, Usage> {
     }
     wire_web_servers_to(&mut d, "router");
     d.validate()
-        .map_err(|p| Usage(format!("bench workload with shards: {p:?}")))?;
+        .map_err(|p| Failure::Input(format!("bench workload with shards: {p:?}")))?;
     Ok(d)
 }
 
 /// The reference network with its writes turned into jobs on a queue, processed by a pool of
 /// consumers: what queueing costs the engine per request.
-fn with_queue(json: &str) -> Result<Diagram, Usage> {
+fn with_queue(json: &str) -> Result<Diagram, Failure> {
     use archplay::model::{Component, Kind, Wire};
-    let mut d = Diagram::from_json(json).map_err(|e| Usage(format!("bench workload: {e}")))?;
+    let mut d = Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
     d.components
         .push(Component::new("queue", Kind::MessageQueue));
     d.components.push(
@@ -601,7 +785,7 @@ fn with_queue(json: &str) -> Result<Diagram, Usage> {
     d.wires.push(Wire::new("queue", "workers"));
     wire_web_servers_to(&mut d, "queue");
     d.validate()
-        .map_err(|p| Usage(format!("bench workload with a queue: {p:?}")))?;
+        .map_err(|p| Failure::Input(format!("bench workload with a queue: {p:?}")))?;
     Ok(d)
 }
 
@@ -621,8 +805,8 @@ fn wire_web_servers_to(d: &mut Diagram, to: &str) {
 
 /// The reference network with a cache (LRU, 10,000 records, cache-aside from every web
 /// server) in front of its database: what caching costs the engine per request.
-fn with_cache(json: &str) -> Result<Diagram, Usage> {
-    let mut d = Diagram::from_json(json).map_err(|e| Usage(format!("bench workload: {e}")))?;
+fn with_cache(json: &str) -> Result<Diagram, Failure> {
+    let mut d = Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
     d.components.push(
         archplay::model::Component::new("cache", archplay::model::Kind::Cache)
             .with("capacity", 10_000.0)
@@ -632,6 +816,6 @@ fn with_cache(json: &str) -> Result<Diagram, Usage> {
     );
     wire_web_servers_to(&mut d, "cache");
     d.validate()
-        .map_err(|p| Usage(format!("bench workload with a cache: {p:?}")))?;
+        .map_err(|p| Failure::Input(format!("bench workload with a cache: {p:?}")))?;
     Ok(d)
 }

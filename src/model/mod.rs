@@ -20,6 +20,7 @@ pub mod geometry;
 mod history;
 mod reference;
 pub mod regions;
+pub mod shown;
 pub(crate) mod validate;
 
 pub use catalogue::{Kind, catalogue};
@@ -30,7 +31,9 @@ pub use diagram::{
 pub use edit::{Edit, Refusal, apply};
 pub use history::History;
 pub use reference::reference_markdown;
-pub use validate::{LoadError, MAX_COMPONENTS, MAX_DOCUMENT_BYTES, Problem};
+pub use validate::{
+    LoadError, MAX_COMPONENTS, MAX_DOCUMENT_BYTES, MAX_TIMELINE, MAX_WIRES, Problem,
+};
 
 /// The diagram format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

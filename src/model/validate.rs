@@ -41,8 +41,9 @@ impl fmt::Display for LoadError {
             ),
             LoadError::Invalid(problems) => {
                 write!(f, "the diagram has {} problem(s):", problems.len())?;
-                for p in problems {
-                    write!(f, "\n  - {p}")?;
+                for line in super::shown::first_lines(problems.iter().map(|p| p.to_string()), 20)
+                {
+                    write!(f, "\n  - {line}")?;
                 }
                 Ok(())
             }
@@ -81,8 +82,10 @@ pub const MAX_DURATION_S: f64 = 7.0 * 86_400.0;
 pub const MAX_LATENCY_MS: f64 = 60_000.0;
 
 impl Diagram {
-    /// Parses and validates a document in the diagram format.
+    /// Parses and validates a document in the diagram format. A leading byte-order mark (as
+    /// some Windows editors write) is skipped.
     pub fn from_json(text: &str) -> Result<Diagram, LoadError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > MAX_DOCUMENT_BYTES {
             return Err(LoadError::Syntax(format!(
                 "the file is {} bytes; the limit is {MAX_DOCUMENT_BYTES}",
@@ -106,7 +109,10 @@ impl Diagram {
         if self.format != FORMAT_MARKER {
             report(
                 "document".into(),
-                format!("format is '{}', expected '{FORMAT_MARKER}'", self.format),
+                format!(
+                    "format is '{}', expected '{FORMAT_MARKER}'",
+                    super::shown::quoted(&self.format)
+                ),
             );
         }
         if self.version != FORMAT_VERSION {
@@ -148,7 +154,7 @@ impl Diagram {
 
         let mut kinds: BTreeMap<&str, Kind> = BTreeMap::new();
         for c in &self.components {
-            let place = format!("component {}", c.id);
+            let place = format!("component {}", super::shown::quoted(c.id.as_str()));
             if let Some(msg) = id_problem(c.id.as_str()) {
                 report(place.clone(), msg);
             }
@@ -176,13 +182,23 @@ impl Diagram {
 
         let mut seen_wires = BTreeSet::new();
         for w in &self.wires {
-            let place = format!("wire {} → {}", w.from, w.to);
+            let place = format!(
+                "wire {} → {}",
+                super::shown::quoted(w.from.as_str()),
+                super::shown::quoted(w.to.as_str())
+            );
             let (from, to) = (kinds.get(w.from.as_str()), kinds.get(w.to.as_str()));
             if from.is_none() {
-                report(place.clone(), format!("no component has id '{}'", w.from));
+                report(
+                    place.clone(),
+                    format!("no component has id '{}'", super::shown::quoted(w.from.as_str())),
+                );
             }
             if to.is_none() {
-                report(place.clone(), format!("no component has id '{}'", w.to));
+                report(
+                    place.clone(),
+                    format!("no component has id '{}'", super::shown::quoted(w.to.as_str())),
+                );
             }
             if w.from == w.to {
                 report(
@@ -266,7 +282,10 @@ fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
     if let Some(format) = obj.get("format").and_then(|f| f.as_str())
         && format != FORMAT_MARKER
     {
-        return Err(LoadError::NotADiagram(format!("its format is '{format}'")));
+        return Err(LoadError::NotADiagram(format!(
+            "its format is '{}'",
+            super::shown::quoted(format)
+        )));
     }
     match obj.get("version").and_then(|v| v.as_u64()) {
         None => return Err(LoadError::NotADiagram("it has no numeric 'version'".into())),
@@ -278,20 +297,40 @@ fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
         }
         Some(_) => {}
     }
+    // Counts first: nothing below may grow with a list longer than the format allows.
+    for (field, what, max) in [
+        ("components", "components", MAX_COMPONENTS),
+        ("wires", "wires", MAX_WIRES),
+        ("timeline", "timeline entries", MAX_TIMELINE),
+    ] {
+        if let Some(n) = obj.get(field).and_then(|v| v.as_array()).map(Vec::len)
+            && n > max
+        {
+            return Err(LoadError::Invalid(vec![Problem {
+                place: "document".into(),
+                message: format!(
+                    "{} {what}; at most {} are allowed",
+                    super::shown::thousands(n as u64),
+                    super::shown::thousands(max as u64)
+                ),
+            }]));
+        }
+    }
     let mut problems = Vec::new();
     if let Some(components) = obj.get("components").and_then(|c| c.as_array()) {
         for (i, c) in components.iter().enumerate() {
             let id = c
                 .get("id")
                 .and_then(|v| v.as_str())
-                .map_or_else(|| format!("#{}", i + 1), str::to_string);
+                .map_or_else(|| format!("#{}", i + 1), super::shown::quoted);
             match c.get("kind").and_then(|k| k.as_str()) {
                 Some(kind) if Kind::from_id(kind).is_none() => {
                     let known: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
                     problems.push(Problem {
                         place: format!("component {id}"),
                         message: format!(
-                            "unknown kind '{kind}' (known kinds: {})",
+                            "unknown kind '{}' (known kinds: {})",
+                            super::shown::quoted(kind),
                             known.join(", ")
                         ),
                     });
@@ -321,7 +360,8 @@ pub(crate) fn id_problem(id: &str) -> Option<String> {
         .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
     {
         Some(format!(
-            "id '{id}' may only use letters, digits, '-', '_' and '.'"
+            "id '{}' may only use letters, digits, '-', '_' and '.'",
+            super::shown::quoted(id)
         ))
     } else {
         None
@@ -331,8 +371,9 @@ pub(crate) fn id_problem(id: &str) -> Option<String> {
 pub(crate) fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Option<String> {
     let Some(spec) = kind.spec().param(name) else {
         return Some(format!(
-            "a {} has no parameter '{name}'",
-            kind.spec().name.to_lowercase()
+            "a {} has no parameter '{}'",
+            kind.spec().name.to_lowercase(),
+            super::shown::quoted(name)
         ));
     };
     match (&spec.domain, value) {
@@ -361,13 +402,17 @@ pub(crate) fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Optio
             } else {
                 let allowed: Vec<&str> = options.iter().map(|o| o.value).collect();
                 Some(format!(
-                    "{name} '{v}' is not one of: {}",
+                    "{name} '{}' is not one of: {}",
+                    super::shown::quoted(v),
                     allowed.join(", ")
                 ))
             }
         }
         (Domain::Number { .. }, ParamValue::Text(v)) => {
-            Some(format!("{name} must be a number, not '{v}'"))
+            Some(format!(
+                "{name} must be a number, not '{}'",
+                super::shown::quoted(v)
+            ))
         }
         (Domain::Choice { .. }, ParamValue::Number(v)) => {
             Some(format!("{name} must be one of its options, not {v}"))
@@ -531,9 +576,15 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
         Action::Kill { target } | Action::Restore { target } => d
             .component(target)
             .is_none()
-            .then(|| format!("no component has id '{target}'")),
+            .then(|| format!(
+                "no component has id '{}'",
+                super::shown::quoted(target.as_str())
+            )),
         Action::Flush { target } => match d.component(target) {
-            None => Some(format!("no component has id '{target}'")),
+            None => Some(format!(
+                "no component has id '{}'",
+                super::shown::quoted(target.as_str())
+            )),
             Some(c) if !matches!(c.kind, Kind::Cache | Kind::CdnEdge) => Some(format!(
                 "only a cache or a CDN edge can be flushed, and {target} is neither"
             )),
@@ -543,7 +594,10 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
             .then(|| format!("rate scale {scale} is outside 0–1000")),
         Action::Deploy => None,
         Action::Reshard { target, shards } => match d.component(target) {
-            None => Some(format!("no component has id '{target}'")),
+            None => Some(format!(
+                "no component has id '{}'",
+                super::shown::quoted(target.as_str())
+            )),
             Some(c) if c.kind != Kind::ShardRouter => Some(format!(
                 "only a shard router can reshard, and {target} is not one"
             )),

@@ -43,8 +43,58 @@ pub struct Shared {
 pub struct Decoded {
     /// The diagram and settings.
     pub shared: Shared,
-    /// One sentence per repair ("dropped component x: unknown kind 'mainframe'").
-    pub repairs: Vec<String>,
+    /// What was repaired ("dropped component x: unknown kind 'mainframe'").
+    pub repairs: Repairs,
+}
+
+/// What restoring a link repaired: the first [`Repairs::KEPT`] sentences, and how many more.
+/// A hostile link can ask for a repair per component, parameter and wire; a person reads the
+/// first few and the count, so only those are kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Repairs {
+    kept: Vec<String>,
+    more: usize,
+}
+
+impl Repairs {
+    /// Sentences kept; the rest are only counted.
+    pub const KEPT: usize = 20;
+
+    /// Notes a repair; `sentence` is only built while fewer than [`Repairs::KEPT`] are kept.
+    pub fn push(&mut self, sentence: impl FnOnce() -> String) {
+        if self.kept.len() < Self::KEPT {
+            self.kept.push(sentence());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Whether nothing was repaired.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// How many repairs were made.
+    pub fn len(&self) -> usize {
+        self.kept.len() + self.more
+    }
+
+    /// The first repairs' sentences.
+    pub fn kept(&self) -> &[String] {
+        &self.kept
+    }
+
+    /// The sentences to show: those kept, then "… and N more repairs" if any were only counted.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = self.kept.clone();
+        if self.more > 0 {
+            lines.push(format!(
+                "… and {} more repairs",
+                crate::model::shown::thousands(self.more as u64)
+            ));
+        }
+        lines
+    }
 }
 
 /// Why a link could not be opened. The current diagram is never touched by a failed decode.

@@ -8,13 +8,21 @@
 //! missing components, wires to themselves and repeated wires are dropped. Whatever is still wrong
 //! after that (a loop of wires, say) refuses the link. Restoring a restored diagram changes
 //! nothing.
+//!
+//! Every list is checked against the format's limits before anything is repaired, and each
+//! repair costs the same whatever came before it, so a link's repair time grows linearly with
+//! its size (which is capped) however hostile it is.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::{Decoded, LinkError, Shared};
-use crate::model::{Diagram, Kind, ParamValue};
+use super::{Decoded, LinkError, Repairs, Shared};
+use crate::model::shown::{quoted, thousands};
+use crate::model::{Diagram, Kind, MAX_COMPONENTS, MAX_TIMELINE, MAX_WIRES, ParamValue};
+
+/// Longest diagram name a link keeps, in characters (a name is a title, not a document).
+pub const MAX_NAME_CHARS: usize = 200;
 
 /// Restores the envelope `value` (the JSON of a [`Shared`]).
 pub fn restore(value: Value) -> Result<Decoded, LinkError> {
@@ -28,7 +36,34 @@ pub fn restore(value: Value) -> Result<Decoded, LinkError> {
         Some(Value::String(s)) if s.chars().count() <= 32 => Some(s),
         _ => None,
     };
-    let mut repairs = Vec::new();
+    for (field, what, max) in [
+        ("components", "components", MAX_COMPONENTS),
+        ("wires", "wires", MAX_WIRES),
+        ("timeline", "timeline entries", MAX_TIMELINE),
+    ] {
+        if let Some(Value::Array(list)) = diagram.get(field)
+            && list.len() > max
+        {
+            return Err(LinkError::Invalid(format!(
+                "it has {} {what}; at most {} are allowed",
+                thousands(list.len() as u64),
+                thousands(max as u64)
+            )));
+        }
+    }
+    let mut repairs = Repairs::default();
+    if let Some(Value::String(name)) = diagram.get_mut("name")
+        && name.chars().count() > MAX_NAME_CHARS
+    {
+        let total = name.chars().count();
+        *name = name.chars().take(MAX_NAME_CHARS).collect();
+        repairs.push(|| {
+            format!(
+                "shortened the diagram's name from {} to {MAX_NAME_CHARS} characters",
+                thousands(total as u64)
+            )
+        });
+    }
     repair_components(&mut diagram, &mut repairs);
     let ids: BTreeSet<String> = diagram
         .get("components")
@@ -50,15 +85,17 @@ pub fn restore(value: Value) -> Result<Decoded, LinkError> {
     })
 }
 
-fn repair_components(diagram: &mut Map<String, Value>, repairs: &mut Vec<String>) {
+fn repair_components(diagram: &mut Map<String, Value>, repairs: &mut Repairs) {
     let Some(Value::Array(components)) = diagram.get_mut("components") else {
         return;
     };
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    // The next suffix to try for each repeated id: the n-th copy of an id costs one try, not n.
+    let mut next_suffix: BTreeMap<String, u64> = BTreeMap::new();
     let mut kept = Vec::with_capacity(components.len());
     for (i, mut c) in std::mem::take(components).into_iter().enumerate() {
         let Some(id) = c.get("id").and_then(Value::as_str).map(str::to_string) else {
-            repairs.push(format!("dropped component #{}: it has no id", i + 1));
+            repairs.push(|| format!("dropped component #{}: it has no id", i + 1));
             continue;
         };
         let kind = c
@@ -67,17 +104,29 @@ fn repair_components(diagram: &mut Map<String, Value>, repairs: &mut Vec<String>
             .and_then(Kind::from_id);
         let Some(kind) = kind else {
             let named = c.get("kind").and_then(Value::as_str).unwrap_or("none");
-            repairs.push(format!("dropped component {id}: unknown kind '{named}'"));
+            repairs.push(|| {
+                format!(
+                    "dropped component {}: unknown kind '{}'",
+                    quoted(&id),
+                    quoted(named)
+                )
+            });
             continue;
         };
         let id = if seen.contains(&id) {
-            let fresh = (2..)
-                .map(|n| format!("{id}-{n}"))
-                .find(|candidate| !seen.contains(candidate))
+            let from = next_suffix.get(&id).copied().unwrap_or(2);
+            let (n, fresh) = (from..)
+                .map(|n| (n, format!("{id}-{n}")))
+                .find(|(_, candidate)| !seen.contains(candidate))
                 .expect("some suffix is free");
-            repairs.push(format!(
-                "renamed the second {id} to {fresh}: ids must be unique"
-            ));
+            next_suffix.insert(id.clone(), n + 1);
+            repairs.push(|| {
+                format!(
+                    "renamed a repeated {} to {}: ids must be unique",
+                    quoted(&id),
+                    quoted(&fresh)
+                )
+            });
             c["id"] = Value::String(fresh.clone());
             fresh
         } else {
@@ -97,7 +146,13 @@ fn repair_components(diagram: &mut Map<String, Value>, repairs: &mut Vec<String>
                 };
                 match problem {
                     Some(why) => {
-                        repairs.push(format!("reset {id}.{name} to its default: {why}"));
+                        repairs.push(|| {
+                            format!(
+                                "reset {}.{} to its default: {why}",
+                                quoted(&id),
+                                quoted(name)
+                            )
+                        });
                         false
                     }
                     None => true,
@@ -108,9 +163,12 @@ fn repair_components(diagram: &mut Map<String, Value>, repairs: &mut Vec<String>
             if c.get(axis)
                 .is_some_and(|v| !v.as_f64().is_some_and(f64::is_finite))
             {
-                repairs.push(format!(
-                    "moved {id} to {axis} = 0: its position was not a number"
-                ));
+                repairs.push(|| {
+                    format!(
+                        "moved {} to {axis} = 0: its position was not a number",
+                        quoted(&id)
+                    )
+                });
                 c[axis] = Value::from(0.0);
             }
         }
@@ -122,7 +180,7 @@ fn repair_components(diagram: &mut Map<String, Value>, repairs: &mut Vec<String>
 fn repair_wires(
     diagram: &mut Map<String, Value>,
     ids: &BTreeSet<String>,
-    repairs: &mut Vec<String>,
+    repairs: &mut Repairs,
 ) {
     let Some(Value::Array(wires)) = diagram.get_mut("wires") else {
         return;
@@ -131,7 +189,7 @@ fn repair_wires(
     wires.retain(|w| {
         let end = |k: &str| w.get(k).and_then(Value::as_str).map(str::to_string);
         let (Some(from), Some(to)) = (end("from"), end("to")) else {
-            repairs.push("dropped a wire without both ends".into());
+            repairs.push(|| "dropped a wire without both ends".into());
             return false;
         };
         let why = if !ids.contains(&from) || !ids.contains(&to) {
@@ -144,7 +202,13 @@ fn repair_wires(
             None
         };
         if let Some(why) = why {
-            repairs.push(format!("dropped the wire {from} → {to}: {why}"));
+            repairs.push(|| {
+                format!(
+                    "dropped the wire {} → {}: {why}",
+                    quoted(&from),
+                    quoted(&to)
+                )
+            });
             return false;
         }
         true
@@ -154,7 +218,7 @@ fn repair_wires(
 fn repair_timeline(
     diagram: &mut Map<String, Value>,
     ids: &BTreeSet<String>,
-    repairs: &mut Vec<String>,
+    repairs: &mut Repairs,
 ) {
     let caches: BTreeSet<String> = match diagram.get("components") {
         Some(Value::Array(cs)) => cs
@@ -176,15 +240,21 @@ fn repair_timeline(
         let flush = e.get("action").and_then(Value::as_str) == Some("flush");
         match e.get("target").and_then(Value::as_str) {
             Some(target) if !ids.contains(target) => {
-                repairs.push(format!(
-                    "dropped a timeline entry for {target}: it is not in the diagram"
-                ));
+                repairs.push(|| {
+                    format!(
+                        "dropped a timeline entry for {}: it is not in the diagram",
+                        quoted(target)
+                    )
+                });
                 false
             }
             Some(target) if flush && !caches.contains(target) => {
-                repairs.push(format!(
-                    "dropped a flush of {target}: only a cache or a CDN edge can be flushed"
-                ));
+                repairs.push(|| {
+                    format!(
+                        "dropped a flush of {}: only a cache or a CDN edge can be flushed",
+                        quoted(target)
+                    )
+                });
                 false
             }
             _ => true,
@@ -194,7 +264,7 @@ fn repair_timeline(
 
 /// Drops round trips between regions that are not usable (unknown regions, bad numbers), so
 /// the defaults apply to those pairs.
-fn repair_region_latency(diagram: &mut Map<String, Value>, repairs: &mut Vec<String>) {
+fn repair_region_latency(diagram: &mut Map<String, Value>, repairs: &mut Repairs) {
     let Some(Value::Array(overrides)) = diagram.get_mut("region_latency") else {
         return;
     };
@@ -205,9 +275,12 @@ fn repair_region_latency(diagram: &mut Map<String, Value>, repairs: &mut Vec<Str
                 Err(e) => Some(e.to_string()),
             };
         if let Some(why) = &problem {
-            repairs.push(format!(
-                "dropped a region round trip ({why}); the default applies"
-            ));
+            repairs.push(|| {
+                format!(
+                    "dropped a region round trip ({}); the default applies",
+                    quoted(why)
+                )
+            });
         }
         problem.is_none()
     });
@@ -270,7 +343,7 @@ mod tests {
         let expected = [
             "reset users.bogus to its default",
             "reset users.rate to its default",
-            "renamed the second web to web-2",
+            "renamed a repeated web to web-2",
             "dropped component mf: unknown kind 'mainframe'",
             "dropped component #5: it has no id",
             "dropped the wire users → web: it repeats another wire",
@@ -279,7 +352,7 @@ mod tests {
             "dropped a timeline entry for ghost",
         ];
         assert_eq!(d.repairs.len(), expected.len(), "{:#?}", d.repairs);
-        for (got, want) in d.repairs.iter().zip(expected) {
+        for (got, want) in d.repairs.kept().iter().zip(expected) {
             assert!(got.starts_with(want), "{got:?} should start with {want:?}");
         }
     }
@@ -301,7 +374,7 @@ mod tests {
         let d = restore(v).unwrap();
         assert_eq!(d.shared.diagram.timeline.len(), 1);
         assert_eq!(
-            d.repairs,
+            d.repairs.kept(),
             ["dropped a flush of web: only a cache or a CDN edge can be flushed"]
         );
     }
@@ -319,7 +392,7 @@ mod tests {
         let d = restore(v).unwrap();
         assert_eq!(d.shared.diagram.region_latency.len(), 1);
         assert_eq!(d.repairs.len(), 3, "{:?}", d.repairs);
-        assert!(d.repairs[0].contains("unknown region 'atlantis'"));
+        assert!(d.repairs.kept()[0].contains("unknown region 'atlantis'"));
     }
 
     #[test]

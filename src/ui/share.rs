@@ -40,7 +40,7 @@ pub(crate) fn clear_fragment() {
 /// Opens `decoded` now: one undoable step (in an embed, the fresh document), with the repairs
 /// (if any) said in the notice.
 fn open(editor: Editor, runner: Runner, decoded: Decoded, embedded: bool) {
-    let name = decoded.shared.diagram.name.clone();
+    let name = crate::model::shown::quoted(&decoded.shared.diagram.name);
     if let Some(speed) = decoded
         .shared
         .speed
@@ -60,7 +60,7 @@ fn open(editor: Editor, runner: Runner, decoded: Decoded, embedded: bool) {
     if !decoded.repairs.is_empty() {
         editor.notice.set(Some(format!(
             "The link was repaired while opening: {}.",
-            decoded.repairs.join("; ")
+            decoded.repairs.lines().join("; ")
         )));
     }
 }
@@ -75,7 +75,7 @@ fn example(file: &str) -> Result<Decoded, String> {
             diagram,
             speed: None,
         },
-        repairs: Vec::new(),
+        repairs: Default::default(),
     })
 }
 
@@ -134,7 +134,7 @@ pub fn LinkDialog(offer: LinkOffer) -> impl IntoView {
     let runner = Runner::get();
     move || {
         offer.0.get().map(|decoded| {
-            let name = decoded.shared.diagram.name.clone();
+            let name = crate::model::shown::quoted(&decoded.shared.diagram.name);
             let parts = decoded.shared.diagram.components.len();
             let open_it = {
                 let decoded = decoded.clone();
