@@ -185,6 +185,19 @@ fn the_chaos_monkey_kills_at_its_rate_and_every_instance_is_replaced() {
     let missing = n.iter().map(|(_, v)| 20.0 - v).sum::<f64>() / n.len() as f64;
     // Little's law: kills a second × time gone = 0.1 × 90 = 9 missing on average.
     assert!((missing - 9.0).abs() < 1.5, "{missing}");
+    // The report says the same as the log and the series.
+    let g = sim.report().components[1]
+        .instances
+        .expect("a group reports its instances");
+    assert_eq!(g.replaced as f64, replaced, "{g:?}");
+    assert_eq!(g.launched, g.replaced, "replacements only: {g:?}");
+    assert_eq!(g.max_running, 20);
+    assert!((20.0 - g.mean_running - 9.0).abs() < 1.5, "{g:?}");
+    assert!(
+        (g.mean_running - (20.0 - missing)).abs() < 0.05,
+        "{g:?} vs {missing}"
+    );
+    assert_eq!(g.desired, 20);
 }
 
 #[test]

@@ -337,3 +337,48 @@ fn only_a_cache_can_be_flushed() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_cache_reports_its_live_items_and_reclaims_expired_ones_before_evicting() {
+    // Uniform reads over K keys at λ, TTL T, no writes: each key is cached for T after a miss
+    // and then absent until its next read (exponential, rate λ/K), so by renewal theory it is
+    // cached a share x/(1 + x) of the time, x = λT/K: 1/3 here, about 3,333 live items. With
+    // room for 5,000, expired items make room for new ones and nothing live is evicted.
+    let (rate, ttl, keys) = (2_500.0, 2.0, 10_000.0);
+    let c = cache("cache", 5_000.0)
+        .with_choice("write_policy", "ttl_only")
+        .with("ttl_s", ttl);
+    let mut d = cache_aside(rate, 100.0, &[c], 200.0, 5);
+    d.components[0] = d.components[0]
+        .clone()
+        .with_choice("key_popularity", "uniform")
+        .with("keys", keys);
+    d.run.warmup_s = 20.0;
+    let r = run(&d);
+    let c = cache_report(&r, "cache");
+    let x = rate * ttl / keys;
+    let share = x / (1.0 + x);
+    assert!((c.hit_ratio / share - 1.0).abs() < 0.02, "{c:?}");
+    // Items at the end are one sample of a binomial-like count: sd ≈ √(K·s(1−s)) ≈ 47.
+    let want = keys * share;
+    assert!(
+        (c.items as f64 - want).abs() < 5.0 * 47.0,
+        "{} vs {want}",
+        c.items
+    );
+    assert_eq!(c.evictions, 0, "{c:?}");
+    // Per second, the items column says the same.
+    let mut sim = Simulation::new(&d).unwrap();
+    sim.run_to_end(u64::MAX);
+    let items = sim
+        .component_series(&ComponentId::from("cache"))
+        .and_then(|s| s.column("items"))
+        .unwrap();
+    let late: Vec<f64> = items
+        .iter()
+        .filter(|(t, _)| *t > 20.0)
+        .map(|(_, v)| *v)
+        .collect();
+    let mean = late.iter().sum::<f64>() / late.len() as f64;
+    assert!((mean / want - 1.0).abs() < 0.02, "{mean} vs {want}");
+}

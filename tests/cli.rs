@@ -398,7 +398,10 @@ fn the_apps_example_links_run() {
     }
     let (code, _, err) = archplay(&["run", "#example=atlantis"]);
     assert_eq!(code, 2);
-    assert!(err.contains("no shipped example called 'atlantis'"), "{err}");
+    assert!(
+        err.contains("no shipped example called 'atlantis'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -427,7 +430,10 @@ fn messages_quote_input_briefly_and_usage_only_for_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.lines().all(|l| l.len() < 400), "{}", err.len());
     assert!(err.contains("(62,020 characters)"), "{err}");
-    assert!(!err.contains("usage:"), "a data error prints no usage: {err}");
+    assert!(
+        !err.contains("usage:"),
+        "a data error prints no usage: {err}"
+    );
     // A 7 MB diagram name is shortened in the text report's first line.
     let dir = scratch("long-name");
     let file = dir.join("long.json");
@@ -439,7 +445,10 @@ fn messages_quote_input_briefly_and_usage_only_for_usage_errors() {
     // A usage error points at the help, which every command answers.
     let (code, _, err) = archplay(&["run", EXAMPLE, "--bogus"]);
     assert_eq!(code, 2);
-    assert!(err.contains("'--bogus'") && err.contains("archplay help"), "{err}");
+    assert!(
+        err.contains("'--bogus'") && err.contains("archplay help"),
+        "{err}"
+    );
     for args in [
         &["--help"][..],
         &["-h"],

@@ -325,3 +325,71 @@ fn engine_agrees_with_a_bare_loop_on_the_reference_network() {
         "engine {e:.3} ± {e_se:.3} ms, bare loop {b:.3} ± {b_se:.3} ms: differ by more than 5 se"
     );
 }
+
+/// M/M/c/K: `c` workers, `places` waiting places (K = c + places), Poisson arrivals at
+/// `lambda`, exponential service of mean `mean_ms`. Returns (mean number inside, share of
+/// arrivals turned away) from the birth–death stationary distribution:
+/// p_n ∝ aⁿ/n! for n ≤ c and aᶜ/c! · (a/c)ⁿ⁻ᶜ above, a = λ/μ.
+fn mmck(lambda: f64, mean_ms: f64, c: u32, places: u32) -> (f64, f64) {
+    let a = lambda * mean_ms / 1000.0;
+    let k = c + places;
+    let mut p = Vec::new();
+    let mut term = 1.0;
+    for n in 0..=k {
+        if n > 0 {
+            term *= a / f64::from(n.min(c));
+        }
+        p.push(term);
+    }
+    let total: f64 = p.iter().sum();
+    let l = p
+        .iter()
+        .enumerate()
+        .map(|(n, pn)| n as f64 * pn / total)
+        .sum();
+    (l, p[k as usize] / total)
+}
+
+#[test]
+fn latency_is_over_served_requests_and_littles_law_covers_every_answer() {
+    // M/M/2/6, overloaded (a = 2.4 on 2 workers): a fifth of the arrivals are turned away at
+    // the door. The requests served wait in a full-ish queue: their mean sojourn is
+    // L / λ_admitted. Counting a rejection as a 0 ms sojourn would report the station faster
+    // the more it rejects.
+    let (lambda, mean_ms, c, places) = (60.0, 40.0, 2, 4);
+    let (l, p_reject) = mmck(lambda, mean_ms, c, places);
+    let w_ms = 1000.0 * l / (lambda * (1.0 - p_reject));
+    let (secs, warm) = span(100_000.0, lambda);
+    let make = |seed| {
+        let mut d = single_queue(lambda, c, mean_ms, "exponential", secs, warm, seed);
+        d.components[1] = d.components[1]
+            .clone()
+            .with("queue_capacity", f64::from(places));
+        d
+    };
+    let reports: Vec<archplay::sim::Report> = SEEDS.iter().map(|&s| run(&make(s))).collect();
+    let web = |r: &archplay::sim::Report| component(r, "web").clone();
+    let sojourns: Vec<f64> = reports.iter().map(|r| web(r).mean_sojourn_ms).collect();
+    assert_agrees(
+        "M/M/2/6 served mean sojourn (ms)",
+        &sojourns,
+        w_ms,
+        0.0,
+        0.02,
+    );
+    let rejected: Vec<f64> = reports
+        .iter()
+        .map(|r| web(r).rejected as f64 / web(r).arrivals as f64)
+        .collect();
+    assert_agrees("M/M/2/6 share rejected", &rejected, p_reject, 0.0, 0.02);
+    for r in &reports {
+        let w = web(r);
+        assert!(w.rejected > 1_000);
+        assert_eq!(w.mean_failed_ms, 0.0, "a rejection spends no time inside");
+        // L·T = (completed × W_served + failed answers × W_failed), failures being only
+        // rejections here; exact up to the requests straddling the window's edges.
+        let area = w.mean_in_system * r.measured_s;
+        let served = w.completed as f64 * w.mean_sojourn_ms / 1000.0;
+        assert!((area / served - 1.0).abs() < 0.002, "{area} vs {served}");
+    }
+}

@@ -217,3 +217,41 @@ fn an_in_memory_queue_loses_its_jobs_in_a_crash_and_a_persistent_one_keeps_them(
         }
     }
 }
+
+#[test]
+fn a_consumer_pool_reports_the_jobs_it_processed() {
+    // 50 jobs a second, 4 workers taking 40 ms each, no wire delay between queue and pool:
+    // utilisation is λS/c = 0.5 (the utilisation law), and each job holds a worker for 40 ms.
+    let mut d = pipeline(50.0, 4.0, 40.0, 600.0);
+    d.wires[2] = Wire::new("queue", "workers").latency(0.0);
+    d.run.warmup_s = 30.0;
+    let r = run(&d);
+    let q = queue(&r);
+    let pool = component(&r, "workers");
+    let c = pool.consumers.expect("a pool reports its consumers");
+    assert_eq!(c.workers, 4);
+    assert_eq!(c.jobs_failed, 0);
+    // Every job processed is acknowledged at once (zero wire): the queue's count, up to the
+    // jobs on their way at the window's edges.
+    assert!(c.jobs_done.abs_diff(q.done) <= 8, "{c:?} vs {q:?}");
+    let want = 50.0 * r.measured_s;
+    assert!((c.jobs_done as f64 / want - 1.0).abs() < 0.02, "{c:?}");
+    assert!((c.utilisation - 0.5).abs() < 0.02, "{c:?}");
+    assert!((c.mean_service_ms - 40.0).abs() < 1e-6, "{c:?}");
+    assert_eq!(pool.completed, c.jobs_done);
+    assert!(
+        pool.arrivals.abs_diff(c.jobs_done) <= 8,
+        "{}",
+        pool.arrivals
+    );
+    assert!(
+        (pool.mean_sojourn_ms - 40.0).abs() < 0.5,
+        "{}",
+        pool.mean_sojourn_ms
+    );
+    assert!(
+        (pool.mean_in_system - 2.0).abs() < 0.1,
+        "{}",
+        pool.mean_in_system
+    );
+}

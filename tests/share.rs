@@ -310,7 +310,10 @@ fn repeated_ids_are_renamed_in_one_pass_and_summarised() {
     assert_eq!(d.repairs.len(), 1_998);
     let lines = d.repairs.lines();
     assert_eq!(lines.len(), 21, "{lines:?}");
-    assert_eq!(lines[0], "renamed a repeated web to web-2: ids must be unique");
+    assert_eq!(
+        lines[0],
+        "renamed a repeated web to web-2: ids must be unique"
+    );
     assert_eq!(lines[20], "… and 1,978 more repairs");
     // A copy is never renamed onto an id that comes later in the list's own order of repair:
     // the suffix counter skips ids already taken.
@@ -350,9 +353,12 @@ fn lists_longer_than_the_format_allows_are_refused_before_any_repair() {
         "format": "archplay-diagram", "version": 1, "components": [],
         "wires": vec![serde_json::json!({ "from": "a", "to": "b" }); 10_001],
     }});
-    let err = decode(&format!("#d=v1.{}", deflate_b64(envelope.to_string().as_bytes())))
-        .unwrap_err()
-        .to_string();
+    let err = decode(&format!(
+        "#d=v1.{}",
+        deflate_b64(envelope.to_string().as_bytes())
+    ))
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("10,001 wires; at most 10,000"), "{err}");
 }
 
@@ -362,7 +368,11 @@ fn a_long_name_is_shortened_with_a_repair() {
         "format": "archplay-diagram", "version": 1, "name": "n".repeat(100_000),
         "components": [{ "id": "users", "kind": "users" }], "wires": [],
     }});
-    let d = decode(&format!("#d=v1.{}", deflate_b64(envelope.to_string().as_bytes()))).unwrap();
+    let d = decode(&format!(
+        "#d=v1.{}",
+        deflate_b64(envelope.to_string().as_bytes())
+    ))
+    .unwrap();
     assert_eq!(d.shared.diagram.name.chars().count(), 200);
     assert_eq!(
         d.repairs.kept(),

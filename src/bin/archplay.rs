@@ -166,7 +166,9 @@ fn write_out(bytes: &[u8]) -> Result<(), Failure> {
 /// Writes `text` to standard error, control characters escaped. Nothing more can be said if
 /// that fails.
 fn warn(text: &str) {
-    let _ = io::stderr().lock().write_all(escape_controls(text).as_bytes());
+    let _ = io::stderr()
+        .lock()
+        .write_all(escape_controls(text).as_bytes());
 }
 
 /// JSON with every character [`is_unsafe`] that serde_json leaves raw (DEL, C1 controls,
@@ -263,7 +265,10 @@ fn lesson(mut args: lexopt::Parser) -> Result<(), Failure> {
     if problems.is_empty() {
         say("every checkpoint passes and fails as it should\n")
     } else {
-        Err(Failure::Checks(format!("{shown}:\n{}", problems.join("\n"))))
+        Err(Failure::Checks(format!(
+            "{shown}:\n{}",
+            problems.join("\n")
+        )))
     }
 }
 
@@ -345,9 +350,7 @@ fn parse_run(mut args: lexopt::Parser) -> Result<RunArgs, Failure> {
                     Some("json") => Format::Json,
                     Some("csv") => Format::Csv,
                     _ => {
-                        return Err(Failure::Usage(
-                            "--format must be text, json or csv".into(),
-                        ));
+                        return Err(Failure::Usage("--format must be text, json or csv".into()));
                     }
                 }
             }
@@ -393,7 +396,10 @@ fn load(input: &OsString) -> Result<Diagram, Failure> {
     };
     if let Some(name) = example_name(text) {
         let example = archplay::model::examples::find(name).ok_or_else(|| {
-            Failure::Input(format!("there is no shipped example called '{}'", quoted(name)))
+            Failure::Input(format!(
+                "there is no shipped example called '{}'",
+                quoted(name)
+            ))
         })?;
         return example
             .diagram()
@@ -425,9 +431,7 @@ fn load(input: &OsString) -> Result<Diagram, Failure> {
 /// ignored, as the app ignores them).
 fn example_name(text: &str) -> Option<&str> {
     let fragment = text.split_once('#').map_or(text, |(_, f)| f);
-    fragment
-        .split('&')
-        .find_map(|p| p.strip_prefix("example="))
+    fragment.split('&').find_map(|p| p.strip_prefix("example="))
 }
 
 fn run(args: lexopt::Parser) -> Result<(), Failure> {
@@ -595,7 +599,11 @@ fn bench(mut args: lexopt::Parser) -> Result<(), Failure> {
     }
     outln!(
         "{:<48} {:>12} {:>14} {:>14} {:>9}",
-        "workload", "sim seconds", "events/s", "requests/s", "wall s"
+        "workload",
+        "sim seconds",
+        "events/s",
+        "requests/s",
+        "wall s"
     );
     let mut engine_network = None;
     let mut variants: Vec<(&str, f64)> = Vec::new();
@@ -617,8 +625,8 @@ fn bench(mut args: lexopt::Parser) -> Result<(), Failure> {
         // The best of a few runs: the machine's other work only ever slows one down.
         let mut best: Option<(f64, archplay::sim::Report)> = None;
         for _ in 0..BENCH_REPEATS {
-            let mut sim =
-                Simulation::new(&d).map_err(|e| Failure::Input(format!("bench workload {name}: {e}")))?;
+            let mut sim = Simulation::new(&d)
+                .map_err(|e| Failure::Input(format!("bench workload {name}: {e}")))?;
             let start = Instant::now();
             sim.run_to_end(u64::MAX);
             let wall = start.elapsed().as_secs_f64();
@@ -687,10 +695,15 @@ fn bench_chapter(seconds: f64) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(format!("the chapter's diagram: {e}")))?;
     d.run.duration_s = seconds;
     d.run.warmup_s = 0.0;
-    let mut sim = Simulation::new(&d).map_err(|e| Failure::Input(format!("the chapter's diagram: {e}")))?;
+    let mut sim =
+        Simulation::new(&d).map_err(|e| Failure::Input(format!("the chapter's diagram: {e}")))?;
     outln!(
         "{:>12} {:>9} {:>14} {:>12} {:>12}",
-        "sim seconds", "wall s", "requests/s", "RSS MB", "peak MB"
+        "sim seconds",
+        "wall s",
+        "requests/s",
+        "RSS MB",
+        "peak MB"
     );
     let start = Instant::now();
     for quarter in 1..=4 {
@@ -747,7 +760,8 @@ const VARIANTS: [&str; 3] = [
 /// behind a shard router: what sharding costs the engine per request.
 fn with_shards(json: &str) -> Result<Diagram, Failure> {
     use archplay::model::{Component, Kind, Wire};
-    let mut d = Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
+    let mut d =
+        Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
     let db = d
         .components
         .iter()
@@ -774,7 +788,8 @@ fn with_shards(json: &str) -> Result<Diagram, Failure> {
 /// consumers: what queueing costs the engine per request.
 fn with_queue(json: &str) -> Result<Diagram, Failure> {
     use archplay::model::{Component, Kind, Wire};
-    let mut d = Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
+    let mut d =
+        Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
     d.components
         .push(Component::new("queue", Kind::MessageQueue));
     d.components.push(
@@ -806,7 +821,8 @@ fn wire_web_servers_to(d: &mut Diagram, to: &str) {
 /// The reference network with a cache (LRU, 10,000 records, cache-aside from every web
 /// server) in front of its database: what caching costs the engine per request.
 fn with_cache(json: &str) -> Result<Diagram, Failure> {
-    let mut d = Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
+    let mut d =
+        Diagram::from_json(json).map_err(|e| Failure::Input(format!("bench workload: {e}")))?;
     d.components.push(
         archplay::model::Component::new("cache", archplay::model::Kind::Cache)
             .with("capacity", 10_000.0)

@@ -168,6 +168,8 @@ impl std::error::Error for LessonError {}
 impl Lesson {
     /// Reads and validates a lesson file. Never panics, whatever the text.
     pub fn from_json(text: &str) -> Result<Lesson, LessonError> {
+        // A byte-order mark, as some Windows editors write, is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > MAX_LESSON_BYTES {
             return Err(LessonError::Syntax(format!(
                 "the file is {} bytes; the limit is {MAX_LESSON_BYTES}",

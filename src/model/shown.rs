@@ -124,7 +124,10 @@ mod tests {
             escape_controls("\x1b]0;pwned\x07x\ry\tz\u{7f}\u{9b}2J"),
             "\\x1b]0;pwned\\x07x\\ry\\tz\\x7f\\x9b2J"
         );
-        assert_eq!(escape_controls("a\u{202e}b\u{2066}"), "a\\u{202e}b\\u{2066}");
+        assert_eq!(
+            escape_controls("a\u{202e}b\u{2066}"),
+            "a\\u{202e}b\\u{2066}"
+        );
         let escaped = escape_controls("\x1b[2J\x1b[H0 errors\r");
         assert!(!escaped.chars().any(is_unsafe), "{escaped}");
     }

@@ -41,8 +41,7 @@ impl fmt::Display for LoadError {
             ),
             LoadError::Invalid(problems) => {
                 write!(f, "the diagram has {} problem(s):", problems.len())?;
-                for line in super::shown::first_lines(problems.iter().map(|p| p.to_string()), 20)
-                {
+                for line in super::shown::first_lines(problems.iter().map(|p| p.to_string()), 20) {
                     write!(f, "\n  - {line}")?;
                 }
                 Ok(())
@@ -191,13 +190,19 @@ impl Diagram {
             if from.is_none() {
                 report(
                     place.clone(),
-                    format!("no component has id '{}'", super::shown::quoted(w.from.as_str())),
+                    format!(
+                        "no component has id '{}'",
+                        super::shown::quoted(w.from.as_str())
+                    ),
                 );
             }
             if to.is_none() {
                 report(
                     place.clone(),
-                    format!("no component has id '{}'", super::shown::quoted(w.to.as_str())),
+                    format!(
+                        "no component has id '{}'",
+                        super::shown::quoted(w.to.as_str())
+                    ),
                 );
             }
             if w.from == w.to {
@@ -408,12 +413,10 @@ pub(crate) fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Optio
                 ))
             }
         }
-        (Domain::Number { .. }, ParamValue::Text(v)) => {
-            Some(format!(
-                "{name} must be a number, not '{}'",
-                super::shown::quoted(v)
-            ))
-        }
+        (Domain::Number { .. }, ParamValue::Text(v)) => Some(format!(
+            "{name} must be a number, not '{}'",
+            super::shown::quoted(v)
+        )),
         (Domain::Choice { .. }, ParamValue::Number(v)) => {
             Some(format!("{name} must be one of its options, not {v}"))
         }
@@ -573,13 +576,14 @@ pub(crate) fn timeline_problem(d: &Diagram, ev: &TimelineEvent) -> Option<String
         ));
     }
     match &ev.action {
-        Action::Kill { target } | Action::Restore { target } => d
-            .component(target)
-            .is_none()
-            .then(|| format!(
-                "no component has id '{}'",
-                super::shown::quoted(target.as_str())
-            )),
+        Action::Kill { target } | Action::Restore { target } => {
+            d.component(target).is_none().then(|| {
+                format!(
+                    "no component has id '{}'",
+                    super::shown::quoted(target.as_str())
+                )
+            })
+        }
         Action::Flush { target } => match d.component(target) {
             None => Some(format!(
                 "no component has id '{}'",

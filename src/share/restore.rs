@@ -177,11 +177,7 @@ fn repair_components(diagram: &mut Map<String, Value>, repairs: &mut Repairs) {
     *components = kept;
 }
 
-fn repair_wires(
-    diagram: &mut Map<String, Value>,
-    ids: &BTreeSet<String>,
-    repairs: &mut Repairs,
-) {
+fn repair_wires(diagram: &mut Map<String, Value>, ids: &BTreeSet<String>, repairs: &mut Repairs) {
     let Some(Value::Array(wires)) = diagram.get_mut("wires") else {
         return;
     };

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Component;
 
+use super::metrics::Level;
 use super::time::{SimDuration, SimTime};
 
 /// Where an instance is in its life.
@@ -82,6 +83,9 @@ pub(crate) struct ServerGroup {
     growing: bool,
     cooled_at: SimTime,
     next_id: u32,
+    /// Running instances over time (the engine keeps it in step; none while the component is
+    /// down), for the report's mean and peak.
+    pub running_level: Level,
 }
 
 impl ServerGroup {
@@ -100,10 +104,12 @@ impl ServerGroup {
             growing: false,
             cooled_at: SimTime::ZERO,
             next_id: 1,
+            running_level: Level::default(),
         };
         g.update(c);
         g.desired = crate::model::cost::initial_instances(c);
         g.start_desired();
+        g.running_level.set(SimTime::ZERO, u64::from(g.running()));
         g
     }
 
@@ -320,10 +326,17 @@ impl ServerGroup {
         self.instances.clear();
     }
 
-    /// The component came back at `now`: the desired count, running at once.
-    pub fn restart(&mut self, now: SimTime) {
+    /// The component came back at `now`: the desired count, running at once. Returns how
+    /// many instances that launched.
+    pub fn restart(&mut self, now: SimTime) -> u32 {
         self.start_desired();
         self.cpu.changed(now);
+        self.desired
+    }
+
+    /// Instances booting now.
+    pub fn booting(&self) -> u32 {
+        self.count(State::Booting)
     }
 
     /// Replaces every instance with the desired count, running (no boot: the run's start, or

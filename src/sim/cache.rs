@@ -85,6 +85,9 @@ struct Entry {
     /// Uses while cached, and the tick of the last one (LFU).
     uses: u64,
     tick: u64,
+    /// Neighbours in the expiry list (oldest expiry at its tail), when items expire.
+    xprev: u32,
+    xnext: u32,
 }
 
 /// What a lookup found.
@@ -118,6 +121,10 @@ pub(crate) struct CacheStore {
     /// LFU: uses of every key asked for.
     uses: KeyMap<u64>,
     ticks: u64,
+    /// The expiry list, newest fill at its head: every fill lives the same TTL, so the tail
+    /// holds the item that expires first.
+    xhead: u32,
+    xtail: u32,
 }
 
 impl CacheStore {
@@ -135,12 +142,39 @@ impl CacheStore {
             by_use: BTreeSet::new(),
             uses: KeyMap::default(),
             ticks: 0,
+            xhead: NIL,
+            xtail: NIL,
         }
     }
 
-    /// Items cached now (expired ones count until they are looked up or evicted).
+    /// Items held, expired or not (an expired item stays until it is looked up or reclaimed
+    /// to make room).
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.index.len()
+    }
+
+    /// Items held that have not expired at `now`: what a reader of the cache could still get.
+    /// Counts back from the expiry list's tail, so it costs one step per expired item held.
+    pub fn live(&self, now: SimTime) -> usize {
+        let mut expired = 0;
+        let mut slot = self.xtail;
+        while slot != NIL && self.slots[slot as usize].expires <= now {
+            expired += 1;
+            slot = self.slots[slot as usize].xprev;
+        }
+        self.index.len() - expired
+    }
+
+    /// Drops every item expired at `now`, as memcached and Redis reclaim expired memory before
+    /// they evict a live item. Returns how many were dropped.
+    pub fn reclaim(&mut self, now: SimTime) -> usize {
+        let mut dropped = 0;
+        while self.xtail != NIL && self.slots[self.xtail as usize].expires <= now {
+            self.remove_slot(self.xtail);
+            dropped += 1;
+        }
+        dropped
     }
 
     /// Most items it holds.
@@ -232,6 +266,10 @@ impl CacheStore {
             e.pending = false;
             e.expires = expires;
             self.touch(slot);
+            if self.ttl.is_some() {
+                self.xunlink(slot);
+                self.xpush_front(slot);
+            }
             // A refill starts a new FIFO life, as a fresh insertion would.
             if self.eviction == Eviction::Fifo {
                 self.unlink(slot);
@@ -244,6 +282,10 @@ impl CacheStore {
             Eviction::Lfu => self.uses.get(&key).copied().unwrap_or(1),
             _ => 1,
         };
+        // Expired items make room first: only a cache full of live items evicts.
+        if self.index.len() >= self.capacity && self.ttl.is_some() {
+            self.reclaim(now);
+        }
         let evicted = self.index.len() >= self.capacity;
         if evicted
             && self.eviction == Eviction::Lfu
@@ -273,6 +315,8 @@ impl CacheStore {
             next: NIL,
             uses,
             tick: self.ticks,
+            xprev: NIL,
+            xnext: NIL,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -286,6 +330,9 @@ impl CacheStore {
         };
         self.index.insert(key, slot);
         self.push_front(slot);
+        if self.ttl.is_some() {
+            self.xpush_front(slot);
+        }
         if self.eviction == Eviction::Lfu {
             self.by_use.insert((uses, self.ticks, slot));
         }
@@ -326,6 +373,8 @@ impl CacheStore {
         self.by_use.clear();
         self.head = NIL;
         self.tail = NIL;
+        self.xhead = NIL;
+        self.xtail = NIL;
         n
     }
 
@@ -350,6 +399,9 @@ impl CacheStore {
 
     fn remove_slot(&mut self, slot: u32) {
         self.unlink(slot);
+        if self.ttl.is_some() {
+            self.xunlink(slot);
+        }
         let e = &self.slots[slot as usize];
         self.index.remove(&e.key);
         if self.eviction == Eviction::Lfu {
@@ -391,6 +443,41 @@ impl CacheStore {
         let e = &mut self.slots[slot as usize];
         e.prev = NIL;
         e.next = NIL;
+    }
+
+    fn xpush_front(&mut self, slot: u32) {
+        let old = self.xhead;
+        {
+            let e = &mut self.slots[slot as usize];
+            e.xprev = NIL;
+            e.xnext = old;
+        }
+        if old != NIL {
+            self.slots[old as usize].xprev = slot;
+        } else {
+            self.xtail = slot;
+        }
+        self.xhead = slot;
+    }
+
+    fn xunlink(&mut self, slot: u32) {
+        let (prev, next) = {
+            let e = &self.slots[slot as usize];
+            (e.xprev, e.xnext)
+        };
+        if prev != NIL {
+            self.slots[prev as usize].xnext = next;
+        } else if self.xhead == slot {
+            self.xhead = next;
+        }
+        if next != NIL {
+            self.slots[next as usize].xprev = prev;
+        } else if self.xtail == slot {
+            self.xtail = prev;
+        }
+        let e = &mut self.slots[slot as usize];
+        e.xprev = NIL;
+        e.xnext = NIL;
     }
 }
 
@@ -698,5 +785,95 @@ mod theory {
             lfu > lru && lru > fifo,
             "LFU {lfu:.4}, LRU {lru:.4}, FIFO {fifo:.4}"
         );
+    }
+
+    /// A read-through cache with a TTL, fed by Poisson reads over K equally popular keys: each
+    /// key alternates between cached (the TTL T from a miss) and absent (until its next read,
+    /// exponential with rate λ/K), so by renewal theory it is cached a share x/(1 + x) of the
+    /// time, x = λT/K, and so is the hit ratio. Expired items are not live, and never force a
+    /// live one out: with room for the live ones, nothing is evicted.
+    #[test]
+    fn expired_items_are_not_live_and_are_reclaimed_before_live_ones_are_evicted() {
+        let (keys, rate, ttl_s) = (10_000u64, 2_500.0, 2.0);
+        for eviction in [
+            Eviction::Lru,
+            Eviction::Lfu,
+            Eviction::Fifo,
+            Eviction::Random,
+        ] {
+            let mut rng = SimRng::new(3);
+            let mut c = CacheStore::new(5_000, Some(SimDuration::from_secs_f64(ttl_s)), eviction);
+            let (mut hits, mut reads, mut evictions) = (0u64, 0u64, 0u64);
+            let mut now_s = 0.0;
+            let mut live_sum = 0.0;
+            let mut samples = 0.0;
+            let mut next_sample = 10.0;
+            while now_s < 200.0 {
+                now_s += rng.exponential(1.0 / rate);
+                let now = SimTime::from_nanos((now_s * 1e9) as u64);
+                while next_sample < now_s {
+                    let at = SimTime::from_nanos((next_sample * 1e9) as u64);
+                    let live = c.live(at);
+                    assert!(live <= c.len());
+                    live_sum += live as f64;
+                    samples += 1.0;
+                    next_sample += 1.0;
+                }
+                let key = rng.below(keys);
+                let hit = matches!(c.get(key, now), Lookup::Hit { .. });
+                if now_s > 10.0 {
+                    reads += 1;
+                    hits += u64::from(hit);
+                }
+                if !hit {
+                    evictions += u64::from(c.put(key, 0, None, now, &mut rng));
+                }
+            }
+            let x = rate * ttl_s / keys as f64;
+            let share = x / (1.0 + x);
+            let hit_ratio = hits as f64 / reads as f64;
+            assert!(
+                (hit_ratio / share - 1.0).abs() < 0.02,
+                "{eviction:?}: {hit_ratio}"
+            );
+            let live = live_sum / samples;
+            let want = keys as f64 * share;
+            assert!(
+                (live / want - 1.0).abs() < 0.02,
+                "{eviction:?}: {live} vs {want}"
+            );
+            assert_eq!(evictions, 0, "{eviction:?}: room for every live item");
+        }
+    }
+
+    #[test]
+    fn a_full_cache_evicts_a_live_item_only_when_none_has_expired() {
+        let cached = |c: &CacheStore, keys: &[u64]| -> Vec<u64> {
+            keys.iter().copied().filter(|k| c.contains(*k)).collect()
+        };
+        let mut rng = SimRng::new(1);
+        let ttl = Some(SimDuration::from_secs_f64(10.0));
+        let mut c = CacheStore::new(3, ttl, Eviction::Lru);
+        let s = |x: u64| SimTime::from_nanos(x * 1_000_000_000);
+        c.put(1, 0, None, s(0), &mut rng);
+        c.put(2, 0, None, s(5), &mut rng);
+        c.put(3, 0, None, s(6), &mut rng);
+        // Key 1 is the most recently used, and the only one expired at 11 s.
+        assert!(matches!(c.get(1, s(9)), Lookup::Hit { .. }));
+        assert_eq!(c.live(s(11)), 2);
+        assert!(
+            !c.put(4, 0, None, s(11), &mut rng),
+            "room made by the expired item"
+        );
+        assert_eq!(cached(&c, &[1, 2, 3, 4]), [2, 3, 4]);
+        // A refill renews the expiry: 2 now lives to 22 s, so 3 expires first.
+        c.put(2, 1, None, s(12), &mut rng);
+        assert_eq!(c.live(s(17)), 2, "3 expired at 16 s");
+        assert_eq!(c.reclaim(s(17)), 1);
+        assert_eq!(cached(&c, &[2, 3, 4]), [2, 4]);
+        // Full of live items: an eviction, by the policy.
+        c.put(5, 0, None, s(18), &mut rng);
+        assert!(c.put(6, 0, None, s(19), &mut rng));
+        assert_eq!(c.len(), 3);
     }
 }

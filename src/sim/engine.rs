@@ -345,6 +345,11 @@ impl Node {
         c.busy_area = self.busy.area_at(now);
         c.capacity_area = self.capacity.area_at(now);
         c.queue_area = self.queue_len.area_at(now);
+        if let Behaviour::Station(s) = &self.behaviour
+            && let Some(g) = s.group.as_deref()
+        {
+            c.instances_area = g.running_level.area_at(now);
+        }
         c
     }
 }
@@ -1523,12 +1528,16 @@ impl Simulation {
         let ok = r.failure.is_none();
         let n = &mut self.nodes[node as usize];
         n.in_system.dec(now);
+        // Latency is over requests served; a failure's time inside is kept apart.
         let sojourn = (now - hop.arrived).as_nanos();
-        n.counters.sojourn_sum += u128::from(sojourn);
-        n.counters.sojourns += 1;
-        n.sojourn_hist.record(sojourn);
         if ok {
+            n.counters.sojourn_sum += u128::from(sojourn);
+            n.counters.sojourns += 1;
+            n.sojourn_hist.record(sojourn);
             n.counters.completed += 1;
+        } else {
+            n.counters.failed_time_sum += u128::from(sojourn);
+            n.counters.failed_times += 1;
         }
         if let Some(trace) = &mut self.trace {
             let class = r.class;
@@ -2326,6 +2335,7 @@ impl Simulation {
             self.deliveries = self.deliveries.wrapping_add(1);
             let delivery = self.deliveries;
             let pool = &mut self.nodes[wire.node as usize];
+            pool.counters.arrivals += 1;
             pool.busy.inc(now);
             if let Behaviour::Consumers(c) = &mut pool.behaviour {
                 c.in_progress.push((delivery, job, token));
@@ -2374,6 +2384,7 @@ impl Simulation {
             n.counters.jobs_failed += 1;
         } else {
             n.counters.jobs_done += 1;
+            n.counters.completed += 1;
         }
         let queue = self.jobs.get(job).queue;
         if !failed && self.jobs.get(job).token == token {
@@ -2517,6 +2528,7 @@ impl Simulation {
         };
         let boot = g.boot;
         let (launched, _) = g.reconcile();
+        self.nodes[node as usize].counters.launched += launched.len() as u64;
         for id in launched {
             self.queue
                 .schedule(now + boot, Event::InstanceReady { node, id });
@@ -2538,10 +2550,17 @@ impl Simulation {
     fn sync_capacity(&mut self, node: u32) {
         let now = self.now;
         let n = &mut self.nodes[node as usize];
-        if let Behaviour::Station(s) = &n.behaviour {
-            let workers = if n.up { s.workers } else { 0 };
+        let up = n.up;
+        if let Behaviour::Station(s) = &mut n.behaviour {
+            let workers = if up { s.workers } else { 0 };
             if n.capacity.value() != workers {
                 n.capacity.set(now, workers);
+            }
+            if let Some(g) = s.group.as_deref_mut() {
+                let running = if up { u64::from(g.running()) } else { 0 };
+                if g.running_level.value() != running {
+                    g.running_level.set(now, running);
+                }
             }
         }
     }
@@ -2584,6 +2603,7 @@ impl Simulation {
         if !self.group_mut(node).is_some_and(|g| g.forget(id)) {
             return;
         }
+        self.nodes[node as usize].counters.replaced += 1;
         let name = self.nodes[node as usize].id.to_string();
         self.log.push(
             now,
@@ -3618,7 +3638,7 @@ impl Simulation {
         if let Behaviour::Station(s) = &mut n.behaviour
             && let Some(g) = s.group.as_deref_mut()
         {
-            g.restart(now);
+            n.counters.launched += u64::from(g.restart(now));
             s.resize();
         }
         let id = n.id.to_string();
@@ -3695,6 +3715,9 @@ impl Simulation {
             n.sojourn_hist.clear();
             n.queue_len.reset_max();
             if let Behaviour::Station(s) = &mut n.behaviour {
+                if let Some(g) = s.group.as_deref_mut() {
+                    g.running_level.reset_max();
+                }
                 if let Some(role) = s.cache.as_deref_mut() {
                     role.stale_age_max = 0;
                 }

@@ -161,10 +161,20 @@ pub struct Counters {
     pub service_sum: u128,
     /// Number of services in `service_sum`.
     pub services: u64,
-    /// Sum of times spent in the component, arrival to answer (ns).
+    /// Sum of times spent in the component by requests answered successfully, arrival to
+    /// answer (ns): latency is over requests that were served.
     pub sojourn_sum: u128,
     /// Number of sojourns in `sojourn_sum`.
     pub sojourns: u64,
+    /// Sum of times spent in the component by requests answered with a failure (ns; a
+    /// rejection's is 0). With `sojourn_sum`, Little's law holds over every answer.
+    pub failed_time_sum: u128,
+    /// Number of failed answers in `failed_time_sum`.
+    pub failed_times: u64,
+    /// Instances a server group launched (scale-outs and replacements).
+    pub launched: u64,
+    /// Failed instances a server group noticed and replaced.
+    pub replaced: u64,
     /// Kind-specific hit count (DNS answers from the client's cache).
     pub hits: u64,
     /// Kind-specific miss count (DNS lookups).
@@ -203,6 +213,8 @@ pub struct Counters {
     pub capacity_area: u128,
     /// Area under "queue length".
     pub queue_area: u128,
+    /// Area under "running instances" (server groups).
+    pub instances_area: u128,
 }
 
 impl Counters {
@@ -252,6 +264,10 @@ impl Counters {
             services: self.services - earlier.services,
             sojourn_sum: self.sojourn_sum - earlier.sojourn_sum,
             sojourns: self.sojourns - earlier.sojourns,
+            failed_time_sum: self.failed_time_sum - earlier.failed_time_sum,
+            failed_times: self.failed_times - earlier.failed_times,
+            launched: self.launched - earlier.launched,
+            replaced: self.replaced - earlier.replaced,
             hits: self.hits - earlier.hits,
             misses: self.misses - earlier.misses,
             evictions: self.evictions - earlier.evictions,
@@ -271,6 +287,7 @@ impl Counters {
             busy_area: self.busy_area - earlier.busy_area,
             capacity_area: self.capacity_area - earlier.capacity_area,
             queue_area: self.queue_area - earlier.queue_area,
+            instances_area: self.instances_area - earlier.instances_area,
         }
     }
 }

@@ -50,8 +50,9 @@ pub use log::{EventLog, LogEntry, LogLevel};
 pub use metrics::Cause;
 pub use queue::EventQueue;
 pub use report::{
-    CacheReport, CdnReport, ComponentReport, DnsReport, Latency, MultiPrimaryReport, QueueReport,
-    ReplicaReport, Report, RequestCounts, RouterReport, SessionReport, StationReport,
+    CacheReport, CdnReport, ComponentReport, ConsumerReport, DnsReport, InstancesReport, Latency,
+    MultiPrimaryReport, QueueReport, ReplicaReport, Report, RequestCounts, RouterReport,
+    SessionReport, StationReport,
 };
 pub use series::{GLOBAL_METRICS, Series, SeriesStore};
 pub use snapshot::{SnapshotError, fingerprint};

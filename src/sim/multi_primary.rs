@@ -7,7 +7,13 @@
 //! everything the receiver holds replaces it; one the receiver's copy has seen is old news; any
 //! other pair is concurrent: a *conflict*. Last-writer-wins keeps the write with the later
 //! commit time (ties to the lower primary), and the receiver's copy is overwritten only if the
-//! incoming write wins: each conflicting pair is counted once, where the loser is overwritten.
+//! incoming write wins.
+//!
+//! A conflict is counted once, as the write it loses: at the losing write's own primary, when
+//! a concurrent write overwrites it there. With three or more primaries every member sees the
+//! same pair of writes (a third primary receives both and overwrites the first with the
+//! second), but only the loser's origin counts it, so a lost write is one conflict however many
+//! primaries there are.
 
 use std::collections::VecDeque;
 
@@ -51,8 +57,12 @@ pub(crate) enum Applied {
     Newer,
     /// The primary had it (or a descendant) already.
     Old,
-    /// Concurrent, and it won: the primary's copy was overwritten (a conflict).
+    /// Concurrent, and it won over the primary's own write, which is lost: a conflict,
+    /// counted here.
     Overwrote,
+    /// Concurrent, and it won over a copy that came from another primary: that primary
+    /// counts the conflict when the same write reaches it.
+    Replaced,
     /// Concurrent, and it lost: discarded.
     Lost,
 }
@@ -183,7 +193,13 @@ impl PeerSet {
             Applied::Newer
         } else if w.copy.beats(&mine) {
             self.data[to].insert(w.key, merged);
-            Applied::Overwrote
+            // The primary's own latest write is lost only if the winner had not seen it (it
+            // may have, and lost the race with a third primary's write instead).
+            if usize::from(mine.origin) == to && w.copy.seen[to] < mine.seen[to] {
+                Applied::Overwrote
+            } else {
+                Applied::Replaced
+            }
         } else {
             let mut kept = mine;
             kept.seen = merged.seen;
@@ -280,5 +296,140 @@ mod tests {
         assert_eq!(p.deliver(1, 0, ms(5_050)), Some(Applied::Overwrote));
         assert_eq!(p.diverged(), 0);
         assert_eq!(p.version(0, 2), 3);
+    }
+
+    /// Three primaries 50 ms apart from each other.
+    fn three() -> PeerSet {
+        let l = SimDuration::from_millis(50);
+        let z = SimDuration::ZERO;
+        PeerSet::new(
+            vec![10, 11, 12],
+            vec![vec![z, l, l], vec![l, z, l], vec![l, l, z]],
+        )
+    }
+
+    #[test]
+    fn a_third_primary_sees_the_conflict_but_only_the_losers_primary_counts_it() {
+        let mut p = three();
+        // 0 writes at 0 ms, 1 at 10 ms: neither has seen the other; 1's (later) wins.
+        p.commit(0, 7, 1, ms(0), |_| true);
+        p.commit(1, 7, 2, ms(10), |_| true);
+        // At 2: 0's write arrives first (new to it), then 1's overwrites it: not 2's loss.
+        assert_eq!(p.deliver(0, 2, ms(50)), Some(Applied::Newer));
+        assert_eq!(p.deliver(1, 2, ms(60)), Some(Applied::Replaced));
+        // At 1: 0's write loses to 1's own.
+        assert_eq!(p.deliver(0, 1, ms(50)), Some(Applied::Lost));
+        // At 0: 1's write overwrites 0's own write, which is lost: the one conflict.
+        assert_eq!(p.deliver(1, 0, ms(60)), Some(Applied::Overwrote));
+        assert_eq!(
+            (p.version(0, 7), p.version(1, 7), p.version(2, 7)),
+            (2, 2, 2)
+        );
+        assert_eq!(p.diverged(), 0);
+    }
+
+    /// Poisson writes at three primaries over a few records: the conflicts counted equal the
+    /// writes that lost, found independently from the commit log. A write `a` at primary i
+    /// and `b` at j ≠ i are concurrent when neither arrived at the other's primary before the
+    /// other was committed (|t_a − t_b| ≤ the one-way latency); the earlier of a concurrent
+    /// pair loses. A write with no later concurrent write is never counted; one with a later
+    /// concurrent write is lost, and counted, unless a later write at its own primary replaced
+    /// it first (then it may or may not be, depending on which arrives first).
+    #[test]
+    fn conflicts_count_the_writes_that_lost() {
+        use super::super::rng::SimRng;
+        let latency = [[0u64, 35, 80], [35, 0, 70], [80, 70, 0]];
+        let lat = |i: usize, j: usize| SimDuration::from_millis(latency[i][j]);
+        let mut p = PeerSet::new(
+            vec![0, 1, 2],
+            (0..3)
+                .map(|i| (0..3).map(|j| lat(i, j)).collect())
+                .collect(),
+        );
+        let mut rng = SimRng::new(11);
+        // (time in ms, primary, key), time-ordered.
+        let mut writes = Vec::new();
+        for i in 0..3 {
+            let mut t = 0.0;
+            loop {
+                t += rng.exponential(1_000.0 / 60.0);
+                if t > 600_000.0 {
+                    break;
+                }
+                writes.push((t.round() as u64, i, rng.below(400)));
+            }
+        }
+        writes.sort_unstable();
+        // Replay in time order, delivering whatever arrives before each commit.
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut due: BinaryHeap<Reverse<(SimTime, usize, usize)>> = BinaryHeap::new();
+        let (mut overwrote, mut replaced) = (0u64, 0u64);
+        let mut drain = |p: &mut PeerSet, until: SimTime, due: &mut BinaryHeap<_>| {
+            while let Some(&Reverse((t, from, to))) = due.peek() {
+                if t > until {
+                    break;
+                }
+                due.pop();
+                match p.deliver(from, to, t) {
+                    Some(Applied::Overwrote) => overwrote += 1,
+                    Some(Applied::Replaced) => replaced += 1,
+                    _ => {}
+                }
+            }
+        };
+        for (version, &(t, i, key)) in writes.iter().enumerate() {
+            drain(
+                &mut p,
+                SimTime::from_nanos((t * 1_000_000).saturating_sub(1)),
+                &mut due,
+            );
+            for (j, at) in p.commit(i, key, version as u64 + 1, ms(t), |_| true) {
+                due.push(Reverse((at, i, j)));
+            }
+        }
+        drain(&mut p, SimTime::MAX, &mut due);
+        assert_eq!(p.diverged(), 0, "converged");
+        // The commit log's view, record by record.
+        let mut by_key: Vec<Vec<(u64, usize)>> = vec![Vec::new(); 400];
+        for &(t, i, key) in &writes {
+            by_key[key as usize].push((t, i));
+        }
+        let (mut surely_lost, mut maybe_lost) = (0u64, 0u64);
+        for log in &by_key {
+            for (k, a) in log.iter().enumerate() {
+                let partners: Vec<&(u64, usize)> = log
+                    .iter()
+                    .enumerate()
+                    .filter(|&(m, b)| {
+                        m != k && a.1 != b.1 && a.0.abs_diff(b.0) <= latency[a.1][b.1]
+                    })
+                    .map(|(_, b)| b)
+                    .collect();
+                // Only a later concurrent write can beat it.
+                if !partners.iter().any(|b| b.0 > a.0) {
+                    continue;
+                }
+                let replaced_at_home = log
+                    .iter()
+                    .any(|b| b.1 == a.1 && b.0 > a.0 && b.0 <= a.0 + 160);
+                if replaced_at_home {
+                    maybe_lost += 1;
+                } else {
+                    surely_lost += 1;
+                }
+            }
+        }
+        eprintln!(
+            "counted {overwrote}, replaced {replaced}; lost for sure {surely_lost}, maybe {maybe_lost}"
+        );
+        assert!(surely_lost > 100, "the scenario conflicts: {surely_lost}");
+        assert!(
+            (surely_lost..=surely_lost + maybe_lost).contains(&overwrote),
+            "counted {overwrote}; lost for sure {surely_lost}, maybe {maybe_lost}"
+        );
+        // Every member sees many of the same pairs: counting at every overwrite, as a receiver
+        // sees it, would count far more than the writes lost.
+        assert!(replaced > surely_lost / 3, "{replaced}");
     }
 }

@@ -119,10 +119,17 @@ pub struct ComponentReport {
     pub arrival_rate: f64,
     /// Mean requests inside the component (queued, in service or waiting on downstream).
     pub mean_in_system: f64,
-    /// Mean time inside the component, arrival to answer, in ms.
+    /// Mean time inside the component of the requests it answered successfully, arrival to
+    /// answer, in ms (rejections and failures are counted in `rejected` and `failed`, not
+    /// here). Consumer pools: the mean time a delivered job held a worker.
     pub mean_sojourn_ms: f64,
-    /// 99th percentile of the time inside, in ms.
+    /// 99th percentile of the time inside of the requests answered successfully, in ms.
     pub p99_sojourn_ms: f64,
+    /// Mean time inside of the requests answered with a failure (here or downstream), in ms;
+    /// a rejection at the door counts 0. Little's law holds over every answer:
+    /// `mean_in_system × measured_s ≈ completed × mean_sojourn_ms + failed answers ×
+    /// mean_failed_ms` (÷ 1000).
+    pub mean_failed_ms: f64,
     /// Workers (stations only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub station: Option<StationReport>,
@@ -153,6 +160,48 @@ pub struct ComponentReport {
     /// Shards in use, keys per shard, a resharding's progress (shard routers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub router: Option<RouterReport>,
+    /// Jobs processed and failed, utilisation (consumer pools only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumers: Option<ConsumerReport>,
+    /// Instances running, launched and replaced (web servers run as a group of instances).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instances: Option<InstancesReport>,
+}
+
+/// Consumer-pool figures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ConsumerReport {
+    /// Jobs processed at once.
+    pub workers: u64,
+    /// Jobs processed and acknowledged.
+    pub jobs_done: u64,
+    /// Jobs whose processing failed (the queue delivers them again).
+    pub jobs_failed: u64,
+    /// Mean share of the workers busy with a job (on its way to them or being processed), 0–1.
+    pub utilisation: f64,
+    /// Mean processing time, in ms.
+    pub mean_service_ms: f64,
+    /// What the pool costs per hour ($).
+    pub cost_per_hour: f64,
+}
+
+/// A web server's group of instances.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct InstancesReport {
+    /// Running (serving) now.
+    pub running: u64,
+    /// Booting now.
+    pub booting: u64,
+    /// The count the group is keeping launched now (its policy's latest decision).
+    pub desired: u64,
+    /// Running instances, averaged over the window.
+    pub mean_running: f64,
+    /// Most running at once in the window.
+    pub max_running: u64,
+    /// Instances launched in the window: scale-outs, replacements and restarts.
+    pub launched: u64,
+    /// Failed instances noticed and replaced in the window.
+    pub replaced: u64,
 }
 
 /// Shard-router figures.
@@ -200,6 +249,8 @@ pub struct CdnReport {
     pub origin_gb: f64,
     /// What that transfer cost: the edge's GB at its rate plus the origin's at its own ($).
     pub transfer_cost: f64,
+    /// Assets held now that have not expired.
+    pub items: u64,
 }
 
 /// Session figures.
@@ -252,7 +303,7 @@ pub struct CacheReport {
     pub misses: u64,
     /// hits / (hits + misses).
     pub hit_ratio: f64,
-    /// Items dropped to make room.
+    /// Live items dropped to make room (expired items are reclaimed first and not counted).
     pub evictions: u64,
     /// Hits that returned an older version than the database held.
     pub stale_reads: u64,
@@ -260,7 +311,7 @@ pub struct CacheReport {
     pub mean_stale_age_ms: f64,
     /// The oldest stale version served, in ms.
     pub max_stale_age_ms: f64,
-    /// Items held now.
+    /// Items held now that have not expired.
     pub items: u64,
     /// Most items it can hold.
     pub capacity: u64,
@@ -390,7 +441,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                     stale_reads: d.stale_reads,
                     mean_stale_age_ms: ms(ratio(d.stale_age_sum as f64, d.stale_reads as f64)),
                     max_stale_age_ms: ms(c.stale_age_max as f64),
-                    items: c.store.len() as u64,
+                    items: c.store.live(now) as u64,
                     capacity: c.store.capacity() as u64,
                 }),
                 _ => None,
@@ -428,6 +479,7 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                         edge_gb,
                         origin_gb,
                         transfer_cost: edge_gb * c.cost_per_gb + origin_gb * c.origin_cost_per_gb,
+                        items: c.store.live(now) as u64,
                     }
                 }),
                 _ => None,
@@ -444,6 +496,41 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 }),
                 _ => None,
             };
+            let consumers = match &n.behaviour {
+                Behaviour::Consumers(c) => Some(ConsumerReport {
+                    workers: c.workers,
+                    jobs_done: d.jobs_done,
+                    jobs_failed: d.jobs_failed,
+                    utilisation: ratio(d.busy_area as f64, c.workers as f64 * window_ns),
+                    mean_service_ms: ms(ratio(d.service_sum as f64, d.services as f64)),
+                    cost_per_hour: c.cost_per_hour,
+                }),
+                _ => None,
+            };
+            let instances = match &n.behaviour {
+                Behaviour::Station(s) => s.group.as_deref().map(|g| InstancesReport {
+                    running: if n.up { u64::from(g.running()) } else { 0 },
+                    booting: if n.up { u64::from(g.booting()) } else { 0 },
+                    desired: u64::from(g.desired),
+                    mean_running: ratio(d.instances_area as f64, window_ns),
+                    max_running: g.running_level.max(),
+                    launched: d.launched,
+                    replaced: d.replaced,
+                }),
+                _ => None,
+            };
+            // A consumer pool's jobs hold its workers from delivery to done: that is the time
+            // inside it, and by Little's law its mean is the area over the deliveries.
+            let (mean_in_system, mean_sojourn_ms) = match &n.behaviour {
+                Behaviour::Consumers(_) => (
+                    ratio(d.busy_area as f64, window_ns),
+                    ms(ratio(d.busy_area as f64, d.arrivals as f64)),
+                ),
+                _ => (
+                    ratio(d.in_system_area as f64, window_ns),
+                    ms(ratio(d.sojourn_sum as f64, d.sojourns as f64)),
+                ),
+            };
             let backends_in_rotation = match &n.behaviour {
                 Behaviour::LoadBalancer(lb) => Some(lb.in_rotation() as u64),
                 _ => None,
@@ -458,9 +545,10 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 failed: by_cause(&d.failed),
                 downstream_failed: d.downstream_failed,
                 arrival_rate: ratio(d.arrivals as f64, window),
-                mean_in_system: ratio(d.in_system_area as f64, window_ns),
-                mean_sojourn_ms: ms(ratio(d.sojourn_sum as f64, d.sojourns as f64)),
+                mean_in_system,
+                mean_sojourn_ms,
                 p99_sojourn_ms: ms(n.sojourn_hist.quantile(0.99)),
+                mean_failed_ms: ms(ratio(d.failed_time_sum as f64, d.failed_times as f64)),
                 station,
                 dns,
                 backends_in_rotation,
@@ -471,6 +559,8 @@ pub(crate) fn build(sim: &Simulation) -> Report {
                 cdn,
                 queue,
                 router,
+                consumers,
+                instances,
             }
         })
         .collect();

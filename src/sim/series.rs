@@ -344,7 +344,7 @@ impl SeriesStore {
                 }
                 Kind::Cache => {
                     let items = match &n.behaviour {
-                        Behaviour::Station(s) => s.cache.as_ref().map_or(0, |c| c.store.len()),
+                        Behaviour::Station(s) => s.cache.as_ref().map_or(0, |c| c.store.live(now)),
                         _ => 0,
                     };
                     vec![
@@ -398,7 +398,7 @@ impl SeriesStore {
                 }
                 Kind::CdnEdge => {
                     let items = match &n.behaviour {
-                        Behaviour::Station(s) => s.cdn.as_ref().map_or(0, |c| c.store.len()),
+                        Behaviour::Station(s) => s.cdn.as_ref().map_or(0, |c| c.store.live(now)),
                         _ => 0,
                     };
                     vec![
