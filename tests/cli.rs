@@ -308,8 +308,16 @@ fn input_never_drives_the_terminal() {
         let (code, out, err) = archplay(&args);
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert!(code == 0 || code == 2, "{args:?}: {code} {err}");
-        assert_eq!(raw_controls(&out), [], "stdout of {args:?}: {out:?}");
-        assert_eq!(raw_controls(&err), [], "stderr of {args:?}: {err:?}");
+        assert_eq!(
+            raw_controls(&out),
+            Vec::<char>::new(),
+            "stdout of {args:?}: {out:?}"
+        );
+        assert_eq!(
+            raw_controls(&err),
+            Vec::<char>::new(),
+            "stderr of {args:?}: {err:?}"
+        );
     }
     // The name is still there to read, escaped; JSON keeps it exactly (as JSON escapes).
     let (_, out, _) = archplay(&["run", named]);
@@ -332,7 +340,7 @@ fn a_lesson_file_cannot_drive_the_terminal_either() {
     let (code, out, err) = archplay(&["lesson", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\\x1b[2J"), "{out}");
-    assert_eq!(raw_controls(&out), [], "{out:?}");
+    assert_eq!(raw_controls(&out), Vec::<char>::new(), "{out:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -415,7 +423,7 @@ fn a_closed_pipe_ends_the_run_quietly() {
         .spawn()
         .unwrap();
     // Close the reading end at once, as `| head -0` does.
-    drop(child.stdout.take());
+    child.stdout = None;
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");

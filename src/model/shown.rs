@@ -57,14 +57,12 @@ pub fn quoted(text: &str) -> String {
 /// [`quoted`] with a chosen length.
 pub fn quoted_to(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
-    let mut count = 0usize;
     let mut cut = false;
-    for ch in text.chars() {
+    for (count, ch) in text.chars().enumerate() {
         if count == max_chars {
             cut = true;
             break;
         }
-        count += 1;
         if ch == '\n' {
             out.push_str("\\n");
         } else {
@@ -83,7 +81,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
