@@ -415,9 +415,11 @@ fn load(input: &OsString) -> Result<Diagram, Failure> {
     let decoded = archplay::share::decode(text)
         .map_err(|e| Failure::Input(format!("the share link cannot be opened: {e}")))?;
     if !decoded.repairs.is_empty() {
+        let n = decoded.repairs.len();
         let mut note = format!(
-            "archplay: the link was repaired ({} repairs); running what remains:\n",
-            thousands(decoded.repairs.len() as u64)
+            "archplay: the link was repaired ({} {}); running what remains:\n",
+            thousands(n as u64),
+            if n == 1 { "repair" } else { "repairs" }
         );
         for line in decoded.repairs.lines() {
             let _ = writeln!(note, "  - {line}");

@@ -153,11 +153,7 @@ impl fmt::Display for LessonError {
                  (up to {LESSON_VERSION})"
             ),
             LessonError::Invalid(problems) => {
-                write!(f, "the lesson has {} problem(s):", problems.len())?;
-                for p in problems {
-                    write!(f, "\n  - {p}")?;
-                }
-                Ok(())
+                f.write_str(&crate::model::shown::problems_paragraph("lesson", problems))
             }
         }
     }

@@ -110,6 +110,21 @@ where
     out
 }
 
+/// "the diagram has 3 problems:" and the problems, one per line (the first 20, then a count):
+/// how a document that fails validation is described, whatever kind of document it is.
+pub fn problems_paragraph<T: std::fmt::Display>(document: &str, problems: &[T]) -> String {
+    let n = problems.len();
+    let mut out = format!(
+        "the {document} has {} problem{}:",
+        thousands(n as u64),
+        if n == 1 { "" } else { "s" }
+    );
+    for line in first_lines(problems.iter().map(ToString::to_string), 20) {
+        let _ = write!(out, "\n  - {line}");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +169,15 @@ mod tests {
         assert_eq!(lines[19], "line 19");
         assert_eq!(lines[20], "… and 299,980 more");
         assert_eq!(first_lines(["a", "b"], 20), ["a", "b"]);
+        assert_eq!(
+            problems_paragraph("lesson", &["x"]),
+            "the lesson has 1 problem:\n  - x"
+        );
+        let many = problems_paragraph("diagram", &vec!["p"; 1_998]);
+        assert!(
+            many.starts_with("the diagram has 1,998 problems:\n  - p"),
+            "{many}"
+        );
+        assert!(many.ends_with("\n  - … and 1,978 more"), "{many}");
     }
 }

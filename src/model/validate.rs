@@ -40,11 +40,7 @@ impl fmt::Display for LoadError {
                  (up to {supported}); update Archplay to open it"
             ),
             LoadError::Invalid(problems) => {
-                write!(f, "the diagram has {} problem(s):", problems.len())?;
-                for line in super::shown::first_lines(problems.iter().map(|p| p.to_string()), 20) {
-                    write!(f, "\n  - {line}")?;
-                }
-                Ok(())
+                f.write_str(&super::shown::problems_paragraph("diagram", problems))
             }
         }
     }

@@ -93,13 +93,9 @@ pub enum BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::Invalid(problems) => {
-                write!(f, "the diagram has {} problem(s):", problems.len())?;
-                for p in problems {
-                    write!(f, "\n  - {p}")?;
-                }
-                Ok(())
-            }
+            BuildError::Invalid(problems) => f.write_str(&crate::model::shown::problems_paragraph(
+                "diagram", problems,
+            )),
             BuildError::NoTraffic => write!(
                 f,
                 "nothing to simulate: add a users component and wire it up"
