@@ -490,6 +490,22 @@ fn hostile_links_get_short_answers() {
         err.contains("300,000 components; at most 2,000 are allowed"),
         "{err}"
     );
+    // Counted without building the list: the same refusal within a 60 MB address space (the
+    // JSON tree of those 300,000 components alone would take about 240 MB).
+    let bin = env!("CARGO_BIN_EXE_archplay");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 60000; exec '{bin}' run '{}'",
+            link_of(&garbage)
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("300,000 components; at most 2,000 are allowed"),
+        "{err}"
+    );
     // 1,900 repairs under the cap: the first 20 and a count, then the run.
     let mut mostly = tiny("mostly garbage");
     for i in 0..1_900 {

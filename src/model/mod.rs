@@ -18,6 +18,7 @@ pub mod examples;
 pub mod export;
 pub mod geometry;
 mod history;
+pub mod lists;
 mod reference;
 pub mod regions;
 pub mod shown;

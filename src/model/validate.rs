@@ -87,6 +87,16 @@ impl Diagram {
                 text.len()
             )));
         }
+        // The lists' lengths first, without building anything: a document over the limits is
+        // refused before it costs the memory of its parse.
+        let lists = super::lists::ListLengths::of_diagram(text.as_bytes())
+            .map_err(|e| LoadError::Syntax(e.to_string()))?;
+        if let Some(message) = lists.over_limit() {
+            return Err(LoadError::Invalid(vec![Problem {
+                place: "document".into(),
+                message,
+            }]));
+        }
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| LoadError::Syntax(e.to_string()))?;
         precheck(&value)?;
@@ -297,25 +307,6 @@ fn precheck(value: &serde_json::Value) -> Result<(), LoadError> {
             });
         }
         Some(_) => {}
-    }
-    // Counts first: nothing below may grow with a list longer than the format allows.
-    for (field, what, max) in [
-        ("components", "components", MAX_COMPONENTS),
-        ("wires", "wires", MAX_WIRES),
-        ("timeline", "timeline entries", MAX_TIMELINE),
-    ] {
-        if let Some(n) = obj.get(field).and_then(|v| v.as_array()).map(Vec::len)
-            && n > max
-        {
-            return Err(LoadError::Invalid(vec![Problem {
-                place: "document".into(),
-                message: format!(
-                    "{} {what}; at most {} are allowed",
-                    super::shown::thousands(n as u64),
-                    super::shown::thousands(max as u64)
-                ),
-            }]));
-        }
     }
     let mut problems = Vec::new();
     if let Some(components) = obj.get("components").and_then(|c| c.as_array()) {

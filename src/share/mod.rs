@@ -218,6 +218,13 @@ pub fn decode(text: &str) -> Result<Decoded, LinkError> {
             miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooBig,
             _ => LinkError::Corrupted,
         })?;
+    // The lists' lengths before the tree: a 21 KB link of 300,000 components is refused
+    // without the quarter gigabyte its parse would take.
+    let lists = crate::model::lists::ListLengths::of_envelope(&json)
+        .map_err(|e| LinkError::NotADiagram(e.to_string()))?;
+    if let Some(why) = lists.over_limit() {
+        return Err(LinkError::Invalid(format!("it has {why}")));
+    }
     let value: serde_json::Value =
         serde_json::from_slice(&json).map_err(|e| LinkError::NotADiagram(e.to_string()))?;
     restore::restore(value)

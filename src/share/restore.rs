@@ -18,8 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Decoded, LinkError, Repairs, Shared};
+use crate::model::lists::ListLengths;
 use crate::model::shown::{quoted, thousands};
-use crate::model::{Diagram, Kind, MAX_COMPONENTS, MAX_TIMELINE, MAX_WIRES, ParamValue};
+use crate::model::{Diagram, Kind, ParamValue};
 
 /// Longest diagram name a link keeps, in characters (a name is a title, not a document).
 pub const MAX_NAME_CHARS: usize = 200;
@@ -36,20 +37,17 @@ pub fn restore(value: Value) -> Result<Decoded, LinkError> {
         Some(Value::String(s)) if s.chars().count() <= 32 => Some(s),
         _ => None,
     };
-    for (field, what, max) in [
-        ("components", "components", MAX_COMPONENTS),
-        ("wires", "wires", MAX_WIRES),
-        ("timeline", "timeline entries", MAX_TIMELINE),
-    ] {
-        if let Some(Value::Array(list)) = diagram.get(field)
-            && list.len() > max
-        {
-            return Err(LinkError::Invalid(format!(
-                "it has {} {what}; at most {} are allowed",
-                thousands(list.len() as u64),
-                thousands(max as u64)
-            )));
-        }
+    let length = |field: &str| match diagram.get(field) {
+        Some(Value::Array(list)) => list.len(),
+        _ => 0,
+    };
+    let lists = ListLengths {
+        components: length("components"),
+        wires: length("wires"),
+        timeline: length("timeline"),
+    };
+    if let Some(why) = lists.over_limit() {
+        return Err(LinkError::Invalid(format!("it has {why}")));
     }
     let mut repairs = Repairs::default();
     if let Some(Value::String(name)) = diagram.get_mut("name")
