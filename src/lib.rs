@@ -7,6 +7,7 @@
 //! - [`share`] — the share-link codec;
 //! - [`lesson`] — guided lessons: their format, checkpoints on live metrics, progress;
 //! - [`chart`] — chart geometry (scales, ticks, labels, paths);
+//! - [`layout`] — which arrangement of panels a window of a given width gets;
 //! - `ui` (feature `web`) — the Leptos components, which depend on the three above and never the
 //!   reverse.
 //!
@@ -14,6 +15,7 @@
 //! the dependency graph.
 
 pub mod chart;
+pub mod layout;
 pub mod lesson;
 pub mod model;
 pub mod share;

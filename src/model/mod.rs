@@ -21,6 +21,7 @@ mod history;
 pub mod lists;
 mod reference;
 pub mod regions;
+pub mod run_fields;
 pub mod shown;
 pub(crate) mod validate;
 

@@ -375,12 +375,18 @@ pub(crate) fn param_problem(kind: Kind, name: &str, value: &ParamValue) -> Optio
             },
             ParamValue::Number(v),
         ) => {
-            let unit = spec.unit.symbol();
+            // "12 ms", or a bare "12" for a count.
+            let with_unit = |x: f64| match spec.unit.symbol() {
+                "" => x.to_string(),
+                unit => format!("{x} {unit}"),
+            };
             if !v.is_finite() {
                 Some(format!("{name} is not a finite number"))
             } else if v < min || v > max {
                 Some(format!(
-                    "{name} {v} {unit} is outside the allowed range {min}–{max} {unit}"
+                    "{name} {} is outside the allowed range {min}–{}",
+                    with_unit(*v),
+                    with_unit(*max)
                 ))
             } else if *integer && v.fract() != 0.0 {
                 Some(format!("{name} must be a whole number, not {v}"))

@@ -9,6 +9,7 @@ use super::editor::Editor;
 use super::embed::{EmbedBar, Embedding};
 use super::header::Header;
 use super::inspector::Inspector;
+use super::layout::{Layout, PanelTabs};
 use super::palette::Palette;
 use super::results::Results;
 use super::run::Runner;
@@ -29,6 +30,7 @@ pub fn App() -> impl IntoView {
     if options.is_none() {
         super::persistence::autosave(editor);
     }
+    let layout = options.is_none().then(Layout::provide);
     let runner = Runner::provide(editor);
     if options.is_none() {
         runner.start_worker_soon();
@@ -57,12 +59,18 @@ pub fn App() -> impl IntoView {
         None => "ap-app".to_string(),
     };
     let class = move || {
-        if lessons.is_open() {
-            format!("{base} ap-app--lesson")
-        } else {
-            base.clone()
+        let open = lessons.is_open();
+        let mut class = base.clone();
+        if open {
+            class.push_str(" ap-app--lesson");
         }
+        if let Some(layout) = layout {
+            class.push(' ');
+            class.push_str(&layout.classes(open));
+        }
+        class
     };
+    let lesson_open = Signal::derive(move || lessons.is_open());
 
     // Undo, redo, copy, paste and duplicate work wherever focus is, except while typing in a
     // field.
@@ -105,6 +113,7 @@ pub fn App() -> impl IntoView {
                         }
                     })
             }}
+            {layout.is_some().then(|| view! { <PanelTabs palette inspector results lesson_open /> })}
             {move || lessons.is_open().then(|| view! { <super::lesson::LessonPanel /> })}
             {palette.then(|| view! { <Palette /> })}
             <Canvas />

@@ -47,6 +47,8 @@ pub struct Lessons {
     embedded: bool,
     editor: Editor,
     runner: Runner,
+    /// The shell's layout (not in embeds): a lesson opening brings its tab to the front.
+    layout: Option<super::layout::Layout>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -86,6 +88,7 @@ impl Lessons {
             embedded,
             editor,
             runner,
+            layout: use_context::<super::layout::Layout>(),
         };
         provide_context(lessons);
         // Saving progress is the only thing this effect does: it syncs the browser's storage
@@ -168,6 +171,10 @@ impl Lessons {
         // The panel (and the layout around the canvas) first, then the work, so the diagram is
         // fitted to the canvas as it will be.
         self.preparing.set(Some(0.0));
+        // Where panels share tabs, the lesson's comes to the front.
+        if let Some(layout) = self.layout {
+            layout.lesson_opened();
+        }
         let this = *self;
         gloo_timers::callback::Timeout::new(0, move || this.continue_replay(number)).forget();
     }
@@ -297,6 +304,11 @@ impl Lessons {
         self.replay.set_value(None);
         self.preparing.set(None);
         self.lesson.set(None);
+        if let Some(layout) = self.layout
+            && layout.tab.get_untracked() == super::layout::Tab::Lesson
+        {
+            layout.show(super::layout::Tab::Components);
+        }
     }
 
     /// The current step's checkpoint and figures, judged now (tracking the run and the

@@ -11,6 +11,7 @@ mod gallery;
 mod header;
 mod icons;
 mod inspector;
+mod layout;
 mod lesson;
 mod palette;
 mod persistence;

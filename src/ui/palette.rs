@@ -32,6 +32,9 @@ fn placement(editor: Editor) -> Point {
 #[component]
 pub fn Palette() -> impl IntoView {
     let editor = Editor::get();
+    let layout = use_context::<super::layout::Layout>();
+    // The kind of pointer that last pressed an item ("mouse", "touch", "pen").
+    let last_pointer = StoredValue::new(String::new());
     let groups = by_group()
         .into_iter()
         .map(|(group, kinds)| {
@@ -68,12 +71,23 @@ pub fn Palette() -> impl IntoView {
                                 // Choose it, then tap or click the canvas to place it (touch
                                 // screens cannot drag and drop).
                                 editor.placing.set(Some(kind));
+                                if let Some(layout) = layout {
+                                    layout.placing_started();
+                                }
                                 editor.announcement.set(format!(
                                     "Tap or click the canvas to place a {}",
                                     kind.spec().name.to_lowercase()
                                 ));
                             }
+                            on:pointerdown=move |e: ev::PointerEvent| {
+                                last_pointer.set_value(e.pointer_type());
+                            }
                             on:dblclick=move |_| {
+                                // Two taps in a row (a tab, then this item) can make a
+                                // double click; with a finger, a tap chooses, never adds.
+                                if last_pointer.get_value() == "touch" {
+                                    return;
+                                }
                                 editor.placing.set(None);
                                 editor.add(kind, placement(editor));
                             }

@@ -199,6 +199,9 @@ pub struct Runner {
     pub tick: RwSignal<u64>,
     /// Simulated requests per wall-clock second over the last refresh, while running.
     pub pace: RwSignal<f64>,
+    /// Simulated seconds per wall-clock second over the last refresh, while running: how many
+    /// times real time the run goes.
+    pub real_time: RwSignal<f64>,
     /// True when the diagram has changed since the simulation was built.
     pub stale: RwSignal<bool>,
     /// True while the simulation worker has the run.
@@ -206,7 +209,7 @@ pub struct Runner {
     /// A step in progress stops here (simulated seconds).
     stop_at: StoredValue<Option<f64>>,
     last_frame: StoredValue<Option<f64>>,
-    last_tick: StoredValue<(f64, u64)>,
+    last_tick: StoredValue<(f64, u64, f64)>,
     /// Dots in flight, and the crossings count and wall time when sampling was last tuned.
     flying: StoredValue<Vec<Flying>, LocalStorage>,
     sampling: StoredValue<(f64, u64)>,
@@ -247,11 +250,12 @@ impl Runner {
             speed: RwSignal::new(Speed::One),
             tick: RwSignal::new(0),
             pace: RwSignal::new(0.0),
+            real_time: RwSignal::new(0.0),
             stale: RwSignal::new(false),
             in_worker: RwSignal::new(false),
             stop_at: StoredValue::new(None),
             last_frame: StoredValue::new(None),
-            last_tick: StoredValue::new((0.0, 0)),
+            last_tick: StoredValue::new((0.0, 0, 0.0)),
             flying: StoredValue::new_local(Vec::new()),
             sampling: StoredValue::new((0.0, 0)),
             flow: RwSignal::new(0),
@@ -609,6 +613,7 @@ impl Runner {
             self.phase.set(Phase::Paused);
             self.recall();
             self.pace.set(0.0);
+            self.real_time.set(0.0);
             self.editor
                 .announcement
                 .set(format!("Paused at {:.1} s", self.clock.get_untracked()));
@@ -622,7 +627,7 @@ impl Runner {
         self.recall();
         self.set_away(None);
         self.deferred.set_value(Vec::new());
-        self.last_tick.set_value((0.0, 0));
+        self.last_tick.set_value((0.0, 0, 0.0));
         self.sim.set_value(None);
         self.flying.set_value(Vec::new());
         self.sampling.set_value((0.0, 0));
@@ -631,6 +636,7 @@ impl Runner {
         self.phase.set(Phase::Idle);
         self.clock.set(0.0);
         self.pace.set(0.0);
+        self.real_time.set(0.0);
         self.stale.set(false);
         self.end
             .set(self.editor.doc.with_untracked(|d| d.diagram.run.duration_s));
@@ -1026,13 +1032,16 @@ impl Runner {
     /// After the run moved on to `done` requests: refreshes the panels (at most ten times a
     /// second) and the pace.
     fn moved_on(&self, wall: f64, done: u64, finished: bool) {
-        let (last_ms, last_done) = self.last_tick.get_value();
+        let (last_ms, last_done, last_clock) = self.last_tick.get_value();
+        let clock = self.clock.get_untracked();
         if wall - last_ms >= TICK_MS || finished {
             if last_ms > 0.0 && wall > last_ms {
+                let wall_s = (wall - last_ms) / 1000.0;
                 self.pace
-                    .set((done.saturating_sub(last_done)) as f64 / ((wall - last_ms) / 1000.0));
+                    .set((done.saturating_sub(last_done)) as f64 / wall_s);
+                self.real_time.set(((clock - last_clock) / wall_s).max(0.0));
             }
-            self.last_tick.set_value((wall, done));
+            self.last_tick.set_value((wall, done, clock));
             self.bump();
         }
     }
@@ -1043,6 +1052,7 @@ impl Runner {
         if finished {
             self.phase.set(Phase::Finished);
             self.pace.set(0.0);
+            self.real_time.set(0.0);
             self.editor
                 .announcement
                 .set(format!("Finished at {now:.1} s"));
@@ -1076,7 +1086,8 @@ impl Runner {
             return false;
         };
         // The pace the run bar shows counts from here.
-        self.last_tick.set_value((now_ms(), done));
+        self.last_tick
+            .set_value((now_ms(), done, self.clock.get_untracked()));
         let run = self.runs_sent.get_value() + 1;
         self.runs_sent.set_value(run);
         if !self.post(&ToRemote::Start {

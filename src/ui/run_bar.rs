@@ -7,6 +7,7 @@ use super::editor::Editor;
 use super::run::{Phase, Runner, Speed};
 use crate::chart::format_value;
 use crate::model::Edit;
+use crate::model::run_fields::RunField;
 
 /// The run bar.
 #[component]
@@ -21,20 +22,24 @@ pub fn RunBar() -> impl IntoView {
         let base = match phase {
             Phase::Idle => "Ready: press Run".to_string(),
             Phase::Running => {
-                let pace = runner.pace.get();
+                let times = runner.real_time.get();
                 let running = if runner.in_worker.get() {
                     "Running in a worker thread"
                 } else {
                     "Running"
                 };
-                if pace > 0.0 {
-                    format!("{running} · {} simulated", format_value(pace, "req/s"))
+                // The pace as a multiple of real time; rates are for traffic.
+                if times > 0.0 {
+                    format!("{running} at ×{} real time", format_value(times, ""))
                 } else {
                     running.to_string()
                 }
             }
             Phase::Paused => "Paused".to_string(),
-            Phase::Finished => format!("Finished after {} s · Run starts again", runner.end.get()),
+            Phase::Finished => format!(
+                "Finished: {} simulated seconds. Run to start again",
+                format_value(runner.end.get(), "")
+            ),
         };
         if stale {
             format!(
@@ -52,16 +57,21 @@ pub fn RunBar() -> impl IntoView {
         move || runner.speed.get() == Speed::Max && runner.phase.get() != Phase::Idle;
     let seed = move || editor.doc.with(|d| d.diagram.run.seed.to_string());
 
+    // A refused value: which field, and why, said beside the field until the next edit.
+    let problem = RwSignal::new(None::<(RunField, String)>);
+    let refuse = move |field: RunField, why: String| {
+        editor.announcement.set(format!("Not changed: {why}"));
+        problem.set(Some((field, why)));
+        // Put the field back to the diagram's value.
+        editor.doc.update(|_| {});
+    };
     let on_seed = move |e: leptos::ev::Event| {
         let text = event_target_value(&e);
-        let Ok(seed) = text.trim().parse::<u64>() else {
-            editor.announcement.set(format!(
-                "Not changed: the seed must be a whole number from 0, not {text}"
-            ));
-            // Put the field back to the diagram's seed.
-            editor.doc.update(|_| {});
-            return;
+        let seed = match RunField::parse_seed(&text) {
+            Ok(seed) => seed,
+            Err(why) => return refuse(RunField::Seed, why),
         };
+        problem.set(None);
         let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
         if run.seed == seed {
             return;
@@ -71,22 +81,24 @@ pub fn RunBar() -> impl IntoView {
     };
     let length = move || editor.doc.with(|d| d.diagram.run.duration_s.to_string());
     let on_length = move |e: leptos::ev::Event| {
-        let text = event_target_value(&e);
-        let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
-        let edit = match number(&text, "s") {
-            Some(secs) if secs == run.duration_s => return,
-            Some(secs) => {
-                run.duration_s = secs;
-                // Keep the warm-up shorter than the run.
-                run.warmup_s = run.warmup_s.min(secs / 2.0);
-                Ok((
-                    Edit::SetRun(run),
-                    format!("The run lasts {secs} simulated seconds"),
-                ))
-            }
-            None => Err(format!("{text} is not a number of seconds")),
+        let secs = match RunField::Length.parse(&event_target_value(&e)) {
+            Ok(secs) => secs,
+            Err(why) => return refuse(RunField::Length, why),
         };
-        apply_field(editor, edit);
+        let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
+        if secs == run.duration_s {
+            return problem.set(None);
+        }
+        run.duration_s = secs;
+        // Keep the warm-up shorter than the run.
+        run.warmup_s = run.warmup_s.min(secs / 2.0);
+        apply_field(
+            editor,
+            problem,
+            RunField::Length,
+            Edit::SetRun(run),
+            format!("The run lasts {secs} simulated seconds"),
+        );
     };
     let traffic = move || {
         editor
@@ -94,15 +106,17 @@ pub fn RunBar() -> impl IntoView {
             .with(|d| d.diagram.traffic.rate_scale.to_string())
     };
     let on_traffic = move |e: leptos::ev::Event| {
-        let text = event_target_value(&e);
-        let edit = match number(&text, "×") {
-            Some(scale) => Ok((
-                Edit::SetTraffic(crate::model::Traffic { rate_scale: scale }),
-                format!("Traffic set to {scale}×"),
-            )),
-            None => Err(format!("{text} is not a number")),
+        let scale = match RunField::Traffic.parse(&event_target_value(&e)) {
+            Ok(scale) => scale,
+            Err(why) => return refuse(RunField::Traffic, why),
         };
-        apply_field(editor, edit);
+        apply_field(
+            editor,
+            problem,
+            RunField::Traffic,
+            Edit::SetTraffic(crate::model::Traffic { rate_scale: scale }),
+            format!("Traffic set to {scale}×"),
+        );
     };
     let chaos = move || {
         editor
@@ -110,22 +124,24 @@ pub fn RunBar() -> impl IntoView {
             .with(|d| d.diagram.run.chaos_per_hour.to_string())
     };
     let on_chaos = move |e: leptos::ev::Event| {
-        let text = event_target_value(&e);
-        let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
-        let edit = match number(&text, "/h") {
-            Some(rate) if rate == run.chaos_per_hour => return,
-            Some(rate) => {
-                run.chaos_per_hour = rate;
-                let what = if rate > 0.0 {
-                    format!("Chaos monkey: {rate} instance kills an hour")
-                } else {
-                    "Chaos monkey off".to_string()
-                };
-                Ok((Edit::SetRun(run), what))
-            }
-            None => Err(format!("{text} is not a number of kills an hour")),
+        let rate = match RunField::Chaos.parse(&event_target_value(&e)) {
+            Ok(rate) => rate,
+            Err(why) => return refuse(RunField::Chaos, why),
         };
-        apply_field(editor, edit);
+        let mut run = editor.doc.with_untracked(|d| d.diagram.run.clone());
+        if rate == run.chaos_per_hour {
+            return problem.set(None);
+        }
+        run.chaos_per_hour = rate;
+        let what = if rate > 0.0 {
+            format!("Chaos monkey: {rate} instance kills an hour")
+        } else {
+            "Chaos monkey off".to_string()
+        };
+        apply_field(editor, problem, RunField::Chaos, Edit::SetRun(run), what);
+    };
+    let invalid = move |field: RunField| {
+        move || problem.with(|p| p.as_ref().is_some_and(|(f, _)| *f == field))
     };
     let speed_options = Speed::ALL
         .into_iter()
@@ -139,6 +155,16 @@ pub fn RunBar() -> impl IntoView {
         .collect_view();
     view! {
         <footer class="ap-runbar" data-testid="runbar" aria-label="Simulation controls">
+            <Show when=show_progress>
+                <progress
+                    class="ap-runbar__progress"
+                    data-testid="progress"
+                    max="1"
+                    value=progress
+                    aria-label="Progress through the run"
+                />
+            </Show>
+            <div class="ap-runbar__now">
             <div class="ap-runbar__buttons" role="group" aria-label="Run controls">
                 <button
                     class="ap-button ap-button--primary"
@@ -177,6 +203,10 @@ pub fn RunBar() -> impl IntoView {
                     "Reset"
                 </button>
             </div>
+            <span class="ap-runbar__clock" data-testid="clock" aria-label="Simulated time">{clock}</span>
+            <span class="ap-runbar__status" data-testid="run-status" role="status" title=status>{status}</span>
+            </div>
+            <div class="ap-runbar__settings" role="group" aria-label="Run settings">
             <label class="ap-runbar__field">
                 <span>"Speed"</span>
                 <select
@@ -197,6 +227,7 @@ pub fn RunBar() -> impl IntoView {
                 <input
                     class="ap-runbar__seed ap-runbar__traffic"
                     data-testid="duration"
+                    aria-invalid=move || invalid(RunField::Length)().to_string()
                     type="text"
                     inputmode="decimal"
                     prop:value=length
@@ -208,6 +239,7 @@ pub fn RunBar() -> impl IntoView {
                 <input
                     class="ap-runbar__seed"
                     data-testid="seed"
+                    aria-invalid=move || invalid(RunField::Seed)().to_string()
                     type="text"
                     inputmode="numeric"
                     prop:value=seed
@@ -219,6 +251,7 @@ pub fn RunBar() -> impl IntoView {
                 <input
                     class="ap-runbar__seed ap-runbar__traffic"
                     data-testid="traffic"
+                    aria-invalid=move || invalid(RunField::Traffic)().to_string()
                     type="text"
                     inputmode="decimal"
                     prop:value=traffic
@@ -230,6 +263,7 @@ pub fn RunBar() -> impl IntoView {
                 <input
                     class="ap-runbar__seed ap-runbar__traffic"
                     data-testid="chaos"
+                    aria-invalid=move || invalid(RunField::Chaos)().to_string()
                     type="text"
                     inputmode="decimal"
                     prop:value=chaos
@@ -247,35 +281,50 @@ pub fn RunBar() -> impl IntoView {
             >
                 "Spike"
             </button>
-            <span class="ap-runbar__clock" data-testid="clock" aria-label="Simulated time">{clock}</span>
-            <Show when=show_progress>
-                <progress
-                    class="ap-runbar__progress"
-                    data-testid="progress"
-                    max="1"
-                    value=progress
-                    aria-label="Progress through the run"
-                />
-            </Show>
-            <span class="ap-runbar__status" data-testid="run-status" role="status">{status}</span>
+            </div>
+            {move || {
+                problem
+                    .get()
+                    .map(|(field, why)| {
+                        view! {
+                            <p
+                                class="ap-runbar__problem"
+                                data-testid="runbar-problem"
+                                data-field=field.label()
+                                role="alert"
+                            >
+                                {why}
+                                <button
+                                    class="ap-button ap-runbar__problem-close"
+                                    aria-label="Dismiss"
+                                    on:click=move |_| problem.set(None)
+                                >
+                                    "×"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
         </footer>
     }
 }
 
-/// A number typed into a run-bar field, with or without its unit after it.
-fn number(text: &str, unit: &str) -> Option<f64> {
-    text.trim().trim_end_matches(unit).trim().parse().ok()
-}
-
-/// Applies a run-bar field's edit (with what to announce), or says why not and shows the
-/// diagram's value in the field again.
-fn apply_field(editor: Editor, edit: Result<(Edit, String), String>) {
-    let refused = match edit {
-        Ok((edit, what)) => editor.apply(edit, &what).err().map(|why| why.to_string()),
-        Err(why) => Some(why),
-    };
-    if let Some(why) = refused {
-        editor.announcement.set(format!("Not changed: {why}"));
-        editor.doc.update(|_| {});
+/// Applies a run-bar field's edit (announcing `what`), or says beside the field why the
+/// diagram refused it and shows the diagram's value in the field again.
+fn apply_field(
+    editor: Editor,
+    problem: RwSignal<Option<(RunField, String)>>,
+    field: RunField,
+    edit: Edit,
+    what: String,
+) {
+    match editor.apply(edit, &what) {
+        Ok(()) => problem.set(None),
+        Err(why) => {
+            let why = format!("{}: {why}", field.label());
+            editor.announcement.set(format!("Not changed: {why}"));
+            problem.set(Some((field, why)));
+            editor.doc.update(|_| {});
+        }
     }
 }

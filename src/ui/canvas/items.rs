@@ -204,6 +204,22 @@ fn on_wire_enter(editor: Editor, id: ComponentId) -> impl Fn(ev::PointerEvent) +
     }
 }
 
+/// A touch (or pen) pointer is captured by the element it went down on, so the components a
+/// finger drags a wire over would never hear it enter: let it go, and they do, as under a mouse.
+fn release_touch_capture(e: &ev::PointerEvent) {
+    use wasm_bindgen::JsCast;
+    if e.pointer_type() == "mouse" {
+        return;
+    }
+    if let Some(el) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    {
+        // Fails only if the pointer is not captured, which is what we want anyway.
+        let _ = el.release_pointer_capture(e.pointer_id());
+    }
+}
+
 /// Leaving it clears the target.
 fn on_wire_leave(editor: Editor) -> impl Fn(ev::PointerEvent) + 'static {
     move |_| {
@@ -312,6 +328,7 @@ pub(super) fn node_view(
     gestures: Gestures,
 ) -> impl IntoView {
     let item = gestures.items.get(editor, &id);
+    let layout = use_context::<crate::ui::layout::Layout>();
     let data = item.shown;
     let selected = move || item.selected.get();
     let down = move || is_down(item);
@@ -328,7 +345,13 @@ pub(super) fn node_view(
         move |e: ev::PointerEvent| {
             e.stop_propagation();
             press_select(editor, &id, e.shift_key());
+            if let Some(layout) = layout {
+                layout.component_selected();
+            }
             gestures.start_drag(editor, client(&e));
+            if e.pointer_type() == "touch" {
+                gestures.start_press(id.clone(), client(&e));
+            }
         }
     };
     let (on_focus, on_enter, on_leave, on_key) = (
@@ -342,6 +365,7 @@ pub(super) fn node_view(
         move |e: ev::PointerEvent| {
             e.stop_propagation();
             e.prevent_default();
+            release_touch_capture(&e);
             let Some(s) = data.get_untracked() else {
                 return;
             };

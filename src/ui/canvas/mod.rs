@@ -72,7 +72,15 @@ pub(crate) struct Gestures {
     pub resize: RwSignal<Option<Resize>>,
     /// A component's context menu, open at a client point.
     pub menu: RwSignal<Option<(ComponentId, Point)>>,
+    /// A finger held on a component: where it went down, and which press it is (a long press
+    /// opens the context menu, as a right click does; moving or lifting it first cancels).
+    press: StoredValue<(Option<Point>, u32)>,
 }
+
+/// How long a finger must rest on a component to open its menu, in ms.
+const LONG_PRESS_MS: u32 = 550;
+/// How far a resting finger may wander (CSS px) and still be a long press.
+const LONG_PRESS_SLOP: f64 = 10.0;
 
 impl Gestures {
     /// The drag offset (world units) if `item` is being dragged. Only items that move subscribe
@@ -104,6 +112,39 @@ impl Gestures {
     /// Opens `id`'s context menu at client point `at`.
     pub fn open_menu(&self, id: ComponentId, at: Point) {
         self.menu.set(Some((id, at)));
+    }
+
+    /// A touch went down on `id` at client point `at`: if it rests there long enough, the
+    /// drag it started is dropped and the component's menu opens.
+    pub fn start_press(&self, id: ComponentId, at: Point) {
+        let press = self.press.get_value().1.wrapping_add(1);
+        self.press.set_value((Some(at), press));
+        let this = *self;
+        gloo_timers::callback::Timeout::new(LONG_PRESS_MS, move || {
+            if this.press.get_value() != (Some(at), press) {
+                return;
+            }
+            this.press.set_value((None, press));
+            this.drag.set(None);
+            this.items.set_moving(&[]);
+            this.open_menu(id, at);
+        })
+        .forget();
+    }
+
+    /// The pointer moved to `at`: a press that wandered is no longer a long press.
+    fn press_moved(&self, at: Point) {
+        if let (Some(from), press) = self.press.get_value()
+            && (at.x - from.x).hypot(at.y - from.y) > LONG_PRESS_SLOP
+        {
+            self.press.set_value((None, press));
+        }
+    }
+
+    /// The pointer was lifted: no long press.
+    fn press_ended(&self) {
+        let press = self.press.get_value().1;
+        self.press.set_value((None, press));
     }
 
     /// Starts resizing data center `id` from client point `at`.
@@ -161,6 +202,7 @@ pub fn Canvas() -> impl IntoView {
         items: Items::new(),
         resize: RwSignal::new(None),
         menu: RwSignal::new(None),
+        press: StoredValue::new((None, 0)),
     };
     let runner = Runner::get();
     // Live state (up or down, headline figures) follows the run through one effect.
@@ -243,6 +285,7 @@ pub fn Canvas() -> impl IntoView {
     // Drags follow the pointer anywhere on the page and commit one edit when released.
     let move_handle = window_event_listener(ev::pointermove, move |e| {
         let here = client(&e);
+        gestures.press_moved(here);
         if let Some(w) = editor.wiring.get_untracked()
             && w.end.is_some()
         {
@@ -302,6 +345,7 @@ pub fn Canvas() -> impl IntoView {
         }
     });
     let end_pointer = move |e: &ev::PointerEvent| {
+        gestures.press_ended();
         touches.update_value(|t| t.retain(|(id, _)| *id != e.pointer_id()));
         if let Some(Background::Select { start, end }) = background.get_untracked() {
             let v = editor.viewport.get_untracked();
@@ -535,7 +579,7 @@ pub fn Canvas() -> impl IntoView {
             && runner.speed.get() != super::run::Speed::Max)
             .then(|| {
                 view! {
-                    <p class="ap-canvas__legend" aria-hidden="true">
+                    <p class="ap-canvas__legend" data-testid="flow-legend" aria-hidden="true">
                         "Sampled requests: ● read ■ write ◆ static ✕ error"
                     </p>
                 }
@@ -809,7 +853,7 @@ pub fn Canvas() -> impl IntoView {
             {placing_hint}
             <Show when=empty>
                 <p class="ap-canvas__empty">
-                    "An empty architecture. Drag a component here from the palette, or focus one and press Enter."
+                    "An empty architecture. Drag a component here from the palette, or tap one and then here, or focus one and press Enter."
                 </p>
             </Show>
         </main>

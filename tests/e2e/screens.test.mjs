@@ -1,0 +1,241 @@
+// Every learner's screen: a phone and a tablet driven by touch alone, and desktops with a mouse.
+// On each: place, wire, run, kill and open a lesson with the run bar in reach; charts all
+// visible or reachable, nothing overlapping, and a run bar that keeps its height. Screenshots
+// of each go to docs/screens/ for the README.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+
+import { openPage } from "./browser.mjs";
+import { CanvasPage, clockPast, openExample, withSite } from "./canvas-page.mjs";
+
+const SCREENS = path.resolve(process.env.ARCHPLAY_ROOT || process.cwd(), "docs/screens");
+
+/** Asserts `locator` lies wholly inside the viewport (it can be seen and reached). */
+async function inView(page, locator, what) {
+  const box = await locator.boundingBox();
+  const { width, height } = page.viewportSize();
+  assert.ok(box, `${what} is shown`);
+  assert.ok(
+    box.x >= -1 && box.y >= -1 && box.x + box.width <= width + 1 && box.y + box.height <= height + 1,
+    `${what} is on screen: ${JSON.stringify(box)} in ${width}×${height}`,
+  );
+}
+
+/** Two boxes overlap. */
+function overlap(a, b) {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** A finger, through the DevTools protocol: Playwright's touchscreen only taps. */
+function finger(page) {
+  const cdp = page.context().newCDPSession(page);
+  const send = async (type, x, y) =>
+    (await cdp).send("Input.dispatchTouchEvent", {
+      type,
+      touchPoints: type === "touchEnd" ? [] : [{ x, y, id: 3 }],
+    });
+  return {
+    /** Presses at `from`, slides to `to` in steps, lifts. */
+    async drag(from, to) {
+      await send("touchStart", from.x, from.y);
+      for (let k = 1; k <= 10; k++) {
+        await send("touchMove", from.x + ((to.x - from.x) * k) / 10, from.y + ((to.y - from.y) * k) / 10);
+      }
+      await send("touchEnd");
+    },
+    /** Rests on `at` for `ms`, then lifts. */
+    async hold(at, ms) {
+      await send("touchStart", at.x, at.y);
+      await page.waitForTimeout(ms);
+      await send("touchEnd");
+    },
+  };
+}
+
+const centre = (b) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
+
+/** Shows panel `tab` if the layout puts panels behind tabs (and it is not showing). */
+async function showTab(page, tab) {
+  const button = page.getByTestId(`panel-tab-${tab}`);
+  if ((await button.count()) && (await button.isVisible())) {
+    if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  }
+}
+
+/** The whole touch flow at one size: place two components, wire them, run, kill, lesson. */
+async function touchFlow(fixture, name, viewport, isMobile) {
+  const page = await openPage(fixture.browser, { viewport, hasTouch: true, isMobile });
+  await page.goto(fixture.site.url);
+  const canvas = new CanvasPage(page);
+  const runbar = page.getByTestId("runbar");
+  await inView(page, runbar, "the run bar");
+
+  // Place: tap a palette item, then a spot on the (empty) canvas, even its middle.
+  await showTab(page, "components");
+  await page.getByTestId("palette-users").tap();
+  const area = await page.getByTestId("canvas").boundingBox();
+  await page.touchscreen.tap(area.x + area.width * 0.5, area.y + area.height * 0.3);
+  await canvas.node("users-1").waitFor();
+  await showTab(page, "components");
+  await page.getByTestId("palette-web_server").tap();
+  await page.touchscreen.tap(area.x + area.width * 0.5, area.y + area.height * 0.7);
+  await canvas.node("web-1").waitFor();
+  await inView(page, canvas.node("users-1"), "the placed users");
+  await inView(page, canvas.node("web-1"), "the placed web server");
+
+  // Wire: a finger from the users' port onto the web server.
+  const port = await page.getByTestId("port-users-1").boundingBox();
+  const target = await canvas.node("web-1").boundingBox();
+  await finger(page).drag(centre(port), centre(target));
+  // (A straight wire is a path with no height: attached, not "visible" to Playwright.)
+  await page.getByTestId("wire-users-1-web-1").waitFor({ state: "attached", timeout: 3000 });
+
+  // Run, with the run bar in reach throughout. (Chromium's emulated touch can drop the first
+  // tap that follows a synthetic drag within its double-tap window: let that pass.)
+  await page.waitForTimeout(700);
+  await inView(page, page.getByTestId("run"), "Run");
+  await page.getByTestId("run").tap();
+  await clockPast(page, 1);
+  await inView(page, page.getByTestId("pause"), "Pause");
+
+  // Kill by a long press on the server, then its menu.
+  const web = await canvas.node("web-1").boundingBox();
+  await finger(page).hold(centre(web), 800);
+  const kill = page.getByTestId("menu-kill");
+  await kill.waitFor({ timeout: 3000 });
+  await inView(page, kill, "the menu's Take down");
+  await kill.tap();
+  await page.getByTestId("badge-web-1").filter({ hasText: "DOWN" }).waitFor({ timeout: 5000 });
+  await page.getByTestId("pause").tap();
+  await inView(page, runbar, "the run bar while paused");
+  await page.screenshot({ path: path.join(SCREENS, `${name}-run.png`) });
+
+  // Open a lesson from the header, with the run bar still in reach.
+  const lessons = page.getByTestId("lessons");
+  await lessons.scrollIntoViewIfNeeded();
+  await lessons.tap();
+  await page.getByTestId("lesson-open-one-server").tap();
+  await page.getByTestId("lesson-step-title").waitFor();
+  await inView(page, page.getByTestId("lesson-step-title"), "the lesson's step");
+  await inView(page, runbar, "the run bar with a lesson open");
+  await page.screenshot({ path: path.join(SCREENS, `${name}-lesson.png`) });
+  assert.deepEqual(page.problems, []);
+}
+
+describe("touch screens", () => {
+  const fixture = withSite("/");
+
+  test("a phone (390×844, touch): place, wire, run, kill and open a lesson", async () => {
+    await mkdir(SCREENS, { recursive: true });
+    await touchFlow(fixture, "phone", { width: 390, height: 844 }, true);
+  });
+
+  test("a tablet (1024×768, touch): place, wire, run, kill and open a lesson", async () => {
+    await mkdir(SCREENS, { recursive: true });
+    await touchFlow(fixture, "tablet", { width: 1024, height: 768 }, false);
+  });
+
+  test("on a phone the palette folds away for the tap that places, and the canvas comes first", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    await page.goto(fixture.site.url);
+    const canvas = await page.getByTestId("canvas").boundingBox();
+    assert.ok(canvas.width >= 388, `full width: ${canvas.width}`);
+    assert.ok(canvas.y < 120, `near the top: ${canvas.y}`);
+    assert.ok(canvas.height >= 280, `tall enough to use: ${canvas.height}`);
+    await page.getByTestId("palette-cache").tap();
+    assert.equal(await page.getByTestId("palette").isVisible(), false, "folded");
+    const unfolded = await page.getByTestId("canvas").boundingBox();
+    assert.ok(unfolded.height > canvas.height + 100, `the canvas grew: ${unfolded.height}`);
+    assert.equal(await page.getByTestId("minimap").count(), 0);
+    assert.deepEqual(page.problems, []);
+  });
+});
+
+describe("desktops", () => {
+  const fixture = withSite("/");
+
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 1024, height: 768 },
+  ]) {
+    test(`${viewport.width}×${viewport.height}: every chart reachable, nothing overlapping, a steady run bar`, async () => {
+      const page = await openPage(fixture.browser, { viewport });
+      await page.goto(fixture.site.url);
+      const canvas = new CanvasPage(page);
+      await openExample(page, "load-balancer-failover");
+      await canvas.node("web-3").waitFor();
+      const runbar = page.getByTestId("runbar");
+      const before = (await runbar.boundingBox()).height;
+      // Long enough to still be running at full speed.
+      await page.getByTestId("duration").fill("86400");
+      await page.getByTestId("duration").press("Enter");
+      await page.getByTestId("speed").selectOption("10×");
+      await page.getByTestId("run").click();
+      const heights = [];
+      for (let k = 0; k < 6; k++) {
+        await page.waitForTimeout(400);
+        heights.push((await runbar.boundingBox()).height);
+      }
+      // The sampled-requests legend (shown below full speed) clear of the zoom controls and
+      // the minimap.
+      const legend = await page.getByTestId("flow-legend").boundingBox();
+      for (const other of ["zoom-out", "zoom-in", "zoom-level"]) {
+        assert.ok(!overlap(legend, await page.getByTestId(other).boundingBox()), `legend clear of ${other}`);
+      }
+      if (await page.getByTestId("minimap").count()) {
+        assert.ok(!overlap(legend, await page.getByTestId("minimap").boundingBox()), "legend clear of the minimap");
+      }
+      await page.getByTestId("speed").selectOption("As fast as possible");
+      await page.waitForTimeout(400);
+      heights.push((await runbar.boundingBox()).height);
+      await page.getByTestId("pause").click();
+      heights.push((await runbar.boundingBox()).height);
+      assert.ok(heights.every((h) => Math.abs(h - before) < 1), `run bar ${before} px, then ${heights}`);
+
+      // The three run-wide charts: fully visible in their panel, or reachable by its scroll.
+      await showTab(page, "charts");
+      const panel = await page.locator(".ap-results__charts").boundingBox();
+      for (const id of ["chart-throughput", "chart-latency", "chart-errors"]) {
+        const chart = page.getByTestId(id);
+        await chart.scrollIntoViewIfNeeded();
+        const box = await chart.boundingBox();
+        assert.ok(
+          box.x >= panel.x - 1 && box.x + box.width <= panel.x + panel.width + 1 &&
+            box.y >= panel.y - 1 && box.y + box.height <= panel.y + panel.height + 1,
+          `${id} within its panel: ${JSON.stringify([box, panel])}`,
+        );
+      }
+      if (viewport.width === 1280) {
+        // Side by side, all three at once, no scrolling.
+        const boxes = await Promise.all(
+          ["chart-throughput", "chart-latency", "chart-errors"].map((id) => page.getByTestId(id).boundingBox()),
+        );
+        for (const b of boxes) assert.ok(b.x + b.width <= panel.x + panel.width + 1, "no scroll needed");
+      }
+      const name = viewport.width === 1280 ? "desktop" : "desktop-1024";
+      await mkdir(SCREENS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENS, `${name}-run.png`) });
+      assert.deepEqual(page.problems, []);
+    });
+  }
+
+  test("1280×800 with a lesson open: the canvas keeps most of the width", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(`${fixture.site.url}#lesson=load-balancer&step=1`);
+    await page.getByTestId("lesson-step-title").waitFor();
+    const canvas = await page.getByTestId("canvas").boundingBox();
+    assert.ok(canvas.width >= 640, `canvas ${canvas.width} px wide`);
+    assert.ok(await page.getByTestId("palette").isVisible(), "the palette is one tab away, and shown");
+    // Selecting a component brings its settings.
+    const node = page.locator("[data-testid^=node-]").first();
+    await node.click();
+    await page.getByTestId("inspector").waitFor();
+    assert.ok(await page.getByTestId("inspector").isVisible());
+    assert.equal(await page.getByTestId("panel-tab-inspector").getAttribute("aria-selected"), "true");
+    await mkdir(SCREENS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENS, "desktop-lesson.png") });
+    assert.deepEqual(page.problems, []);
+  });
+});
