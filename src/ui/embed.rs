@@ -113,6 +113,17 @@ pub fn EmbedButton() -> impl IntoView {
     let lessons = use_context::<super::lesson::Lessons>();
     let lesson_step = RwSignal::new(None::<(String, String)>);
     let use_lesson = RwSignal::new(false);
+    // Whether this host lets a sandboxed frame load the app (checked when the dialog opens):
+    // without the header the snippet's frame, and the preview here, stay blank.
+    let host_allows_embeds = RwSignal::new(None::<bool>);
+    let check_host = move || {
+        if host_allows_embeds.get_untracked().is_some() {
+            return;
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            host_allows_embeds.set(Some(host_sends_cors_header().await.unwrap_or(true)));
+        });
+    };
     let url = move || {
         let lesson = use_lesson
             .get()
@@ -136,6 +147,7 @@ pub fn EmbedButton() -> impl IntoView {
         use_lesson.set(step.is_some());
         lesson_step.set(step);
         fragment.set(Some(current_fragment(editor, runner)));
+        check_host();
     };
     let copy = move |_| {
         let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
@@ -269,6 +281,11 @@ pub fn EmbedButton() -> impl IntoView {
                     </fieldset>
                     <div class="ap-embed__preview">
                         <span class="ap-field__label">"Preview (live, as the snippet shows it)"</span>
+                        {move || (host_allows_embeds.get() == Some(false)).then(|| view! {
+                            <p class="ap-popover__warning" data-testid="embed-cors-warning" role="alert">
+                                "This host does not send “Access-Control-Allow-Origin: *” with Archplay's files, so a sandboxed frame cannot load them: the preview, and the snippet on a course page, stay blank until it does (docs/embedding.md)."
+                            </p>
+                        })}
                         <iframe
                             data-testid="embed-preview"
                             title="Preview of the embedded diagram"
@@ -282,4 +299,30 @@ pub fn EmbedButton() -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// Whether the server that sent this page adds `Access-Control-Allow-Origin` to its answers
+/// (asked with a HEAD of the page itself, same-origin, so the header can be read). `None` if
+/// it could not be asked.
+async fn host_sends_cors_header() -> Option<bool> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let href = window.location().href().ok()?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("HEAD");
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let promise = window.fetch_with_str_and_init(&href, &init);
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .ok()
+            .flatten()
+            .is_some(),
+    )
 }

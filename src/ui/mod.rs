@@ -39,6 +39,10 @@ pub(crate) fn point_in_target(e: &leptos::ev::PointerEvent) -> Option<(f64, f64,
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    // The loading screen index.html shows until now.
+    if let Some(splash) = leptos::prelude::document().get_element_by_id("ap-splash") {
+        splash.remove();
+    }
 }
 
 /// A benchmark hook, `window.wasmBindings.benchReferenceNetwork(seconds)`, for

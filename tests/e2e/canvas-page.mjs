@@ -82,6 +82,11 @@ export class CanvasPage {
 
   /** Adds components of these kinds from the palette with the keyboard (focus, Enter). */
   async add(...kinds) {
+    // Where panels share tabs, the palette may be one tab away.
+    const tab = this.page.getByTestId("panel-tab-components");
+    if ((await tab.count()) && (await tab.isVisible()) && (await tab.getAttribute("aria-selected")) !== "true") {
+      await tab.click();
+    }
     for (const kind of kinds) {
       await this.page.getByTestId(`palette-${kind}`).focus();
       await this.page.keyboard.press("Enter");

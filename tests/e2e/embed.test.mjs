@@ -193,7 +193,8 @@ describe("embed mode", () => {
     await tab.getByTestId("link-dialog").waitFor();
     await tab.getByTestId("link-open").click();
     await tab.getByTestId("node-server").waitFor();
-    assert.equal(await tab.getByTestId("app-shell").getAttribute("class"), "ap-app", "the full app, not an embed");
+    const shell = await tab.getByTestId("app-shell").getAttribute("class");
+    assert.ok(shell.split(" ").includes("ap-app") && !shell.includes("ap-app--embed"), `the full app, not an embed: ${shell}`);
     assert.deepEqual(problems, []);
     await context.close();
   });
@@ -218,5 +219,60 @@ describe("embed mode", () => {
     await page.getByTestId("notice").filter({ hasText: "there is no example called 'no-such-thing'" }).waitFor();
     assert.deepEqual(page.problems, []);
     await page.context().close();
+  });
+});
+
+describe("embeds on a host that sends no Access-Control-Allow-Origin", () => {
+  test("a sandboxed frame says what the host must send, and so does the Embed dialog", async () => {
+    const { serveSite } = await import("./server.mjs");
+    const { launch } = await import("./browser.mjs");
+    const site = await serveSite(process.env.ARCHPLAY_DIST, "/", { cors: false });
+    const browser = await launch();
+    try {
+      // A course page (another origin) with the snippet's strict sandbox.
+      const course = await openPage(browser, { viewport: { width: 900, height: 600 } });
+      await course.setContent(
+        `<iframe sandbox="allow-scripts" width="640" height="420" src="${site.url}?embed=1#example=single-server"></iframe>`,
+      );
+      const frame = course.frameLocator("iframe");
+      const said = frame.getByTestId("splash-cors");
+      await said.waitFor({ timeout: 15000 });
+      assert.match(await said.textContent(), /must send the header “Access-Control-Allow-Origin: \*”/);
+
+      // The full app on that host: its Embed dialog warns before anyone copies a snippet.
+      const app = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+      await app.goto(site.url);
+      const canvas = new CanvasPage(app);
+      await openExample(app, "single-server");
+      await canvas.node("server").waitFor();
+      await app.getByTestId("embed").click();
+      const warning = app.getByTestId("embed-cors-warning");
+      await warning.waitFor({ timeout: 10000 });
+      assert.match(await warning.textContent(), /does not send “Access-Control-Allow-Origin: \*”/);
+      // (The console holds the preview frame's blocked requests: the very thing warned of.)
+    } finally {
+      await browser.close();
+      await site.close();
+    }
+  });
+
+  test("on a host that does send it, the dialog has no warning", async () => {
+    const { serveSite } = await import("./server.mjs");
+    const { launch } = await import("./browser.mjs");
+    const site = await serveSite(process.env.ARCHPLAY_DIST, "/");
+    const browser = await launch();
+    try {
+      const app = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+      await app.goto(site.url);
+      await openExample(app, "single-server");
+      await new CanvasPage(app).node("server").waitFor();
+      await app.getByTestId("embed").click();
+      await app.getByTestId("embed-dialog").waitFor();
+      await app.waitForTimeout(1000);
+      assert.equal(await app.getByTestId("embed-cors-warning").count(), 0);
+    } finally {
+      await browser.close();
+      await site.close();
+    }
   });
 });

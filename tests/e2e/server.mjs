@@ -17,9 +17,10 @@ const TYPES = {
 
 /**
  * Serves `root` at `http://127.0.0.1:<port><prefix>`. `prefix` starts and ends with "/".
+ * With `cors: false` it sends no Access-Control-Allow-Origin (a host not set up for embeds).
  * Resolves to { url, close }.
  */
-export async function serveSite(root, prefix) {
+export async function serveSite(root, prefix, { cors = true } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (!path.startsWith(prefix)) {
@@ -38,10 +39,9 @@ export async function serveSite(root, prefix) {
       const body = await readFile(file);
       // As GitHub Pages does: a sandboxed iframe (opaque origin) fetches the module and the
       // wasm cross-origin, so an embeddable host must allow any origin to read its files.
-      res.writeHead(200, {
-        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        "access-control-allow-origin": "*",
-      });
+      const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream" };
+      if (cors) headers["access-control-allow-origin"] = "*";
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404).end("not found");
