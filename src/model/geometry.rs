@@ -272,6 +272,28 @@ pub fn data_center_of<'a>(d: &'a Diagram, id: &ComponentId) -> Option<&'a Compon
         })
 }
 
+/// Where a new component goes beside `id`: to its right, a gap wide enough for a wire's arrow,
+/// at the same height; a step down at a time while that spot is taken (so components added
+/// one after another from the same one fan out in a column). `None` if `id` is not a plain
+/// component (a data center has no one spot beside it).
+pub fn beside(d: &Diagram, id: &ComponentId) -> Option<Point> {
+    let c = d.component(id).filter(|c| c.kind != Kind::DataCenter)?;
+    let x = snap(c.x + NODE_WIDTH + 4.0 * GRID);
+    let taken = |y: f64| {
+        let spot = node_rect(x, y);
+        d.components
+            .iter()
+            .filter(|o| o.kind != Kind::DataCenter)
+            .any(|o| component_rect(o).intersects(&spot))
+    };
+    let step = snap(NODE_HEIGHT + 2.0 * GRID);
+    let y = (0..50)
+        .map(|k| snap(c.y) + f64::from(k) * step)
+        .find(|&y| !taken(y))
+        .unwrap_or(c.y);
+    Some(Point { x, y })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +403,31 @@ mod tests {
         );
         assert!(r.contains(Point { x: 5.0, y: 40.0 }) && !r.contains(Point { x: 11.0, y: 50.0 }));
         assert!(r.intersects(&node_rect(8.0, 85.0)) && !r.intersects(&node_rect(20.0, 0.0)));
+    }
+
+    #[test]
+    fn a_new_component_goes_beside_the_selected_one_and_fans_out_downwards() {
+        let placed = |id: &str, kind: Kind, x: f64, y: f64| {
+            let mut c = Component::new(id, kind);
+            (c.x, c.y) = (x, y);
+            c
+        };
+        let mut d = Diagram::new("beside");
+        d.components
+            .push(placed("lb", Kind::LoadBalancer, 96.0, 96.0));
+        let first = beside(&d, &"lb".into()).unwrap();
+        assert_eq!(first, Point { x: 360.0, y: 96.0 }, "right of it, same row");
+        d.components
+            .push(placed("web-1", Kind::WebServer, first.x, first.y));
+        let second = beside(&d, &"lb".into()).unwrap();
+        assert_eq!(second.x, first.x);
+        assert!(
+            second.y >= first.y + NODE_HEIGHT,
+            "the spot was taken: {second:?}"
+        );
+        assert!(!node_rect(second.x, second.y).intersects(&node_rect(first.x, first.y)));
+        d.components.push(Component::new("dc", Kind::DataCenter));
+        assert_eq!(beside(&d, &"dc".into()), None);
+        assert_eq!(beside(&d, &"ghost".into()), None);
     }
 }

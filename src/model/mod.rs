@@ -23,6 +23,7 @@ mod reference;
 pub mod regions;
 pub mod run_fields;
 pub mod shown;
+pub mod tidy;
 pub(crate) mod validate;
 
 pub use catalogue::{Kind, catalogue};

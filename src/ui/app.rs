@@ -83,9 +83,9 @@ pub fn App() -> impl IntoView {
             return;
         }
         match e.key().to_lowercase().as_str() {
-            "z" if e.shift_key() => editor.redo(),
-            "z" => editor.undo(),
-            "y" => editor.redo(),
+            "z" if e.shift_key() => runner.redo(),
+            "z" => runner.undo(),
+            "y" => runner.redo(),
             "c" => editor.copy_selection(),
             "v" => editor.paste(),
             "d" => editor.duplicate_selection(),

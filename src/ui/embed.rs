@@ -302,16 +302,14 @@ pub fn EmbedButton() -> impl IntoView {
 }
 
 /// Whether the server that sent this page adds `Access-Control-Allow-Origin` to its answers
-/// (asked with a HEAD of the page itself, same-origin, so the header can be read). `None` if
+/// (asked by fetching the page itself, same-origin, so the header can be read). `None` if
 /// it could not be asked.
 async fn host_sends_cors_header() -> Option<bool> {
     use wasm_bindgen::JsCast;
     let window = web_sys::window()?;
     let href = window.location().href().ok()?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("HEAD");
-    init.set_cache(web_sys::RequestCache::NoStore);
-    let promise = window.fetch_with_str_and_init(&href, &init);
+    // A GET of the page (a few KB; a HEAD is aborted by some servers' keep-alive handling).
+    let promise = window.fetch_with_str(&href);
     let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .ok()?

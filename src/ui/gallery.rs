@@ -82,6 +82,12 @@ pub fn Gallery() -> impl IntoView {
             })
         })
         .collect_view();
+    super::popover::close_on_escape_or_outside(
+        move || shown.get_untracked(),
+        move || shown.set(false),
+        "[data-testid=examples]",
+        "[data-testid=gallery]",
+    );
     view! {
         <button
             class="ap-button"
@@ -98,7 +104,14 @@ pub fn Gallery() -> impl IntoView {
         <div class="ap-popover ap-gallery" role="dialog" aria-label="Examples" data-testid="gallery" hidden=move || !shown.get()>
             <p class="ap-popover__label">"Examples: from one server to millions of users"</p>
             <ul class="ap-gallery__list">{items}</ul>
-            <button class="ap-button" on:click=move |_| shown.set(false)>"Close"</button>
+            <button
+                class="ap-button"
+                on:click=move |_| {
+                    super::popover::close_and_refocus(|| shown.set(false), "[data-testid=examples]")
+                }
+            >
+                "Close"
+            </button>
         </div>
     }
 }

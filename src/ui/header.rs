@@ -27,6 +27,7 @@ pub(crate) fn Logo(class: &'static str) -> impl IntoView {
 #[component]
 pub fn Header() -> impl IntoView {
     let editor = Editor::get();
+    let runner = super::run::Runner::get();
     let can_undo = move || editor.doc.with(|d| d.history.can_undo());
     let can_redo = move || editor.doc.with(|d| d.history.can_redo());
     let file_input = NodeRef::<html::Input>::new();
@@ -137,7 +138,7 @@ pub fn Header() -> impl IntoView {
                     data-testid="undo"
                     title="Undo (Ctrl+Z)"
                     disabled=move || !can_undo()
-                    on:click=move |_| editor.undo()
+                    on:click=move |_| runner.undo()
                 >
                     "Undo"
                 </button>
@@ -146,10 +147,11 @@ pub fn Header() -> impl IntoView {
                     data-testid="redo"
                     title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
                     disabled=move || !can_redo()
-                    on:click=move |_| editor.redo()
+                    on:click=move |_| runner.redo()
                 >
                     "Redo"
                 </button>
+                <super::shortcuts::ShortcutsButton />
             </div>
         </header>
     }

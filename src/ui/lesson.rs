@@ -477,6 +477,12 @@ pub fn LessonsButton() -> impl IntoView {
         });
         input.set_value("");
     };
+    super::popover::close_on_escape_or_outside(
+        move || shown.get_untracked(),
+        move || shown.set(false),
+        "[data-testid=lessons]",
+        "[data-testid=lesson-list]",
+    );
     view! {
         <button
             class="ap-button"
@@ -513,7 +519,14 @@ pub fn LessonsButton() -> impl IntoView {
                     aria-hidden="true"
                     on:change=on_file
                 />
-                <button class="ap-button" on:click=move |_| shown.set(false)>"Close"</button>
+                <button
+                    class="ap-button"
+                    on:click=move |_| {
+                        super::popover::close_and_refocus(|| shown.set(false), "[data-testid=lessons]")
+                    }
+                >
+                    "Close"
+                </button>
             </div>
         </div>
     }

@@ -15,10 +15,12 @@ mod layout;
 mod lesson;
 mod palette;
 mod persistence;
+mod popover;
 mod results;
 mod run;
 mod run_bar;
 mod share;
+mod shortcuts;
 
 pub use app::App;
 

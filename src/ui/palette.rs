@@ -11,9 +11,20 @@ use crate::model::Kind;
 use crate::model::catalogue::by_group;
 use crate::model::geometry::{NODE_HEIGHT, NODE_WIDTH, Point};
 
-/// Where a component added without a drop point (keyboard, click) goes: the next free cell of a
+/// Where a component added without a drop point (keyboard, double click) goes: beside the one
+/// component selected, so a wire between them runs straight; or else the next free cell of a
 /// grid at the top left of the visible canvas.
 fn placement(editor: Editor) -> Point {
+    let selected = editor
+        .selection
+        .with_untracked(|s| (s.len() == 1).then(|| s[0].clone()));
+    if let Some(spot) = selected.and_then(|id| {
+        editor
+            .doc
+            .with_untracked(|d| crate::model::geometry::beside(&d.diagram, &id))
+    }) {
+        return spot;
+    }
     let n = editor.doc.with_untracked(|d| d.diagram.components.len());
     let origin = editor
         .viewport

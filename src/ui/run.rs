@@ -204,6 +204,9 @@ pub struct Runner {
     pub real_time: RwSignal<f64>,
     /// True when the diagram has changed since the simulation was built.
     pub stale: RwSignal<bool>,
+    /// Set when an undo or redo changed the diagram while a run exists: the run keeps what
+    /// already happened in it, and the canvas says so until Reset or dismissal.
+    pub undone_in_run: RwSignal<bool>,
     /// True while the simulation worker has the run.
     pub in_worker: RwSignal<bool>,
     /// A step in progress stops here (simulated seconds).
@@ -252,6 +255,7 @@ impl Runner {
             pace: RwSignal::new(0.0),
             real_time: RwSignal::new(0.0),
             stale: RwSignal::new(false),
+            undone_in_run: RwSignal::new(false),
             in_worker: RwSignal::new(false),
             stop_at: StoredValue::new(None),
             last_frame: StoredValue::new(None),
@@ -622,6 +626,30 @@ impl Runner {
     }
 
     /// Throws the run away: the next Run starts from the diagram as it is now.
+    /// Undoes the diagram's last edit. A run keeps what has already happened in it (a kill
+    /// stays a kill: the simulated past is not rewritten), so while one exists the undo is of
+    /// the diagram alone, and the canvas says so.
+    pub fn undo(&self) {
+        self.editor.undo();
+        self.note_history_move();
+    }
+
+    /// Redoes the last undone edit; as [`Runner::undo`].
+    pub fn redo(&self) {
+        self.editor.redo();
+        self.note_history_move();
+    }
+
+    fn note_history_move(&self) {
+        if self.phase.get_untracked() != Phase::Idle {
+            self.undone_in_run.set(true);
+            let done = self.editor.announcement.get_untracked();
+            self.editor.announcement.set(format!(
+                "{done} in the diagram; the run goes on with what has happened in it. Reset to run the diagram as it is now"
+            ));
+        }
+    }
+
     pub fn reset(&self) {
         let had_run = self.phase.get_untracked() != Phase::Idle;
         self.recall();
@@ -638,6 +666,7 @@ impl Runner {
         self.pace.set(0.0);
         self.real_time.set(0.0);
         self.stale.set(false);
+        self.undone_in_run.set(false);
         self.end
             .set(self.editor.doc.with_untracked(|d| d.diagram.run.duration_s));
         if had_run {

@@ -223,6 +223,12 @@ pub fn ShareButton() -> impl IntoView {
         ));
         shown.set(Some(url));
     };
+    super::popover::close_on_escape_or_outside(
+        move || shown.with_untracked(Option::is_some),
+        move || shown.set(None),
+        "[data-testid=share]",
+        "[data-testid=share-panel]",
+    );
     view! {
         <button class="ap-button" data-testid="share" title="Make a link holding this diagram and its run settings" on:click=make>
             "Share"
@@ -266,7 +272,12 @@ pub fn ShareButton() -> impl IntoView {
                                         </p>
                                     }
                                 })}
-                            <button class="ap-button" on:click=move |_| shown.set(None)>
+                            <button
+                                class="ap-button"
+                                on:click=move |_| {
+                                    super::popover::close_and_refocus(|| shown.set(None), "[data-testid=share]")
+                                }
+                            >
                                 "Close"
                             </button>
                         </div>

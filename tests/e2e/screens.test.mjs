@@ -239,3 +239,153 @@ describe("desktops", () => {
     assert.deepEqual(page.problems, []);
   });
 });
+
+describe("popovers", () => {
+  const fixture = withSite("/");
+
+  test("Examples, Lessons and Share close on Escape (focus back on their button) and on a press outside", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await page.getByTestId("canvas").waitFor();
+    for (const [button, panel] of [
+      ["examples", "gallery"],
+      ["lessons", "lesson-list"],
+      ["share", "share-panel"],
+    ]) {
+      await page.getByTestId(button).click();
+      await page.getByTestId(panel).waitFor();
+      await page.keyboard.press("Escape");
+      await page.getByTestId(panel).waitFor({ state: "hidden" });
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
+        button,
+        `focus back on ${button}`,
+      );
+      await page.getByTestId(button).click();
+      await page.getByTestId(panel).waitFor();
+      // A press on the canvas, outside the popover.
+      const area = await page.getByTestId("canvas").boundingBox();
+      await page.mouse.click(area.x + 40, area.y + area.height - 40);
+      await page.getByTestId(panel).waitFor({ state: "hidden" });
+    }
+    // The Embed dialog is never under the Share popover, even opened from the keyboard.
+    await page.getByTestId("share").click();
+    await page.getByTestId("share-panel").waitFor();
+    await page.getByTestId("embed").focus();
+    await page.keyboard.press("Enter");
+    await page.getByTestId("embed-dialog").waitFor();
+    const z = (id) => page.getByTestId(id).evaluate((el) => Number(getComputedStyle(el).zIndex));
+    if (await page.getByTestId("share-panel").isVisible()) {
+      assert.ok((await z("embed-dialog")) > (await z("share-panel")), "the dialog is on top");
+    }
+    assert.deepEqual(page.problems, []);
+  });
+});
+
+describe("finding your way", () => {
+  const fixture = withSite("/");
+
+  test("a click in the middle of an empty canvas places there", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    const area = await page.getByTestId("canvas").boundingBox();
+    await page.getByTestId("palette-users").click();
+    await page.mouse.click(area.x + area.width / 2, area.y + area.height / 2);
+    const users = await new CanvasPage(page).node("users-1").boundingBox();
+    assert.ok(Math.abs(users.x + users.width / 2 - (area.x + area.width / 2)) < 24, "centred where clicked");
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("the shortcuts are on screen: ? opens the sheet, Escape closes it", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await page.getByTestId("canvas").waitFor();
+    await page.keyboard.press("?");
+    const sheet = page.getByTestId("shortcuts-sheet");
+    await sheet.waitFor();
+    const text = await sheet.textContent();
+    for (const key of ["W", "K", "Ctrl+Z", "Escape", "long press"]) assert.ok(text.includes(key), `names ${key}`);
+    await page.keyboard.press("Escape");
+    await sheet.waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "shortcuts");
+    await page.getByTestId("shortcuts").click();
+    await sheet.waitFor();
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("added from the keyboard, a component goes beside the selected one; Tidy lays it all out in one undo", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    const canvas = new CanvasPage(page);
+    await canvas.add("users");
+    await canvas.node("users-1").click();
+    await canvas.add("load_balancer");
+    const u = await canvas.position("users-1");
+    const lb = await canvas.position("lb-1");
+    assert.equal(lb.y, u.y, "same row");
+    assert.ok(lb.x > u.x + 168, "to the right");
+    // Scatter two more, wire them, and tidy.
+    await canvas.add("web_server", "database");
+    await canvas.wireByKeyboard("users-1", "lb-1");
+    await canvas.wireByKeyboard("lb-1", "web-1");
+    await canvas.wireByKeyboard("web-1", "db-1");
+    await page.getByTestId("tidy").click();
+    const xs = await Promise.all(["users-1", "lb-1", "web-1", "db-1"].map(async (id) => (await canvas.position(id)).x));
+    assert.ok(xs[0] < xs[1] && xs[1] < xs[2] && xs[2] < xs[3], `left to right: ${xs}`);
+    await page.getByTestId("undo").click();
+    assert.deepEqual(await canvas.position("users-1"), u, "one Undo puts it back");
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("a bad run-bar value is refused beside the field, in the field's words; the pace is in real time", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    await openExample(page, "single-server");
+    await new CanvasPage(page).node("server").waitFor();
+    for (const [field, typed, words] of [
+      ["duration", "abc", /^Length \(s\) takes simulated seconds, more than 0/],
+      ["duration", "0", /^Length \(s\) takes/],
+      ["traffic", "-1", /^Traffic × takes how many times the users' rates, from 0 to 1,000, not “-1”/],
+      ["seed", "x", /^Seed takes a whole number from 0/],
+    ]) {
+      await page.getByTestId(field).fill(typed);
+      await page.getByTestId(field).press("Enter");
+      const problem = page.getByTestId("runbar-problem");
+      await problem.waitFor();
+      assert.match(await problem.textContent(), words);
+      assert.equal(await page.getByTestId(field).getAttribute("aria-invalid"), "true");
+      assert.ok(!(await problem.textContent()).includes("  "), "no double spaces");
+    }
+    await page.getByTestId("duration").fill("120");
+    await page.getByTestId("duration").press("Enter");
+    assert.equal(await page.getByTestId("runbar-problem").count(), 0, "a good value clears it");
+    await page.getByTestId("speed").selectOption("10×");
+    await page.getByTestId("run").click();
+    await page.getByTestId("run-status").filter({ hasText: /real time/ }).waitFor();
+    assert.match(await page.getByTestId("run-status").textContent(), /Running at ×\d+(\.\d+)? real time/);
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("undo during a run changes the diagram, and the canvas says the run keeps what happened", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(fixture.site.url);
+    const canvas = new CanvasPage(page);
+    await openExample(page, "load-balancer-failover");
+    await canvas.node("web-1").waitFor();
+    await page.getByTestId("speed").selectOption("10×");
+    await page.getByTestId("run").click();
+    await clockPast(page, 2);
+    await canvas.node("web-1").focus();
+    await page.keyboard.press("k");
+    await page.getByTestId("badge-web-1").filter({ hasText: "DOWN" }).waitFor();
+    assert.equal(await page.getByTestId("run-diverged").count(), 0);
+    await page.keyboard.press("Control+z");
+    const said = page.getByTestId("run-diverged");
+    await said.waitFor();
+    assert.match(await said.textContent(), /not this run: what has happened in the run stays/);
+    assert.match(await page.getByTestId("badge-web-1").textContent(), /DOWN/, "the run keeps the kill");
+    await page.getByTestId("diverged-reset").click();
+    await said.waitFor({ state: "hidden" });
+    assert.deepEqual(page.problems, []);
+  });
+});

@@ -410,6 +410,7 @@ pub(super) fn node_view(
             on:keydown=on_key
             on:contextmenu=on_menu
         >
+            <title>{move || format!("{}: drag to move; drag its ○ port to another component to wire it (or W, then Enter there); right click or long press for its actions (K takes it down in a run). ? lists every shortcut.", name())}</title>
             <rect class="ap-node__box" width=NODE_WIDTH height=NODE_HEIGHT rx="8" />
             <text class="ap-node__badge" data-testid=format!("badge-{id}") x="2" y=NODE_HEIGHT + 16.0>{badge}</text>
             <g transform="translate(12 20)">{kind_icon(kind)}</g>

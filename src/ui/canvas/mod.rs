@@ -585,6 +585,27 @@ pub fn Canvas() -> impl IntoView {
                 }
             })
     };
+    // The run and the diagram on screen disagree: say so where the user is looking.
+    let diverged = move || {
+        if runner.phase.get() == super::run::Phase::Idle {
+            return None;
+        }
+        let text = if runner.undone_in_run.get() {
+            "Undo and redo change the diagram, not this run: what has happened in the run stays. Reset to run the diagram as it is now."
+        } else if runner.stale.get() {
+            "The diagram has changed since this run began, and the run is of the diagram as it was. Reset to run this one."
+        } else {
+            return None;
+        };
+        Some(view! {
+            <div class="ap-canvas__diverged" data-testid="run-diverged" role="status">
+                <span>{text}</span>
+                <button class="ap-button" data-testid="diverged-reset" on:click=move |_| runner.reset()>
+                    "Reset"
+                </button>
+            </div>
+        })
+    };
     let empty = move || editor.doc.with(|d| d.diagram.components.is_empty());
     // The wire being drawn, red and dashed over a target that would refuse it.
     let draft = move || {
@@ -695,6 +716,30 @@ pub fn Canvas() -> impl IntoView {
                 </button>
                 <button class="ap-button" data-testid="fit-view" title="Fit the diagram in view" on:click=fit>
                     "Fit"
+                </button>
+                <button
+                    class="ap-button"
+                    data-testid="tidy"
+                    title="Lay the diagram out left to right, in layers along its wires (one Undo takes it back)"
+                    disabled=move || editor.read_only || !editor.doc.with(|d| crate::model::tidy::can_tidy(&d.diagram))
+                    on:click=move |_| {
+                        let positions = editor.doc.with_untracked(|d| crate::model::tidy::tidy(&d.diagram));
+                        if positions.is_empty() {
+                            editor.announcement.set("Already tidy".into());
+                            return;
+                        }
+                        if editor
+                            .apply(
+                                crate::model::Edit::Move { positions },
+                                "Tidied: left to right, in layers along the wires (Undo goes back)",
+                            )
+                            .is_ok()
+                        {
+                            fit_now();
+                        }
+                    }
+                >
+                    "Tidy"
                 </button>
             </div>
             <Minimap size=size />
@@ -849,6 +894,7 @@ pub fn Canvas() -> impl IntoView {
                 })
             }}
             {flow_legend}
+            {diverged}
             {refusal}
             {placing_hint}
             <Show when=empty>
