@@ -108,3 +108,23 @@ fn the_browser_tests_run_every_example_too() {
         );
     }
 }
+
+/// index.html's loading screen draws a shipped example's outline before the app starts, from a
+/// list of their names of its own: it must name exactly the examples there are.
+#[test]
+fn the_loading_screen_knows_every_shipped_example() {
+    let html = include_str!("../index.html");
+    let start = html
+        .find("const EXAMPLES = [")
+        .expect("index.html lists the examples");
+    let list = &html[start..];
+    let list = &list[..list.find("];").expect("the list ends")];
+    let mut named: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
+    let mut shipped: Vec<&str> = archplay::model::examples::EXAMPLES
+        .iter()
+        .map(|e| e.file)
+        .collect();
+    named.sort_unstable();
+    shipped.sort_unstable();
+    assert_eq!(named, shipped);
+}

@@ -274,24 +274,35 @@ pub fn data_center_of<'a>(d: &'a Diagram, id: &ComponentId) -> Option<&'a Compon
 
 /// Where a new component goes beside `id`: to its right, a gap wide enough for a wire's arrow,
 /// at the same height; a step down at a time while that spot is taken (so components added
-/// one after another from the same one fan out in a column). `None` if `id` is not a plain
-/// component (a data center has no one spot beside it).
-pub fn beside(d: &Diagram, id: &ComponentId) -> Option<Point> {
+/// one after another from the same one fan out in a column). When the right would leave
+/// `visible` (the part of the world on screen), it goes below instead, so what is added stays
+/// in view. `None` if `id` is not a plain component (a data center has no one spot beside it).
+pub fn beside(d: &Diagram, id: &ComponentId, visible: Option<Rect>) -> Option<Point> {
     let c = d.component(id).filter(|c| c.kind != Kind::DataCenter)?;
-    let x = snap(c.x + NODE_WIDTH + 4.0 * GRID);
-    let taken = |y: f64| {
+    let taken = |x: f64, y: f64| {
         let spot = node_rect(x, y);
         d.components
             .iter()
             .filter(|o| o.kind != Kind::DataCenter)
             .any(|o| component_rect(o).intersects(&spot))
     };
+    let free = |x: f64, y0: f64, step: f64| {
+        (0..50)
+            .map(|k| y0 + f64::from(k) * step)
+            .find(|&y| !taken(x, y))
+    };
     let step = snap(NODE_HEIGHT + 2.0 * GRID);
-    let y = (0..50)
-        .map(|k| snap(c.y) + f64::from(k) * step)
-        .find(|&y| !taken(y))
-        .unwrap_or(c.y);
-    Some(Point { x, y })
+    let right = snap(c.x + NODE_WIDTH + 4.0 * GRID);
+    let fits = |p: Point| visible.is_none_or(|v| v.contains_rect(&node_rect(p.x, p.y)));
+    let to_the_right = free(right, snap(c.y), step).map(|y| Point { x: right, y });
+    if let Some(p) = to_the_right.filter(|p| fits(*p)) {
+        return Some(p);
+    }
+    let below = free(snap(c.x), snap(c.y) + step, step).map(|y| Point { x: snap(c.x), y });
+    below
+        .filter(|p| fits(*p))
+        .or(to_the_right)
+        .or(Some(Point { x: right, y: c.y }))
 }
 
 #[cfg(test)]
@@ -415,19 +426,29 @@ mod tests {
         let mut d = Diagram::new("beside");
         d.components
             .push(placed("lb", Kind::LoadBalancer, 96.0, 96.0));
-        let first = beside(&d, &"lb".into()).unwrap();
+        let first = beside(&d, &"lb".into(), None).unwrap();
         assert_eq!(first, Point { x: 360.0, y: 96.0 }, "right of it, same row");
         d.components
             .push(placed("web-1", Kind::WebServer, first.x, first.y));
-        let second = beside(&d, &"lb".into()).unwrap();
+        let second = beside(&d, &"lb".into(), None).unwrap();
         assert_eq!(second.x, first.x);
         assert!(
             second.y >= first.y + NODE_HEIGHT,
             "the spot was taken: {second:?}"
         );
         assert!(!node_rect(second.x, second.y).intersects(&node_rect(first.x, first.y)));
+        // With the right edge of the screen just past lb, it goes below lb instead.
+        let screen = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 300.0,
+            h: 2000.0,
+        };
+        let below = beside(&d, &"lb".into(), Some(screen)).unwrap();
+        assert_eq!(below.x, 96.0);
+        assert!(below.y >= 96.0 + NODE_HEIGHT, "{below:?}");
         d.components.push(Component::new("dc", Kind::DataCenter));
-        assert_eq!(beside(&d, &"dc".into()), None);
-        assert_eq!(beside(&d, &"ghost".into()), None);
+        assert_eq!(beside(&d, &"dc".into(), None), None);
+        assert_eq!(beside(&d, &"ghost".into(), None), None);
     }
 }

@@ -315,12 +315,15 @@ async fn host_sends_cors_header() -> Option<bool> {
         .ok()?
         .dyn_into()
         .ok()?;
-    Some(
-        response
-            .headers()
-            .get("access-control-allow-origin")
-            .ok()
-            .flatten()
-            .is_some(),
-    )
+    let allows = response
+        .headers()
+        .get("access-control-allow-origin")
+        .ok()
+        .flatten()
+        .is_some();
+    // Read the body to its end, so the request is finished rather than left open.
+    if let Ok(body) = response.array_buffer() {
+        let _ = wasm_bindgen_futures::JsFuture::from(body).await;
+    }
+    Some(allows)
 }

@@ -19,9 +19,10 @@ fn placement(editor: Editor) -> Point {
         .selection
         .with_untracked(|s| (s.len() == 1).then(|| s[0].clone()));
     if let Some(spot) = selected.and_then(|id| {
+        let visible = visible_world(editor);
         editor
             .doc
-            .with_untracked(|d| crate::model::geometry::beside(&d.diagram, &id))
+            .with_untracked(|d| crate::model::geometry::beside(&d.diagram, &id, visible))
     }) {
         return spot;
     }
@@ -34,6 +35,24 @@ fn placement(editor: Editor) -> Point {
         x: origin.x + (n % 3) as f64 * (NODE_WIDTH + 72.0),
         y: origin.y + (n / 3 % 6) as f64 * (NODE_HEIGHT + 48.0),
     }
+}
+
+/// The part of the world the canvas shows now, if the canvas is on the page.
+fn visible_world(editor: Editor) -> Option<crate::model::geometry::Rect> {
+    let canvas = document().query_selector("[data-testid=canvas]").ok()??;
+    let r = canvas.get_bounding_client_rect();
+    let view = editor.viewport.get_untracked();
+    let a = view.to_world(Point { x: 0.0, y: 0.0 });
+    let b = view.to_world(Point {
+        x: r.width(),
+        y: r.height(),
+    });
+    Some(crate::model::geometry::Rect {
+        x: a.x,
+        y: a.y,
+        w: b.x - a.x,
+        h: b.y - a.y,
+    })
 }
 
 /// The palette panel: every kind, by group, with its icon, name and one line; hovering or

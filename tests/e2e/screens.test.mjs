@@ -389,3 +389,29 @@ describe("finding your way", () => {
     assert.deepEqual(page.problems, []);
   });
 });
+
+describe("the first seconds", () => {
+  const fixture = withSite("/");
+
+  test("while the code arrives, the page says what it is and draws the linked diagram's outline", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 1024, height: 700 } });
+    // Hold the app's wasm back, as a slow network would.
+    let release;
+    const held = new Promise((r) => (release = r));
+    await page.route(/archplay-web-.*\.wasm$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${fixture.site.url}#example=load-balancer-failover`, { waitUntil: "domcontentloaded" });
+    const splash = page.getByTestId("splash");
+    await splash.waitFor();
+    assert.match(await splash.textContent(), /architecture playground/);
+    await page.waitForFunction(() => document.querySelectorAll("#ap-splash-outline rect").length === 7);
+    assert.match(await splash.textContent(), /Load balancer with health checks/);
+    await inView(page, page.locator("#ap-splash-outline"), "the outline");
+    release();
+    await new CanvasPage(page).node("web-3").waitFor();
+    assert.equal(await splash.count(), 0, "gone once the app is up");
+    assert.deepEqual(page.problems, []);
+  });
+});
