@@ -30,7 +30,12 @@ pub fn RunBar() -> impl IntoView {
                 };
                 // The pace as a multiple of real time; rates are for traffic.
                 if times > 0.0 {
-                    format!("{running} at ×{} real time", format_value(times, ""))
+                    let times = if times >= 10.0 {
+                        format_value(times.round(), "")
+                    } else {
+                        format!("{times:.1}")
+                    };
+                    format!("{running} at ×{times} real time")
                 } else {
                     running.to_string()
                 }
