@@ -275,6 +275,16 @@ fn restore_is_idempotent_on_damaged_links() {
     assert!(repaired > 200, "{repaired} repaired, {refused} refused");
 }
 
+/// The ids of a decoded link's components, in order.
+fn ids_of(d: &archplay::share::Decoded) -> Vec<&str> {
+    d.shared
+        .diagram
+        .components
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect()
+}
+
 /// A link whose diagram has `components` (JSON) and no wires.
 fn link_with_components(components: Vec<serde_json::Value>) -> String {
     let envelope = serde_json::json!({ "diagram": {
@@ -298,13 +308,7 @@ fn repeated_ids_are_renamed_in_one_pass_and_summarised() {
     let started = Instant::now();
     let d = decode(&link_with_components(components)).unwrap();
     eprintln!("1,999 copies of one id repaired in {:?}", started.elapsed());
-    let ids: Vec<&str> = d
-        .shared
-        .diagram
-        .components
-        .iter()
-        .map(|c| c.id.as_str())
-        .collect();
+    let ids = ids_of(&d);
     assert_eq!(ids[1..4], ["web", "web-2", "web-3"]);
     assert_eq!(ids[1_999], "web-1999");
     assert_eq!(d.repairs.len(), 1_998);
@@ -315,8 +319,7 @@ fn repeated_ids_are_renamed_in_one_pass_and_summarised() {
         "renamed a repeated web to web-2: ids must be unique"
     );
     assert_eq!(lines[20], "… and 1,978 more repairs");
-    // A copy is never renamed onto an id that comes later in the list's own order of repair:
-    // the suffix counter skips ids already taken.
+    // A copy is never renamed onto an id already taken: the suffix counter skips it.
     let d = decode(&link_with_components(vec![
         serde_json::json!({ "id": "web-2", "kind": "web_server" }),
         serde_json::json!({ "id": "web", "kind": "web_server" }),
@@ -324,14 +327,7 @@ fn repeated_ids_are_renamed_in_one_pass_and_summarised() {
         serde_json::json!({ "id": "web", "kind": "web_server" }),
     ]))
     .unwrap();
-    let ids: Vec<&str> = d
-        .shared
-        .diagram
-        .components
-        .iter()
-        .map(|c| c.id.as_str())
-        .collect();
-    assert_eq!(ids, ["web-2", "web", "web-3", "web-4"]);
+    assert_eq!(ids_of(&d), ["web-2", "web", "web-3", "web-4"]);
 }
 
 #[test]
