@@ -320,7 +320,8 @@ struct RunArgs {
     format: Format,
 }
 
-fn parse_run(mut args: lexopt::Parser) -> Result<RunArgs, Failure> {
+/// The `run` options, or `None` when `--help` asked only for the usage (printed here).
+fn parse_run(mut args: lexopt::Parser) -> Result<Option<RunArgs>, Failure> {
     use lexopt::prelude::*;
     let mut input = None;
     let mut out = RunArgs {
@@ -356,7 +357,7 @@ fn parse_run(mut args: lexopt::Parser) -> Result<RunArgs, Failure> {
             }
             Long("help") | Short('h') => {
                 say(USAGE)?;
-                return Err(Failure::Closed);
+                return Ok(None);
             }
             Value(v) if input.is_none() => input = Some(v),
             other => return Err(other.unexpected().into()),
@@ -365,7 +366,7 @@ fn parse_run(mut args: lexopt::Parser) -> Result<RunArgs, Failure> {
     out.input = input.ok_or_else(|| {
         Failure::Usage("run needs a diagram file, a share link or '#example=NAME'".into())
     })?;
-    Ok(out)
+    Ok(Some(out))
 }
 
 fn number(v: OsString, name: &str) -> Result<f64, Failure> {
@@ -437,7 +438,9 @@ fn example_name(text: &str) -> Option<&str> {
 }
 
 fn run(args: lexopt::Parser) -> Result<(), Failure> {
-    let a = parse_run(args)?;
+    let Some(a) = parse_run(args)? else {
+        return Ok(());
+    };
     let mut diagram = load(&a.input)?;
     if let Some(s) = a.seconds {
         diagram.run.duration_s = s;

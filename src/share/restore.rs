@@ -9,16 +9,15 @@
 //! after that (a loop of wires, say) refuses the link. Restoring a restored diagram changes
 //! nothing.
 //!
-//! Every list is checked against the format's limits before anything is repaired, and each
-//! repair costs the same whatever came before it, so a link's repair time grows linearly with
-//! its size (which is capped) however hostile it is.
+//! [`super::decode`] has checked every list against the format's limits before the JSON was
+//! even built, and each repair here costs the same whatever came before it, so a link's repair
+//! time grows linearly with its size (which is capped) however hostile it is.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
 use super::{Decoded, LinkError, Repairs, Shared};
-use crate::model::lists::ListLengths;
 use crate::model::shown::{quoted, thousands};
 use crate::model::{Diagram, Kind, ParamValue};
 
@@ -37,18 +36,6 @@ pub fn restore(value: Value) -> Result<Decoded, LinkError> {
         Some(Value::String(s)) if s.chars().count() <= 32 => Some(s),
         _ => None,
     };
-    let length = |field: &str| match diagram.get(field) {
-        Some(Value::Array(list)) => list.len(),
-        _ => 0,
-    };
-    let lists = ListLengths {
-        components: length("components"),
-        wires: length("wires"),
-        timeline: length("timeline"),
-    };
-    if let Some(why) = lists.over_limit() {
-        return Err(LinkError::Invalid(format!("it has {why}")));
-    }
     let mut repairs = Repairs::default();
     if let Some(Value::String(name)) = diagram.get_mut("name")
         && name.chars().count() > MAX_NAME_CHARS

@@ -197,22 +197,20 @@ pub struct Runner {
     pub speed: RwSignal<Speed>,
     /// Moves on whenever there are new results to show (at most ten times a second).
     pub tick: RwSignal<u64>,
-    /// Simulated requests per wall-clock second over the last refresh, while running.
-    pub pace: RwSignal<f64>,
     /// Simulated seconds per wall-clock second over the last refresh, while running: how many
     /// times real time the run goes.
     pub real_time: RwSignal<f64>,
     /// True when the diagram has changed since the simulation was built.
     pub stale: RwSignal<bool>,
     /// Set when an undo or redo changed the diagram while a run exists: the run keeps what
-    /// already happened in it, and the canvas says so until Reset or dismissal.
+    /// already happened in it, and the canvas says so until Reset.
     pub undone_in_run: RwSignal<bool>,
     /// True while the simulation worker has the run.
     pub in_worker: RwSignal<bool>,
     /// A step in progress stops here (simulated seconds).
     stop_at: StoredValue<Option<f64>>,
     last_frame: StoredValue<Option<f64>>,
-    last_tick: StoredValue<(f64, u64, f64)>,
+    last_tick: StoredValue<(f64, f64)>,
     /// Dots in flight, and the crossings count and wall time when sampling was last tuned.
     flying: StoredValue<Vec<Flying>, LocalStorage>,
     sampling: StoredValue<(f64, u64)>,
@@ -252,14 +250,13 @@ impl Runner {
             end: RwSignal::new(editor.doc.with_untracked(|d| d.diagram.run.duration_s)),
             speed: RwSignal::new(Speed::One),
             tick: RwSignal::new(0),
-            pace: RwSignal::new(0.0),
             real_time: RwSignal::new(0.0),
             stale: RwSignal::new(false),
             undone_in_run: RwSignal::new(false),
             in_worker: RwSignal::new(false),
             stop_at: StoredValue::new(None),
             last_frame: StoredValue::new(None),
-            last_tick: StoredValue::new((0.0, 0, 0.0)),
+            last_tick: StoredValue::new((0.0, 0.0)),
             flying: StoredValue::new_local(Vec::new()),
             sampling: StoredValue::new((0.0, 0)),
             flow: RwSignal::new(0),
@@ -616,7 +613,6 @@ impl Runner {
         if self.phase.get_untracked() == Phase::Running {
             self.phase.set(Phase::Paused);
             self.recall();
-            self.pace.set(0.0);
             self.real_time.set(0.0);
             self.editor
                 .announcement
@@ -655,7 +651,7 @@ impl Runner {
         self.recall();
         self.set_away(None);
         self.deferred.set_value(Vec::new());
-        self.last_tick.set_value((0.0, 0, 0.0));
+        self.last_tick.set_value((0.0, 0.0));
         self.sim.set_value(None);
         self.flying.set_value(Vec::new());
         self.sampling.set_value((0.0, 0));
@@ -663,7 +659,6 @@ impl Runner {
         self.built_from.set_value(None);
         self.phase.set(Phase::Idle);
         self.clock.set(0.0);
-        self.pace.set(0.0);
         self.real_time.set(0.0);
         self.stale.set(false);
         self.undone_in_run.set(false);
@@ -1040,37 +1035,35 @@ impl Runner {
             loop {
                 let outcome = sim.step_until(until, SLICE_EVENTS);
                 if outcome == StepOutcome::Reached || now_ms() - started > budget {
-                    return Some((sim.now().as_secs_f64(), sim.finished(), sim.requests_done()));
+                    return Some((sim.now().as_secs_f64(), sim.finished()));
                 }
             }
         });
-        let Some(Some((now, finished, done))) = outcome else {
+        let Some(Some((now, finished))) = outcome else {
             self.phase.set(Phase::Idle);
             return;
         };
         self.clock.set(now);
         let wall = now_ms();
         self.collect_dots(wall);
-        self.moved_on(wall, done, finished);
+        self.moved_on(wall, finished);
         if self.arrived(now, finished) {
             return;
         }
         self.request_frame();
     }
 
-    /// After the run moved on to `done` requests: refreshes the panels (at most ten times a
-    /// second) and the pace.
-    fn moved_on(&self, wall: f64, done: u64, finished: bool) {
-        let (last_ms, last_done, last_clock) = self.last_tick.get_value();
+    /// The run moved on (the clock is set): refreshes the panels (at most ten times a second)
+    /// and the pace in multiples of real time.
+    fn moved_on(&self, wall: f64, finished: bool) {
+        let (last_ms, last_clock) = self.last_tick.get_value();
         let clock = self.clock.get_untracked();
         if wall - last_ms >= TICK_MS || finished {
             if last_ms > 0.0 && wall > last_ms {
                 let wall_s = (wall - last_ms) / 1000.0;
-                self.pace
-                    .set((done.saturating_sub(last_done)) as f64 / wall_s);
                 self.real_time.set(((clock - last_clock) / wall_s).max(0.0));
             }
-            self.last_tick.set_value((wall, done, clock));
+            self.last_tick.set_value((wall, clock));
             self.bump();
         }
     }
@@ -1080,7 +1073,6 @@ impl Runner {
     fn arrived(&self, now: f64, finished: bool) -> bool {
         if finished {
             self.phase.set(Phase::Finished);
-            self.pace.set(0.0);
             self.real_time.set(0.0);
             self.editor
                 .announcement
@@ -1109,14 +1101,14 @@ impl Runner {
         }
         let handed = self.sim.with_value(|s| {
             let sim = s.as_ref()?;
-            Some((sim.snapshot().ok()?, Figures::of(sim), sim.requests_done()))
+            Some((sim.snapshot().ok()?, Figures::of(sim)))
         });
-        let Some((snapshot, figures, done)) = handed else {
+        let Some((snapshot, figures)) = handed else {
             return false;
         };
         // The pace the run bar shows counts from here.
         self.last_tick
-            .set_value((now_ms(), done, self.clock.get_untracked()));
+            .set_value((now_ms(), self.clock.get_untracked()));
         let run = self.runs_sent.get_value() + 1;
         self.runs_sent.set_value(run);
         if !self.post(&ToRemote::Start {
@@ -1276,35 +1268,31 @@ impl Runner {
     /// Shows what the worker sent about the run it has (its figures, clock and pace); returns
     /// the run's simulated time in seconds.
     fn show_progress(&self, figures: FiguresDelta) -> f64 {
-        let (now, done, finished) = (
-            figures.now.as_secs_f64(),
-            figures.requests_done,
-            figures.finished,
-        );
+        let (now, finished) = (figures.now.as_secs_f64(), figures.finished);
         self.away.update_value(|a| {
             if let Some(a) = a {
                 a.figures.apply(figures);
             }
         });
         self.clock.set(now);
-        self.moved_on(now_ms(), done, finished);
+        self.moved_on(now_ms(), finished);
         now
     }
 
     /// The run is in the page again: show where it is, make the changes asked for meanwhile,
     /// and carry on if it is still running.
     fn back_home(&self) {
-        let Some((now, finished, done)) = self.sim.with_value(|s| {
-            s.as_ref()
-                .map(|s| (s.now().as_secs_f64(), s.finished(), s.requests_done()))
-        }) else {
+        let Some((now, finished)) = self
+            .sim
+            .with_value(|s| s.as_ref().map(|s| (s.now().as_secs_f64(), s.finished())))
+        else {
             return;
         };
         self.clock.set(now);
         self.bump();
         let running = self.phase.get_untracked() == Phase::Running;
         if running {
-            self.moved_on(now_ms(), done, finished);
+            self.moved_on(now_ms(), finished);
             if self.arrived(now, finished) {
                 // Stopped here (finished, or a step's stop): a deferred Step or Run restarts
                 // the frame loop itself, so this must not start a second one.
