@@ -272,6 +272,19 @@ impl Editor {
         self.announcement.set(what);
     }
 
+    /// Turns the wire being dragged from `from` into one finished by a tap (or Enter) on its
+    /// target: what a tap on a port, rather than a drag from it, asks for.
+    pub fn wire_by_taps(&self, from: ComponentId) {
+        self.wiring.set(Some(WireDraft {
+            from: from.clone(),
+            end: None,
+            over: None,
+        }));
+        self.announcement.set(format!(
+            "Wiring from {from}: tap the component it sends requests to, or the background to cancel"
+        ));
+    }
+
     /// Why a wire from the draft's start to `to` would be refused, if it would.
     pub fn refusal_for(&self, from: &ComponentId, to: &ComponentId) -> Option<String> {
         self.doc

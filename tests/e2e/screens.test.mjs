@@ -415,3 +415,38 @@ describe("the first seconds", () => {
     assert.deepEqual(page.problems, []);
   });
 });
+
+describe("the usual mistakes", () => {
+  const fixture = withSite("/");
+
+  test("on a phone: Run before wiring says what is missing; a tap on a port, then on the target, wires", async () => {
+    const page = await openPage(fixture.browser, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    await page.goto(fixture.site.url);
+    const canvas = new CanvasPage(page);
+    const area = await page.getByTestId("canvas").boundingBox();
+    await page.getByTestId("palette-users").tap();
+    await page.touchscreen.tap(area.x + area.width / 2, area.y + area.height * 0.3);
+    await showTab(page, "components");
+    await page.getByTestId("palette-web_server").tap();
+    await page.touchscreen.tap(area.x + area.width / 2, area.y + area.height * 0.7);
+    await canvas.node("web-1").waitFor();
+    // Run with no wire: a sentence that names what is missing, readable on a phone.
+    await page.getByTestId("run").tap();
+    const notice = page.getByTestId("notice");
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /users-1 is not wired/);
+    assert.ok((await notice.boundingBox()).width > 300, "as wide as the screen allows");
+    await notice.getByRole("button", { name: "Dismiss" }).tap();
+    // A tap on the port (not a drag), then a tap on the server.
+    const port = await page.getByTestId("port-users-1").boundingBox();
+    await page.touchscreen.tap(port.x + port.width / 2, port.y + port.height / 2);
+    assert.match(await page.getByTestId("announcer").textContent(), /tap the component it sends requests to/);
+    const web = await canvas.node("web-1").boundingBox();
+    await page.touchscreen.tap(web.x + web.width / 2, web.y + web.height / 2);
+    await page.getByTestId("wire-users-1-web-1").waitFor({ state: "attached" });
+    await page.waitForTimeout(700);
+    await page.getByTestId("run").tap();
+    await clockPast(page, 1);
+    assert.deepEqual(page.problems, []);
+  });
+});

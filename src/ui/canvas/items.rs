@@ -344,6 +344,14 @@ pub(super) fn node_view(
         let id = id.clone();
         move |e: ev::PointerEvent| {
             e.stop_propagation();
+            // Wiring by taps (or W): this component is the target.
+            if editor
+                .wiring
+                .with_untracked(|w| w.as_ref().is_some_and(|w| w.end.is_none()))
+            {
+                editor.finish_wire(Some(id.clone()));
+                return;
+            }
             press_select(editor, &id, e.shift_key());
             if let Some(layout) = layout {
                 layout.component_selected();

@@ -367,9 +367,14 @@ pub fn Canvas() -> impl IntoView {
         }
         background.set(None);
         if let Some(w) = editor.wiring.get_untracked()
-            && w.end.is_some()
+            && let Some(end) = w.end
         {
-            editor.finish_wire(w.over);
+            if w.over.is_none() && tapped_port(editor, &w.from, end) {
+                // A tap on the port, not a drag: the next component tapped is the target.
+                editor.wire_by_taps(w.from);
+            } else {
+                editor.finish_wire(w.over);
+            }
         }
         if let Some(d) = gestures.drag.get_untracked() {
             gestures.drag.set(None);
@@ -453,6 +458,13 @@ pub fn Canvas() -> impl IntoView {
     let fit = move |_| fit_now();
     let on_background_down = move |e: ev::PointerEvent| {
         gestures.menu.set(None);
+        // Wiring by taps: a tap on the background cancels it.
+        if editor
+            .wiring
+            .with_untracked(|w| w.as_ref().is_some_and(|w| w.end.is_none()))
+        {
+            editor.finish_wire(None);
+        }
         let here = client(&e);
         if e.pointer_type() != "mouse" {
             touches.update_value(|t| {
@@ -904,4 +916,18 @@ pub fn Canvas() -> impl IntoView {
             </Show>
         </main>
     }
+}
+
+/// Whether a wire drag that ends at world point `end` never left the port of `from` it began
+/// on: a tap, not a drag.
+fn tapped_port(editor: Editor, from: &ComponentId, end: Point) -> bool {
+    editor.doc.with_untracked(|d| {
+        d.diagram.component(from).is_some_and(|c| {
+            let port = Point {
+                x: c.x + NODE_WIDTH,
+                y: c.y + NODE_HEIGHT / 2.0,
+            };
+            (end.x - port.x).hypot(end.y - port.y) < 12.0
+        })
+    })
 }
